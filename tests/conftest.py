@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 import redis
 
 from ringback.clock import ManualClock
 from ringback.embedded_redis import EmbeddedRedis
+
+if TYPE_CHECKING:
+    from ringback.services import Services
+    from ringback.settings import Settings
+    from ringback.store.db import Database
 
 
 @pytest.fixture(scope="session")
@@ -46,3 +52,101 @@ def redis_client(redis_url: str) -> Iterator[redis.Redis]:
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database for this test session: DATABASE_URL's server, or SQLite.
+
+    With DATABASE_URL a fresh database is created beside the one named (and
+    dropped at the end), so the tests never touch real data.
+    """
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from ringback.settings import Settings
+    from ringback.store.migrate import upgrade
+
+    given = os.environ.get("DATABASE_URL")
+    if not given:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        upgrade(url)
+        yield url
+        return
+    base = make_url(Settings.from_env({"DATABASE_URL": given,
+                                       "RINGBACK_DATA_DIR": str(tmp_path_factory.mktemp("d"))}
+                                      ).database_url)
+    name = f"ringback_test_{os.getpid()}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """The session's database with every table emptied before the test."""
+    from ringback.store.db import Database
+    from ringback.store.migrate import load_models
+    from ringback.store.models import Base
+
+    load_models()
+    database = Database.from_url(database_url)
+    with database.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path, redis_url: str, database_url: str) -> Settings:
+    from ringback.settings import Settings
+
+    return Settings.from_env({
+        "RINGBACK_DATA_DIR": str(tmp_path / "data"),
+        "REDIS_URL": redis_url,
+        "DATABASE_URL": database_url,
+        "PUBLIC_BASE_URL": "https://ringback.example.com",
+        "RINGBACK_API_TOKEN": OWNER_TOKEN,
+        "SECRET_KEY": "test-secret-key-0123456789",
+    })
+
+
+OWNER_TOKEN = "owner-token-0123456789abcdef"
+
+
+@pytest.fixture
+def services(settings, redis_client, db, clock) -> Services:
+    from ringback.services import Services
+
+    return Services(settings=settings, redis=redis_client, db=db, clock=clock)
+
+
+@pytest.fixture
+def app(settings, services):
+    from ringback.app import create_app
+
+    flask_app = create_app(settings, services)
+    flask_app.config["TESTING"] = True
+    return flask_app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def owner_headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {OWNER_TOKEN}"}

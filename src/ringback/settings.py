@@ -1,0 +1,189 @@
+"""Every setting of ringback, read from the environment and validated.
+
+``Settings.from_env()`` reads and checks all variables at start-up; a wrong
+value raises ``SettingsError`` naming the variable and what it must be, which
+the command line turns into one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urlparse
+
+
+class SettingsError(ValueError):
+    """A variable holds a value ringback cannot use."""
+
+    def __init__(self, variable: str, rule: str) -> None:
+        self.variable = variable
+        self.rule = rule
+        super().__init__(f"{variable} {rule}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    redis_url: str | None
+    database_url: str | None
+    public_base_url: str
+    twilio_account_sid: str | None
+    twilio_auth_token: str | None
+    twilio_api_base_url: str | None
+    secret_key: str
+    api_token: str | None
+    callback_expiry_seconds: int
+    host: str
+    port: int
+
+    @property
+    def uses_embedded_redis(self) -> bool:
+        return self.redis_url is None
+
+    @property
+    def effective_database_url(self) -> str:
+        """DATABASE_URL, or the SQLite file in the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'ringback.sqlite3'}"
+
+    @property
+    def has_twilio_credentials(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    def with_changes(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        data_dir = Path(_get(env, "RINGBACK_DATA_DIR") or "./var").resolve()
+        host = _get(env, "RINGBACK_HOST") or "127.0.0.1"
+        port = _int(env, "RINGBACK_PORT", default=5000, minimum=1, maximum=65535)
+        public = _url(env, "PUBLIC_BASE_URL", schemes=("http", "https"))
+        return cls(
+            data_dir=data_dir,
+            redis_url=_url(env, "REDIS_URL", schemes=("redis", "rediss", "unix")),
+            database_url=_database_url(env),
+            public_base_url=(public or f"http://{host}:{port}").rstrip("/"),
+            twilio_account_sid=_account_sid(env),
+            twilio_auth_token=_get(env, "TWILIO_AUTH_TOKEN"),
+            twilio_api_base_url=_url(env, "TWILIO_API_BASE_URL", schemes=("http", "https")),
+            secret_key=_secret_key(env, data_dir),
+            api_token=_api_token(env),
+            callback_expiry_seconds=_int(
+                env, "RINGBACK_CALLBACK_EXPIRY_SECONDS", default=3600, minimum=60
+            ),
+            host=host,
+            port=port,
+        )
+
+
+def _get(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name)
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _int(
+    env: Mapping[str, str], name: str, *, default: int, minimum: int, maximum: int | None = None
+) -> int:
+    raw = _get(env, name)
+    if raw is None:
+        return default
+    bounds = f"from {minimum} to {maximum}" if maximum else f"of at least {minimum}"
+    rule = f"must be a whole number {bounds}, not {raw!r}"
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(name, rule) from None
+    if value < minimum or (maximum is not None and value > maximum):
+        raise SettingsError(name, rule)
+    return value
+
+
+def _url(env: Mapping[str, str], name: str, *, schemes: tuple[str, ...]) -> str | None:
+    raw = _get(env, name)
+    if raw is None:
+        return None
+    parsed = urlparse(raw)
+    allowed = ", ".join(f"{s}://" for s in schemes)
+    if parsed.scheme not in schemes:
+        raise SettingsError(name, f"must be a URL starting with {allowed}, not {raw!r}")
+    if parsed.scheme == "unix":
+        if not parsed.path:
+            raise SettingsError(name, f"must name a socket path (unix:///path), not {raw!r}")
+    elif not parsed.hostname:
+        raise SettingsError(name, f"must name a host ({schemes[0]}://host...), not {raw!r}")
+    try:
+        parsed.port  # noqa: B018 - raises on a non-numeric port
+    except ValueError:
+        raise SettingsError(name, f"must have a numeric port, not {raw!r}") from None
+    return raw
+
+
+def _database_url(env: Mapping[str, str]) -> str | None:
+    raw = _get(env, "DATABASE_URL")
+    if raw is None:
+        return None
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise SettingsError(
+            "DATABASE_URL", f"must be an SQLAlchemy URL such as postgresql://..., not {raw!r}"
+        ) from None
+    if url.get_backend_name() not in ("postgresql", "sqlite"):
+        raise SettingsError("DATABASE_URL", "must be a postgresql:// or sqlite:// URL")
+    if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
+        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+        url = url.set(drivername="postgresql+psycopg")
+    return url.render_as_string(hide_password=False)
+
+
+def _account_sid(env: Mapping[str, str]) -> str | None:
+    raw = _get(env, "TWILIO_ACCOUNT_SID")
+    if raw is not None and not (raw.startswith("AC") and len(raw) == 34):
+        raise SettingsError("TWILIO_ACCOUNT_SID", "must be AC followed by 32 hex digits")
+    return raw
+
+
+def _api_token(env: Mapping[str, str]) -> str | None:
+    raw = _get(env, "RINGBACK_API_TOKEN")
+    if raw is not None and len(raw) < 16:
+        raise SettingsError("RINGBACK_API_TOKEN", "must be at least 16 characters long")
+    return raw
+
+
+def _secret_key(env: Mapping[str, str], data_dir: Path) -> str:
+    """SECRET_KEY, or one generated once and kept in the data folder.
+
+    Every process of one installation must sign sessions with the same key, so
+    a generated key is written to a file that the others read.
+    """
+    raw = _get(env, "SECRET_KEY")
+    if raw is not None:
+        if len(raw) < 16:
+            raise SettingsError("SECRET_KEY", "must be at least 16 characters long")
+        return raw
+    path = data_dir / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    try:
+        with open(path, "x") as fh:  # first writer wins when processes race
+            fh.write(key)
+        os.chmod(path, 0o600)
+        return key
+    except FileExistsError:
+        return path.read_text().strip()

@@ -1,0 +1,64 @@
+import subprocess
+import sys
+
+import pytest
+
+from ringback.settings import Settings, SettingsError
+
+
+def env(tmp_path, **values):
+    return {"RINGBACK_DATA_DIR": str(tmp_path), **values}
+
+
+def test_defaults_use_the_embedded_engines(tmp_path):
+    settings = Settings.from_env(env(tmp_path))
+    assert settings.uses_embedded_redis
+    assert settings.effective_database_url == f"sqlite:///{tmp_path / 'ringback.sqlite3'}"
+    assert settings.callback_expiry_seconds == 3600
+    assert settings.public_base_url == "http://127.0.0.1:5000"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "rule"),
+    [
+        ("REDIS_URL", "localhost:6379", "must be a URL starting with redis://"),
+        ("REDIS_URL", "redis://:6379", "must name a host"),
+        ("REDIS_URL", "redis://localhost:sixty", "must have a numeric port"),
+        ("RINGBACK_CALLBACK_EXPIRY_SECONDS", "an hour", "must be a whole number"),
+        ("RINGBACK_CALLBACK_EXPIRY_SECONDS", "5", "of at least 60"),
+        ("PUBLIC_BASE_URL", "ringback.example.com", "must be a URL starting with http://"),
+        ("DATABASE_URL", "mysql://x@localhost/db", "must be a postgresql:// or sqlite:// URL"),
+        ("TWILIO_ACCOUNT_SID", "XY123", "must be AC followed by 32 hex digits"),
+        ("RINGBACK_API_TOKEN", "short", "at least 16 characters"),
+    ],
+)
+def test_a_wrong_value_names_the_variable_and_the_rule(tmp_path, variable, value, rule):
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env(env(tmp_path, **{variable: value}))
+    assert caught.value.variable == variable
+    assert rule in str(caught.value)
+
+
+def test_postgres_urls_get_the_psycopg_driver(tmp_path):
+    settings = Settings.from_env(env(tmp_path, DATABASE_URL="postgresql://u@db.example/rb"))
+    assert settings.database_url == "postgresql+psycopg://u@db.example/rb"
+
+
+def test_a_generated_secret_key_is_shared_by_every_process(tmp_path):
+    first = Settings.from_env(env(tmp_path)).secret_key
+    assert Settings.from_env(env(tmp_path)).secret_key == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_the_program_stops_with_status_2_and_one_line(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "ringback", "check"],
+        env=env(tmp_path, RINGBACK_CALLBACK_EXPIRY_SECONDS="soon", PATH="/usr/bin:/bin"),
+        capture_output=True, text=True, timeout=30,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        "ringback: RINGBACK_CALLBACK_EXPIRY_SECONDS must be a whole number of at least 60, "
+        "not 'soon'"
+    ]
