@@ -1,0 +1,38 @@
+"""/api/v1/agents: the people who take calls."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
+
+from ringback.agents import AgentDirectory, agent_json
+from ringback.api.auth import requires
+from ringback.store.models import Permission
+
+
+def register(bp: Blueprint) -> None:
+    from ringback.api import json_body, services
+
+    def directory() -> AgentDirectory:
+        return AgentDirectory(services().db)
+
+    @bp.get("/agents")
+    @requires(Permission.AGENTS)
+    def list_agents() -> ResponseReturnValue:
+        return jsonify(agents=[agent_json(a) for a in directory().all()])
+
+    @bp.post("/agents")
+    @requires(Permission.AGENTS)
+    def create_agent() -> ResponseReturnValue:
+        agent = directory().create(json_body())
+        return jsonify(agent_json(agent)), 201
+
+    @bp.get("/agents/<int:agent_id>")
+    @requires(Permission.AGENTS)
+    def get_agent(agent_id: int) -> ResponseReturnValue:
+        return jsonify(agent_json(directory().get(agent_id)))
+
+    @bp.post("/agents/<int:agent_id>/token")
+    @requires(Permission.AGENTS)
+    def issue_token(agent_id: int) -> ResponseReturnValue:
+        return jsonify(token=directory().issue_token(agent_id)), 201

@@ -1,0 +1,51 @@
+"""Bearer-token authentication and permission checks for /api/v1."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import g, request
+
+from ringback.agents import AgentDirectory, Principal
+from ringback.api.errors import Unauthorized
+from ringback.errors import PermissionDenied
+from ringback.store.models import Permission
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def authenticate(owner_token: str | None, agents: AgentDirectory) -> Principal:
+    """The principal behind the request's bearer token, or Unauthorized."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("send Authorization: Bearer <token>")
+    if owner_token and hmac.compare_digest(token.encode(), owner_token.encode()):
+        return Principal.owner()
+    agent = agents.by_token(token)
+    if agent is None:
+        raise Unauthorized("the bearer token is not valid")
+    return Principal.of(agent)
+
+
+def current_principal() -> Principal:
+    return g.principal  # type: ignore[no-any-return]
+
+
+def requires(permission: Permission) -> Callable[[F], F]:
+    """Refuse the request with 403 unless the principal holds ``permission``."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_principal().may(permission):
+                raise PermissionDenied(f"this needs the {permission.value} permission")
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
