@@ -1,0 +1,5 @@
+import sys
+
+from ringback.cli import main
+
+sys.exit(main())

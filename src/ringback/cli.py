@@ -1,0 +1,97 @@
+"""The `ringback` command: serve, web, worker, scheduler, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from types import FrameType
+
+from ringback.settings import Settings, SettingsError
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        print(f"ringback: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _exit_on_sigterm() -> None:
+    def handler(_signum: int, _frame: FrameType | None) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ringback.supervisor import Supervisor
+
+    return Supervisor(_settings(), web_workers=args.web_workers).run()
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from ringback.services import Services
+    from ringback.worker import make_worker
+
+    services = Services.from_settings(_settings())
+    worker = make_worker(services, simple=args.simple)
+    worker.work(burst=args.burst, with_scheduler=False)
+    return 0
+
+
+def cmd_scheduler(_args: argparse.Namespace) -> int:
+    from ringback.scheduler.runner import run_scheduler
+    from ringback.services import Services
+
+    _exit_on_sigterm()
+    run_scheduler(Services.from_settings(_settings()))
+    return 0
+
+
+def cmd_db_upgrade(_args: argparse.Namespace) -> int:
+    from ringback.store.migrate import upgrade
+
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.effective_database_url)
+    print("ringback: database is up to date")
+    return 0
+
+
+def cmd_check(_args: argparse.Namespace) -> int:
+    _settings()
+    print("ringback: settings are valid")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ringback", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="web, worker and scheduler in one command")
+    serve.add_argument("--web-workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="an rq worker on ringback's queues")
+    worker.add_argument("--burst", action="store_true", help="stop when the queues are empty")
+    worker.add_argument("--simple", action="store_true", help="run jobs without forking")
+    worker.set_defaults(func=cmd_worker)
+
+    sub.add_parser("scheduler", help="the deadline scheduler").set_defaults(func=cmd_scheduler)
+    sub.add_parser("check", help="validate the settings and exit").set_defaults(func=cmd_check)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)

@@ -1,0 +1,67 @@
+"""The rq worker of ringback and the services its jobs run with.
+
+Jobs are plain functions enqueued on ``WORK_QUEUES``; they reach the
+process's collaborators through ``job_services()``, which the worker binds
+before each job.  The binding is the worker process's one wiring point.
+"""
+
+from __future__ import annotations
+
+import os
+
+from rq import Queue, SimpleWorker, Worker
+from rq.executions import Execution
+from rq.job import Job
+
+from ringback.services import Services
+
+WORK_QUEUES = ("ringback",)
+
+_bound: Services | None = None
+_bound_pid: int | None = None
+
+
+class JobContextMissing(RuntimeError):
+    """A job ran outside a ringback worker."""
+
+
+def job_services() -> Services:
+    if _bound is None:
+        raise JobContextMissing("ringback jobs run inside `ringback worker`")
+    if _bound_pid != os.getpid():
+        # A forked work horse must not share the parent's database connections.
+        _bound.db.engine.dispose(close=False)
+        _bind(_bound)
+    return _bound
+
+
+def _bind(services: Services) -> None:
+    global _bound, _bound_pid
+    _bound, _bound_pid = services, os.getpid()
+
+
+class _BindsServices:
+    services: Services
+
+    def perform_job(self, job: Job, queue: Queue, execution: Execution) -> bool:
+        _bind(self.services)
+        return super().perform_job(job, queue, execution)  # type: ignore[misc]
+
+
+class RingbackWorker(_BindsServices, Worker):
+    """Forks a work horse per job, as rq does by default."""
+
+
+class RingbackSimpleWorker(_BindsServices, SimpleWorker):
+    """Runs jobs in its own process: for burst runs in tests and benchmarks."""
+
+
+def queues(services: Services) -> list[Queue]:
+    return [Queue(name, connection=services.redis) for name in WORK_QUEUES]
+
+
+def make_worker(services: Services, *, simple: bool = False, name: str | None = None) -> Worker:
+    cls = RingbackSimpleWorker if simple else RingbackWorker
+    worker = cls(queues(services), connection=services.redis, name=name)
+    worker.services = services
+    return worker  # type: ignore[return-value]
