@@ -55,7 +55,7 @@ def parse_callback_number(digits: str, business_e164: str, allowed_countries: It
     National numbers are read in the country of ``business_e164``.
     """
     keyed = (digits or "").strip().rstrip("#")
-    if not KEYPAD_NUMBER.match(keyed):
+    if not KEYPAD_NUMBER.fullmatch(keyed):
         raise CallbackNumberRejected(RejectReason.UNPARSEABLE, keyed)
     if keyed.startswith("*"):
         keyed = "+" + keyed[1:]

@@ -114,7 +114,7 @@ def choice(p: Problems, path: str, value: Any, enum: type[E]) -> E | None:
 
 def queue_id(p: Problems, path: str, value: Any) -> str | None:
     """Queue ids name Twilio queues (64 characters at most) and Redis hash tags."""
-    if not isinstance(value, str) or not QUEUE_ID.match(value):
+    if not isinstance(value, str) or not QUEUE_ID.fullmatch(value):
         p.add(path, "must be 1 to 64 letters, digits, '-' or '_'")
         return None
     return value
@@ -122,7 +122,7 @@ def queue_id(p: Problems, path: str, value: Any) -> str | None:
 
 def language(p: Problems, path: str, value: Any) -> str | None:
     """A language tag like "de" or "de-AT", normalised to lower-case language, upper region."""
-    match = LANGUAGE.match(value) if isinstance(value, str) else None
+    match = LANGUAGE.fullmatch(value) if isinstance(value, str) else None
     if not match:
         p.add(path, 'must be a language tag like "en", "de" or "fr-CH", or null')
         return None
@@ -140,7 +140,7 @@ def country(p: Problems, path: str, value: Any) -> str | None:
 
 def menu_digit(p: Problems, path: str, value: Any) -> str | None:
     """One keypad key; '#' ends input on Twilio's <Gather>, so it cannot be an option."""
-    if not isinstance(value, str) or not MENU_DIGIT.match(value):
+    if not isinstance(value, str) or not MENU_DIGIT.fullmatch(value):
         p.add(path, "must be one key: 0-9 or *")
         return None
     return value

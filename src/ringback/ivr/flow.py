@@ -1,0 +1,198 @@
+"""The IVR's decisions, apart from the TwiML that voices them.
+
+Each function takes the number's configuration, what the caller pressed and
+the ``CallState`` from the URL, and says what happens next. A webhook acts on
+the decision (enqueue in Redis, turn the entry into a callback) and then asks
+``ringback.ivr.twiml`` for the matching TwiML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from ringback.ivr.callback_number import (
+    CallbackNumberRejected,
+    RejectReason,
+    check_outbound_allowed,
+    parse_callback_number,
+)
+from ringback.ivr.config import Greeting, Intent, MenuAction, NumberConfig
+from ringback.ivr.state import CallState
+
+# The menu is repeated at most this many times after a missing or wrong key;
+# the next miss takes the default route.
+MENU_REPROMPTS = 3
+# After this many rejected callback numbers the caller goes back to waiting.
+NUMBER_ATTEMPTS = 3
+# Read-backs left unanswered (or answered with another key) before giving up.
+READ_BACK_ATTEMPTS = 3
+
+
+class MenuStep(str, Enum):
+    QUEUE = "queue"  # enqueue into ``queue_id`` with ``intent``
+    MESSAGE = "message"  # speak ``message``, then the menu again
+    RETRY = "retry"  # say ``problem`` and repeat the menu
+    DEFAULT_ROUTE = "default_route"  # out of retries: the number's own queue
+
+
+class MenuProblem(str, Enum):
+    NO_INPUT = "no_input"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class MenuDecision:
+    step: MenuStep
+    state: CallState
+    queue_id: str | None = None
+    intent: Intent | None = None
+    message: Greeting | None = None
+    problem: MenuProblem | None = None
+
+
+def decide_menu(cfg: NumberConfig, digits: str | None, state: CallState) -> MenuDecision:
+    """What a menu key (or its absence) leads to. A number without a menu goes
+    straight to its queue."""
+    if not cfg.menu:
+        return MenuDecision(MenuStep.QUEUE, state, cfg.queue_id, Intent.GENERAL)
+    key = (digits or "").strip()
+    option = cfg.option_for(key) if key else None
+    if option is not None and option.action is MenuAction.QUEUE:
+        queue = option.queue_id or cfg.queue_id
+        return MenuDecision(MenuStep.QUEUE, state, queue, option.intent or Intent.GENERAL)
+    if option is not None:
+        return MenuDecision(MenuStep.MESSAGE, state.evolve(menu_attempt=0), message=option.message)
+    problem = MenuProblem.INVALID if key else MenuProblem.NO_INPUT
+    if state.menu_attempt >= MENU_REPROMPTS:
+        return MenuDecision(
+            MenuStep.DEFAULT_ROUTE, state, cfg.queue_id, Intent.GENERAL, problem=problem
+        )
+    return MenuDecision(
+        MenuStep.RETRY, state.evolve(menu_attempt=state.menu_attempt + 1), problem=problem
+    )
+
+
+class CallbackChoice(str, Enum):
+    """The keys of the callback offer in the hold loop."""
+
+    SAME_NUMBER = "1"
+    OTHER_NUMBER = "2"
+    KEEP_WAITING = "3"
+
+
+def decide_callback_choice(cfg: NumberConfig, digits: str | None) -> CallbackChoice:
+    """Any other key, and any key on a number without callbacks, means keep waiting."""
+    if not cfg.offers_callback:
+        return CallbackChoice.KEEP_WAITING
+    try:
+        return CallbackChoice((digits or "").strip())
+    except ValueError:
+        return CallbackChoice.KEEP_WAITING
+
+
+def caller_callback_number(cfg: NumberConfig, caller: str | None) -> str:
+    """The caller's own number (Twilio's ``From``) if we may call it back, else
+    ``CallbackNumberRejected`` (withheld numbers are refused as unparseable)."""
+    if not cfg.offers_callback:
+        raise CallbackNumberRejected(RejectReason.COUNTRY_NOT_ALLOWED, caller or "")
+    return check_outbound_allowed(caller or "", cfg.callback.allowed_countries)
+
+
+class NumberStep(str, Enum):
+    READ_BACK = "read_back"  # good number in ``state.number``: read it back
+    RETRY = "retry"  # say ``reason``, ask again
+    GIVE_UP = "give_up"  # too many wrong numbers: back to waiting
+
+
+@dataclass(frozen=True)
+class NumberDecision:
+    step: NumberStep
+    state: CallState
+    reason: RejectReason | None = None
+
+
+def decide_callback_number(
+    cfg: NumberConfig, digits: str | None, state: CallState
+) -> NumberDecision:
+    """Check a keyed callback number; no digits at all counts as not understood."""
+    try:
+        e164 = parse_callback_number(
+            digits or "", cfg.e164, cfg.callback.allowed_countries if cfg.offers_callback else ()
+        )
+    except CallbackNumberRejected as rejected:
+        attempts = state.number_attempt + 1
+        step = NumberStep.GIVE_UP if attempts >= NUMBER_ATTEMPTS else NumberStep.RETRY
+        return NumberDecision(
+            step, state.evolve(number_attempt=attempts, number=None), rejected.reason
+        )
+    return NumberDecision(NumberStep.READ_BACK, state.evolve(number=e164, confirm_attempt=0))
+
+
+class ConfirmStep(str, Enum):
+    CONFIRMED = "confirmed"  # turn the entry into a callback to ``number``
+    REENTER = "reenter"  # ask for the number again (``reason`` if it no longer passes)
+    REPEAT = "repeat"  # read the number back again
+    GIVE_UP = "give_up"  # no answer: back to waiting
+
+
+@dataclass(frozen=True)
+class ConfirmDecision:
+    step: ConfirmStep
+    state: CallState
+    number: str | None = None
+    reason: RejectReason | None = None
+
+
+def decide_confirmation(cfg: NumberConfig, digits: str | None, state: CallState) -> ConfirmDecision:
+    """1 confirms, 2 re-enters; the number is checked again, as the allow-list may
+    have changed since it was keyed."""
+    try:
+        number = caller_callback_number(cfg, state.number)
+    except CallbackNumberRejected as rejected:
+        return ConfirmDecision(
+            ConfirmStep.REENTER, state.evolve(number=None), None, rejected.reason
+        )
+    key = (digits or "").strip()
+    if key == "1":
+        return ConfirmDecision(ConfirmStep.CONFIRMED, state, number)
+    if key == "2":
+        return ConfirmDecision(ConfirmStep.REENTER, state.evolve(number=None, confirm_attempt=0))
+    tries = state.confirm_attempt + 1
+    if tries >= READ_BACK_ATTEMPTS:
+        return ConfirmDecision(ConfirmStep.GIVE_UP, state.evolve(confirm_attempt=tries))
+    return ConfirmDecision(ConfirmStep.REPEAT, state.evolve(confirm_attempt=tries), number)
+
+
+def announcement_due(cfg: NumberConfig, seconds_since_last: float | None) -> bool:
+    """Position and wait are announced on joining (``None``: never announced) and
+    then every ``announce_every_seconds``, if set."""
+    if seconds_since_last is None:
+        return True
+    every = cfg.announce_every_seconds
+    return every is not None and seconds_since_last >= every
+
+
+def max_wait_reached(cfg: NumberConfig, waited_seconds: float) -> bool:
+    return cfg.max_wait_seconds is not None and waited_seconds >= cfg.max_wait_seconds
+
+
+class QueueResult(str, Enum):
+    """Twilio's ``QueueResult`` on the ``<Enqueue action>`` request."""
+
+    BRIDGED = "bridged"
+    BRIDGING_IN_PROCESS = "bridging-in-process"
+    QUEUE_FULL = "queue-full"
+    REDIRECTED = "redirected"
+    LEAVE = "leave"
+    HANGUP = "hangup"
+    ERROR = "error"
+    SYSTEM_ERROR = "system-error"
+
+    @classmethod
+    def parse(cls, raw: str | None) -> QueueResult:
+        """Unknown or missing values are treated as an error, never raised."""
+        try:
+            return cls((raw or "").strip())
+        except ValueError:
+            return cls.ERROR
