@@ -1,0 +1,140 @@
+"""Every Redis key of the queue engine, built in one place.
+
+A queue's keys share the hash tag ``{q:<queue_id>}`` and an agent's keys the
+tag ``{a:<agent_id>}``, so each Lua script touches one slot and the engine also
+runs on Redis Cluster.  No script touches keys of two tags.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ringback.errors import ValidationError
+
+PREFIX = "rb"
+
+# Ids travel inside keys and inside comma-separated lists in Lua: no braces,
+# commas or spaces.
+_ID = re.compile(r"^[A-Za-z0-9_.:@-]{1,64}$")
+ID_RULE = "must be 1-64 characters of letters, digits and _ . : @ -"
+
+
+def check_id(field: str, value: str) -> str:
+    """Return ``value`` when it is usable as an id, else raise ValidationError."""
+    if not isinstance(value, str) or not _ID.match(value):
+        raise ValidationError({field: ID_RULE})
+    return value
+
+
+@dataclass(frozen=True)
+class QueueKeys:
+    """The keys of one queue; ``all()`` is the KEYS layout of every queue script.
+
+    - ``cfg``: hash, the queue's settings (``max_size``, ``max_wait``, ``offer_timeout``,
+      ``wrap_up``, ``p:<intent>`` priority rules)
+    - ``meta``: hash, ``seq`` (entry id counter), ``aht`` (moving average handle
+      seconds), ``handled``
+    - ``entries``: hash, entry id -> the entry as compact JSON (waiting, offered, accepted)
+    - ``wait``: zset, entries waiting or offered, in queue order (positions)
+    - ``ready``: zset, the subset not currently offered (what routing may offer)
+    - ``sids``: hash, call sid -> entry id (a webhook delivered twice joins once)
+    - ``callbacks``: hash, callback number -> entry id (one active callback per number)
+    - ``offers``: zset, offered entry id -> offer deadline
+    - ``available``: zset, available agents of the queue -> idle since
+    - ``staff``: set, logged-in agents of the queue
+    - ``versions``: hash, agent -> last presence version applied here
+    - ``events``: stream, the queue's append-only event log
+    """
+
+    queue_id: str
+
+    def __post_init__(self) -> None:
+        check_id("queue_id", self.queue_id)
+
+    def _key(self, name: str) -> str:
+        return f"{PREFIX}:{{q:{self.queue_id}}}:{name}"
+
+    @property
+    def cfg(self) -> str:
+        return self._key("cfg")
+
+    @property
+    def meta(self) -> str:
+        return self._key("meta")
+
+    @property
+    def entries(self) -> str:
+        return self._key("e")
+
+    @property
+    def wait(self) -> str:
+        return self._key("wait")
+
+    @property
+    def ready(self) -> str:
+        return self._key("ready")
+
+    @property
+    def sids(self) -> str:
+        return self._key("sid")
+
+    @property
+    def callbacks(self) -> str:
+        return self._key("cb")
+
+    @property
+    def offers(self) -> str:
+        return self._key("offers")
+
+    @property
+    def available(self) -> str:
+        return self._key("avail")
+
+    @property
+    def staff(self) -> str:
+        return self._key("staff")
+
+    @property
+    def versions(self) -> str:
+        return self._key("agv")
+
+    @property
+    def events(self) -> str:
+        return self._key("events")
+
+    def all(self) -> list[str]:
+        """The KEYS layout shared by every queue script (see scripts.QUEUE_KEYS)."""
+        return [
+            self.cfg,
+            self.meta,
+            self.entries,
+            self.wait,
+            self.ready,
+            self.sids,
+            self.callbacks,
+            self.offers,
+            self.available,
+            self.staff,
+            self.versions,
+            self.events,
+        ]
+
+
+@dataclass(frozen=True)
+class AgentKeys:
+    """The keys of one agent.
+
+    - ``presence``: hash, ``s`` state, ``q`` member queues (comma list), ``i`` idle
+      since, ``v`` version, ``cq``/``ce`` queue and entry of the current offer or
+      call, ``d`` offer deadline, ``w`` wrap-up until
+    """
+
+    agent_id: str
+
+    def __post_init__(self) -> None:
+        check_id("agent_id", self.agent_id)
+
+    @property
+    def presence(self) -> str:
+        return f"{PREFIX}:{{a:{self.agent_id}}}:agent"

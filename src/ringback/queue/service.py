@@ -1,0 +1,458 @@
+"""QueueService: the ACD's wait queue, routing and agent presence over Redis.
+
+Redis is the single source of truth; every change of a queue is one Lua
+script on that queue's keys, every change of an agent one compare-and-set on
+the agent's key (see ``scripts`` and ``presence``).  The service only decides
+which scripts to run, in which order, and turns replies into values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ringback.clock import Clock
+from ringback.errors import Conflict, NotFound, ValidationError
+from ringback.queue.estimate import HANDLE_WEIGHT, estimated_wait_seconds
+from ringback.queue.keys import QueueKeys, check_id
+from ringback.queue.models import (
+    AgentPresence,
+    AgentState,
+    Entry,
+    EntryKind,
+    EntryState,
+    Intent,
+    NewEntry,
+    Offer,
+    QueueEvent,
+    QueueFull,
+    QueueSettings,
+    check_e164,
+    event_from_fields,
+    kind_code,
+)
+from ringback.queue.presence import AgentChange, Presence, split_queues
+from ringback.queue.runner import Call, ScriptRunner, text
+
+_DEFAULTS = QueueSettings()
+
+
+class QueueService:
+    """Queues by id: join, position, estimate, convert, leave; routing; presence; events.
+
+    Owns every key in ``QueueKeys`` and ``AgentKeys``.  Routing scans at most
+    ``scan_entries`` entries from the head and ``scan_agents`` agents, so each
+    operation costs the same at 100 or 100,000 waiting entries.
+    """
+
+    def __init__(
+        self,
+        redis: Any,
+        clock: Clock,
+        *,
+        default_handle_seconds: float = 180.0,
+        scan_entries: int = 32,
+        scan_agents: int = 32,
+        offer_attempts: int = 8,
+    ) -> None:
+        self._redis = redis
+        self._clock = clock
+        self._run = ScriptRunner(redis)
+        self._presence = Presence(self._run, redis)
+        self._default_handle = float(default_handle_seconds)
+        self._scan_entries = scan_entries
+        self._scan_agents = scan_agents
+        self._offer_attempts = offer_attempts
+        self._wrap: dict[str, int] = {}
+
+    def _now(self) -> str:
+        return f"{self._clock.now():.3f}"
+
+    # Settings
+
+    def configure(self, queue_id: str, settings: QueueSettings) -> None:
+        settings.validate()
+        key = QueueKeys(queue_id).cfg
+        fields = {
+            "max_size": settings.max_size,
+            "max_wait": settings.max_wait_seconds,
+            "offer_timeout": settings.offer_timeout_seconds,
+            "wrap_up": settings.wrap_up_seconds,
+        }
+        for intent, prio in dict(settings.priorities).items():
+            fields[f"p:{intent.value}"] = prio
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.delete(key)
+        pipe.hset(key, mapping=fields)
+        pipe.execute()
+        self._wrap[queue_id] = settings.wrap_up_seconds
+
+    def settings(self, queue_id: str) -> QueueSettings:
+        raw = self._redis.hgetall(QueueKeys(queue_id).cfg)
+        h = {text(k): int(text(v)) for k, v in raw.items()}
+        return QueueSettings(
+            max_size=h.get("max_size", _DEFAULTS.max_size),
+            max_wait_seconds=h.get("max_wait", _DEFAULTS.max_wait_seconds),
+            offer_timeout_seconds=h.get("offer_timeout", _DEFAULTS.offer_timeout_seconds),
+            wrap_up_seconds=h.get("wrap_up", _DEFAULTS.wrap_up_seconds),
+            priorities={Intent(k[2:]): v for k, v in h.items() if k.startswith("p:")},
+        )
+
+    # Entries
+
+    def _join_call(self, queue_id: str, entry: NewEntry, now: str) -> Call:
+        entry.validate()
+        callback = entry.kind == EntryKind.CALLBACK
+        args = [
+            now,
+            kind_code(entry.kind),
+            entry.call_sid,
+            entry.caller,
+            entry.callback_number if callback else "",
+            entry.language,
+            entry.intent.value,
+            entry.dialled,
+            "" if entry.priority is None else str(entry.priority),
+            str(_DEFAULTS.max_size),
+        ]
+        return ("JOIN", QueueKeys(queue_id).all(), args)
+
+    def _joined(self, queue_id: str, reply: Sequence[Any]) -> Entry:
+        if text(reply[0]) == "full":
+            raise QueueFull(queue_id, int(text(reply[1])))
+        return Entry.from_record(queue_id, text(reply[1]), reply[2])
+
+    def join(self, queue_id: str, entry: NewEntry) -> Entry:
+        """Queue a caller or callback; the same call sid or callback number joins once."""
+        reply = self._run.call(*self._join_call(queue_id, entry, self._now()))
+        return self._joined(queue_id, reply)
+
+    def join_many(self, queue_id: str, entries: Iterable[NewEntry], batch: int = 1000) -> int:
+        """Join in pipelined batches (imports, benchmarks); returns how many joined.
+
+        Raises QueueFull after the batch in which the queue filled up.
+        """
+        count = 0
+        pending: list[Call] = []
+        now = self._now()
+
+        def flush() -> None:
+            nonlocal count
+            for reply in self._run.many(pending):
+                self._joined(queue_id, reply)
+                count += 1
+            pending.clear()
+
+        for entry in entries:
+            pending.append(self._join_call(queue_id, entry, now))
+            if len(pending) >= batch:
+                flush()
+        if pending:
+            flush()
+        return count
+
+    def get(self, queue_id: str, entry_id: str) -> Entry | None:
+        raw = self._redis.hget(QueueKeys(queue_id).entries, entry_id)
+        return Entry.from_record(queue_id, entry_id, raw) if raw else None
+
+    def entry_for_call(self, queue_id: str, call_sid: str) -> Entry | None:
+        entry_id = self._redis.hget(QueueKeys(queue_id).sids, call_sid)
+        return self.get(queue_id, text(entry_id)) if entry_id else None
+
+    def callback_for_number(self, queue_id: str, number: str) -> Entry | None:
+        entry_id = self._redis.hget(QueueKeys(queue_id).callbacks, number)
+        return self.get(queue_id, text(entry_id)) if entry_id else None
+
+    def position(self, queue_id: str, entry_id: str) -> int | None:
+        """1-based place among the entries waiting or being offered; None when not queued."""
+        rank = self._redis.zrank(QueueKeys(queue_id).wait, entry_id)
+        return None if rank is None else int(rank) + 1
+
+    def size(self, queue_id: str) -> int:
+        return int(self._redis.zcard(QueueKeys(queue_id).wait))
+
+    def entries(self, queue_id: str, offset: int = 0, limit: int = 100) -> list[Entry]:
+        """Entries waiting or being offered, in queue order."""
+        if offset < 0 or not 0 < limit <= 1000:
+            raise ValidationError({"limit": "must be 1-1000 with a non-negative offset"})
+        reply = self._run.call("PAGE", QueueKeys(queue_id).all(), [offset, limit])
+        return [
+            Entry.from_record(queue_id, text(reply[i]), reply[i + 1])
+            for i in range(0, len(reply), 2)
+            if reply[i + 1]
+        ]
+
+    def average_handle_seconds(self, queue_id: str) -> float:
+        raw = self._redis.hget(QueueKeys(queue_id).meta, "aht")
+        return float(text(raw)) if raw else self._default_handle
+
+    def estimated_wait(self, queue_id: str, entry_id: str) -> int | None:
+        """Seconds until an agent is expected (see ``estimate``); None when not queued."""
+        reply = self._run.call("ESTIMATE", QueueKeys(queue_id).all(), [entry_id])
+        position, available, staffed = int(reply[0]), int(reply[1]), int(reply[2])
+        if position == 0:
+            return None
+        aht = float(text(reply[3])) if text(reply[3]) else self._default_handle
+        return estimated_wait_seconds(position, available, staffed, aht)
+
+    def convert_to_callback(self, queue_id: str, entry_id: str, callback_number: str) -> Entry:
+        """Turn a waiting caller into a callback that keeps the caller's place.
+
+        When the queue already holds an active callback for that number, one
+        entry survives: the one an agent already has, else the one further ahead.
+        """
+        check_e164("callback_number", callback_number)
+        reply = self._run.call(
+            "CONVERT", QueueKeys(queue_id).all(), [self._now(), entry_id, callback_number]
+        )
+        status = text(reply[0])
+        if status == "gone":
+            raise NotFound("queue entry", entry_id)
+        if status == "accepted":
+            raise Conflict(f"entry {entry_id} is already with an agent")
+        if status == "merged" and text(reply[4]):
+            self._release(queue_id, entry_id, text(reply[4]), "keep")
+        return Entry.from_record(queue_id, text(reply[1]), reply[2])
+
+    def leave(self, queue_id: str, entry_id: str) -> Entry | None:
+        """The caller hung up while waiting: abandoned, with position and wait recorded."""
+        return self._drop(queue_id, entry_id, EntryState.ABANDONED, "caller_left", False)
+
+    def expire(self, queue_id: str, entry_id: str, reason: str = "max_wait") -> Entry | None:
+        """The scheduler's deadline passed (max wait, callback expiry)."""
+        return self._drop(queue_id, entry_id, EntryState.EXPIRED, reason, False)
+
+    def remove(self, queue_id: str, entry_id: str, reason: str = "removed") -> Entry | None:
+        """Take an entry out in any state (admin); an agent holding it becomes available."""
+        return self._drop(queue_id, entry_id, EntryState.REMOVED, reason, True)
+
+    def _drop(
+        self, queue_id: str, entry_id: str, state: EntryState, reason: str, accepted: bool
+    ) -> Entry | None:
+        args = [self._now(), entry_id, state.value, reason, "1" if accepted else "0"]
+        reply = self._run.call("DROP", QueueKeys(queue_id).all(), args)
+        if text(reply[0]) != "ok":
+            return None
+        entry = Entry.from_record(queue_id, entry_id, reply[1], state)
+        if text(reply[3]):
+            held = entry.accepted_by is not None
+            self._release(queue_id, entry_id, text(reply[3]), "now" if held else "keep")
+        return entry
+
+    def _release(self, queue_id: str, entry_id: str, agent_id: str, mode: str) -> None:
+        """Free an agent whose offer or call just vanished, and list it where it belongs."""
+        now = self._now()
+        change = Presence.parsed_release(
+            self._presence.run(self._presence.release_call(agent_id, queue_id, entry_id, now, mode))
+        )
+        if change.ok:
+            self._presence.mirror(agent_id, change, change.queues)
+
+    # Routing
+
+    def offer_next(self, queue_id: str) -> Offer | None:
+        """Offer the head offerable entry to the longest-idle available agent who may take it."""
+        keys = QueueKeys(queue_id).all()
+        for _ in range(self._offer_attempts):
+            now = self._now()
+            args = [now, _DEFAULTS.offer_timeout_seconds, self._scan_entries, self._scan_agents]
+            reply = self._run.call("RESERVE", keys, args)
+            if text(reply[0]) != "ok":
+                return None
+            entry_id, agent_id, deadline = text(reply[1]), text(reply[2]), text(reply[3])
+            claim = Presence.parsed_claim(
+                self._presence.run(
+                    self._presence.claim_call(agent_id, queue_id, entry_id, deadline)
+                )
+            )
+            if claim.ok:
+                others = [q for q in claim.queues if q != queue_id]
+                if others:
+                    self._presence.mirror(agent_id, claim, others)
+                entry = Entry.from_record(queue_id, entry_id, reply[4])
+                return Offer(queue_id, entry_id, agent_id, float(deadline), entry)
+            # The agent was stale on this queue's list: the entry goes back, try the next.
+            withdraw = [now, entry_id, agent_id, f"agent_{claim.status}", "o"]
+            self._run.call("WITHDRAW", keys, withdraw)
+        return None
+
+    def accept(self, queue_id: str, entry_id: str, agent_id: str) -> bool:
+        """The agent takes the entry; of racing agents exactly one gets True.
+
+        Raises Conflict when the agent cannot take a call now (busy, logged out,
+        not a member of the queue).
+        """
+        check_id("agent_id", agent_id)
+        now = self._now()
+        agent_reply, queue_reply = self._run.many(
+            [
+                self._presence.take_call(agent_id, queue_id, entry_id),
+                ("ACCEPT", QueueKeys(queue_id).all(), [now, entry_id, agent_id]),
+            ]
+        )
+        agent = Presence.parsed_take(agent_reply)
+        status = text(queue_reply[0])
+        if status in ("ok", "already"):
+            if agent.ok:
+                others = [q for q in agent.queues if q != queue_id]
+                if others and agent.status == AgentState.AVAILABLE.value:
+                    self._presence.mirror(agent_id, agent, others)
+                return True
+            if status == "ok":
+                args = [now, entry_id, agent_id, f"agent_{agent.status}", "a"]
+                self._run.call("WITHDRAW", QueueKeys(queue_id).all(), args)
+            raise Conflict(f"agent {agent_id} cannot take a call while {agent.status}")
+        if agent.ok and agent.status != AgentState.BUSY.value:
+            self._release(queue_id, entry_id, agent_id, "keep")
+        return False
+
+    def decline(self, queue_id: str, entry_id: str, agent_id: str) -> bool:
+        """The agent passes: the entry keeps its place and goes to others first."""
+        return self._give_back(queue_id, entry_id, agent_id, "decline")
+
+    def offer_timed_out(self, queue_id: str, entry_id: str, agent_id: str) -> bool:
+        """The offer's deadline passed unanswered: like a decline, and the agent goes to
+        the end of the idle line.  A call before the deadline changes nothing."""
+        return self._give_back(queue_id, entry_id, agent_id, "timeout")
+
+    def _give_back(self, queue_id: str, entry_id: str, agent_id: str, mode: str) -> bool:
+        check_id("agent_id", agent_id)
+        now = self._now()
+        agent_mode = "timeout" if mode == "timeout" else "keep"
+        agent_reply, queue_reply = self._run.many(
+            [
+                self._presence.release_call(agent_id, queue_id, entry_id, now, agent_mode),
+                ("DECLINE", QueueKeys(queue_id).all(), [now, entry_id, agent_id, mode]),
+            ]
+        )
+        agent = Presence.parsed_release(agent_reply)
+        ok = text(queue_reply[0]) == "ok"
+        relisted = ok and text(queue_reply[2]) == "1"
+        if agent.ok:
+            self._mirror_elsewhere(agent_id, agent, queue_id, relisted)
+        return ok
+
+    def _mirror_elsewhere(
+        self, agent_id: str, change: AgentChange, queue_id: str, handled_here: bool
+    ) -> None:
+        targets = [q for q in change.queues if q != queue_id or not handled_here]
+        if targets:
+            self._presence.mirror(agent_id, change, targets)
+
+    def due_offers(self, queue_id: str, limit: int = 100) -> list[Offer]:
+        """Offers whose deadline has passed, for the scheduler's sweep."""
+        keys = QueueKeys(queue_id)
+        now = self._clock.now()
+        ids = [text(i) for i in self._redis.zrangebyscore(keys.offers, "-inf", now, 0, limit)]
+        if not ids:
+            return []
+        offers = []
+        for entry_id, raw in zip(ids, self._redis.hmget(keys.entries, ids), strict=True):
+            if raw:
+                entry = Entry.from_record(queue_id, entry_id, raw)
+                if entry.state == EntryState.OFFERED and entry.offered_to:
+                    deadline = entry.offer_deadline or now
+                    offers.append(Offer(queue_id, entry_id, entry.offered_to, deadline, entry))
+        return offers
+
+    def complete(
+        self, queue_id: str, entry_id: str, agent_id: str, handle_seconds: float
+    ) -> Entry | None:
+        """The agent finished the call: the entry leaves, the agent goes to wrap-up.
+
+        Returns the completed entry, or None when that agent did not hold it.
+        """
+        check_id("agent_id", agent_id)
+        if not isinstance(handle_seconds, int | float) or handle_seconds < 0:
+            raise ValidationError({"handle_seconds": "must be a non-negative number"})
+        now = self._now()
+        wrap = self._wrap.get(queue_id)
+        if wrap is None:
+            wrap = self._wrap[queue_id] = self.settings(queue_id).wrap_up_seconds
+        args = [
+            now,
+            entry_id,
+            agent_id,
+            f"{float(handle_seconds):.3f}",
+            wrap,
+            _DEFAULTS.wrap_up_seconds,
+            HANDLE_WEIGHT,
+        ]
+        agent_reply, queue_reply = self._run.many(
+            [
+                self._presence.done_call(agent_id, queue_id, entry_id, now, wrap),
+                ("COMPLETE", QueueKeys(queue_id).all(), args),
+            ]
+        )
+        agent = Presence.parsed_done(agent_reply)
+        ok = text(queue_reply[0]) == "ok"
+        if ok:
+            # Another process may have changed the setting: the next completion uses it.
+            self._wrap[queue_id] = int(text(queue_reply[2]))
+        if agent.ok and agent.state == AgentState.AVAILABLE:
+            self._mirror_elsewhere(agent_id, agent, queue_id, ok)
+        if not ok:
+            return None
+        return Entry.from_record(queue_id, entry_id, queue_reply[1], EntryState.COMPLETED)
+
+    def end_wrap_up(self, agent_id: str, *, only_if_due: bool = False) -> bool:
+        """Wrap-up over: the agent is available again, idle from now."""
+        change = Presence.parsed_release(
+            self._presence.run(self._presence.end_wrap_call(agent_id, self._now(), only_if_due))
+        )
+        if change.ok:
+            self._presence.mirror(agent_id, change, change.queues)
+        return change.ok
+
+    # Presence
+
+    def set_agent_state(
+        self, agent_id: str, state: AgentState, queues: Sequence[str] | None = None
+    ) -> AgentPresence:
+        """Log an agent in (available) or out, optionally replacing its queues.
+
+        Offered, busy and wrap-up come from routing; logging out drops a pending offer.
+        """
+        check_id("agent_id", agent_id)
+        if state not in (AgentState.AVAILABLE, AgentState.LOGGED_OUT):
+            raise ValidationError({"state": "must be available or logged_out"})
+        csv = None
+        if queues is not None:
+            csv = ",".join(dict.fromkeys(check_id("queues", q) for q in queues))
+        reply = self._presence.run(self._presence.set_call(agent_id, state, csv, self._now()))
+        if text(reply[0]) != "ok":
+            raise Conflict(f"agent {agent_id} is {text(reply[1])}; finish that first")
+        version, previous, idle = int(text(reply[1])), text(reply[2]), text(reply[3])
+        old, new = split_queues(text(reply[4])), split_queues(text(reply[5]))
+        if previous == AgentState.OFFERED.value and text(reply[6]):
+            args = [self._now(), text(reply[7]), agent_id, "agent_logged_out", "o"]
+            self._run.call("WITHDRAW", QueueKeys(text(reply[6])).all(), args)
+        change = AgentChange(True, "ok", version, state, idle, new)
+        self._presence.mirror(agent_id, change, old + new)
+        return AgentPresence(
+            agent_id=agent_id,
+            state=state,
+            queues=new,
+            idle_since=float(idle) if state == AgentState.AVAILABLE and idle else None,
+            version=version,
+        )
+
+    def agent(self, agent_id: str) -> AgentPresence:
+        return self._presence.get(check_id("agent_id", agent_id))
+
+    def available_agents(self, queue_id: str) -> list[str]:
+        """The queue's available agents, longest idle first (may briefly list stale ones)."""
+        return [text(a) for a in self._redis.zrange(QueueKeys(queue_id).available, 0, -1)]
+
+    # Events
+
+    def events(
+        self, queue_id: str, after_id: str | None = None, count: int = 100
+    ) -> list[QueueEvent]:
+        """Events after ``after_id`` (exclusive), oldest first."""
+        start = f"({after_id}" if after_id else "-"
+        rows = self._redis.xrange(QueueKeys(queue_id).events, min=start, max="+", count=count)
+        return [
+            event_from_fields(text(eid), {text(k): text(v) for k, v in fields.items()})
+            for eid, fields in rows
+        ]
