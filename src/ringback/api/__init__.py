@@ -32,7 +32,7 @@ def json_body() -> dict[str, Any]:
 
 
 def create_api_blueprint() -> Blueprint:
-    from ringback.api import agents
+    from ringback.api import agents, tickets
 
     bp = Blueprint("api", __name__, url_prefix="/api/v1")
     register_error_handlers(bp)
@@ -43,4 +43,5 @@ def create_api_blueprint() -> Blueprint:
         g.principal = authenticate(s.settings.api_token, AgentDirectory(s.db))
 
     agents.register(bp)
+    tickets.register(bp)
     return bp
