@@ -47,8 +47,7 @@ __all__ = [
 
 
 def build_telephony(settings: Settings, redis_client: redis.Redis, clock: Clock) -> Telephony:
-    """The adapter a process uses: Twilio when credentials are set, else the simulator.
-    """
+    """The adapter a process uses: Twilio when credentials are set, else the simulator."""
     if settings.twilio_account_sid and settings.twilio_auth_token:
         return TwilioTelephony(
             settings.twilio_account_sid,

@@ -36,7 +36,7 @@ class SimKeys:
     The simulator spans all queues, so its keys carry their own hash tag,
     ``{sim}``, which keeps the script and MULTI/EXEC on one Cluster slot:
 
-    * ``ringback:{sim}:calls``          sorted set: call sid -> creation time
+    * ``ringback:{sim}:calls``          list: call sids in the order placed
     * ``ringback:{sim}:call:<sid>``     hash: the call's fields
     * ``ringback:{sim}:attempt:<key>``  string: idempotency key -> call sid
     * ``ringback:{sim}:events``         list of JSON: every operation, oldest first
@@ -57,21 +57,21 @@ class SimKeys:
 
 PLACE_CALL = """
 -- KEYS[1] attempt key (idempotency key -> sid)   KEYS[2] the call's hash
--- KEYS[3] calls sorted set                         KEYS[4] events list
--- ARGV[1] sid  ARGV[2] created_at  ARGV[3] retention seconds  ARGV[4] event JSON
--- ARGV[5] calls kept  ARGV[6] events kept  ARGV[7..] field, value pairs of the call
+-- KEYS[3] calls list (sids in order placed)       KEYS[4] events list
+-- ARGV[1] sid  ARGV[2] retention seconds  ARGV[3] event JSON  ARGV[4] calls kept
+-- ARGV[5] events kept  ARGV[6..] field, value pairs of the call
 -- Returns the sid of the call for this attempt: the existing one if placed before.
 local existing = redis.call('GET', KEYS[1])
 if existing then return existing end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
-redis.call('HSET', KEYS[2], unpack(ARGV, 7))
-redis.call('EXPIRE', KEYS[2], ARGV[3])
-redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
-redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -(tonumber(ARGV[5]) + 1))
-redis.call('EXPIRE', KEYS[3], ARGV[3])
-redis.call('RPUSH', KEYS[4], ARGV[4])
-redis.call('LTRIM', KEYS[4], -tonumber(ARGV[6]), -1)
-redis.call('EXPIRE', KEYS[4], ARGV[3])
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('HSET', KEYS[2], unpack(ARGV, 6))
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+redis.call('RPUSH', KEYS[3], ARGV[1])
+redis.call('LTRIM', KEYS[3], -tonumber(ARGV[4]), -1)
+redis.call('EXPIRE', KEYS[3], ARGV[2])
+redis.call('RPUSH', KEYS[4], ARGV[3])
+redis.call('LTRIM', KEYS[4], -tonumber(ARGV[5]), -1)
+redis.call('EXPIRE', KEYS[4], ARGV[2])
 return ARGV[1]
 """
 
@@ -178,7 +178,7 @@ class SimulatedTelephony:
             self._place(
                 keys=[SimKeys.attempt(idempotency_key), SimKeys.call(sid), SimKeys.calls,
                       SimKeys.events],
-                args=[sid, repr(now), RETENTION_SECONDS, event, MAX_CALLS, MAX_EVENTS, *pairs],
+                args=[sid, RETENTION_SECONDS, event, MAX_CALLS, MAX_EVENTS, *pairs],
             )
         )
         call = self.call(placed_sid)
@@ -227,7 +227,7 @@ class SimulatedTelephony:
 
     def calls(self) -> list[SimCall]:
         """Every recorded call, oldest first."""
-        sids = [_text(s) for s in self._redis.zrange(SimKeys.calls, 0, -1)]
+        sids = [_text(s) for s in self._redis.lrange(SimKeys.calls, 0, -1)]
         pipe = self._redis.pipeline(transaction=False)
         for sid in sids:
             pipe.hgetall(SimKeys.call(sid))

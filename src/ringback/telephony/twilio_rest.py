@@ -14,6 +14,7 @@ Retries follow what each operation can bear:
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import time
@@ -22,7 +23,11 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
-from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.base.exceptions import (
+    TwilioException,
+    TwilioRestException,
+    TwilioServiceException,
+)
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
@@ -256,6 +261,8 @@ class TwilioTelephony:
                 error = error_for_code(exc.code, exc.msg, exc.status)
             except TwilioServiceException as exc:  # RFC 9457 error bodies
                 error = error_for_code(exc.code, exc.detail or exc.title, exc.status)
+            except TwilioException as exc:  # a failed page of a list carries the response
+                error = _error_from_response(exc)
             except _NETWORK_ERRORS as exc:
                 error = TelephonyUnavailable(
                     None, f"Twilio could not be reached ({type(exc).__name__})", True
@@ -270,6 +277,19 @@ class TwilioTelephony:
 
     def _delay(self, attempt: int) -> float:
         return float(min(self._backoff * (2**attempt), self._max_backoff))
+
+
+def _error_from_response(exc: TwilioException) -> TelephonyError:
+    response = next((a for a in exc.args if isinstance(a, Response)), None)
+    if response is None:
+        return TelephonyError(None, str(exc), False)
+    try:
+        body = json.loads(response.text)
+    except ValueError:
+        body = {}
+    body = body if isinstance(body, dict) else {}
+    code = body.get("code") if isinstance(body.get("code"), int) else None
+    return error_for_code(code, str(body.get("message") or exc.args[0]), response.status_code)
 
 
 def _placed(call: CallInstance) -> PlacedCall:
