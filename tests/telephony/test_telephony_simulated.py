@@ -17,6 +17,7 @@ from ringback.telephony import (
     CallStatus,
     InvalidNumber,
     SimulatedTelephony,
+    Telephony,
     TwilioTelephony,
     build_telephony,
 )
@@ -191,6 +192,7 @@ def test_without_twilio_credentials_the_simulator_is_used(
     telephony = build_telephony(_settings(tmp_path), redis_client, clock)
 
     assert isinstance(telephony, SimulatedTelephony)
+    assert isinstance(telephony, Telephony)
 
 
 def test_with_twilio_credentials_calls_go_to_twilio_api_base_url(
@@ -203,6 +205,7 @@ def test_with_twilio_credentials_calls_go_to_twilio_api_base_url(
 
     telephony = build_telephony(settings, redis_client, clock)
     assert isinstance(telephony, TwilioTelephony)
+    assert isinstance(telephony, Telephony)
     try:
         placed = _place(telephony)  # type: ignore[arg-type]
     finally:

@@ -93,3 +93,7 @@ class Telephony(Protocol):
     def find_calls(self, *, to: str, from_: str, started_after: float) -> list[PlacedCall]:
         """Calls from ``from_`` to ``to`` created at or after ``started_after``, newest first."""
         ...
+
+    def close(self) -> None:
+        """Release connections the adapter opened itself (not those it was given)."""
+        ...

@@ -213,6 +213,9 @@ class SimulatedTelephony:
             if c.to == to and c.from_ == from_ and c.created_at >= started_after
         ]
 
+    def close(self) -> None:
+        """Nothing to release: the Redis client belongs to whoever passed it in."""
+
     def set_outcome(self, call_sid: str, outcome: CallOutcome | str) -> CallStatus:
         """Decide how a placed call goes; returns the call's new status."""
         status = _OUTCOME_STATUS[CallOutcome(outcome)]
