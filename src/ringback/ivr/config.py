@@ -215,7 +215,7 @@ TOP_FIELDS = tuple(f.name for f in fields(NumberConfig))
 def _parse(e164_from_path: str, payload: Any) -> NumberConfig:
     p = Problems()
     e164 = rules.e164(p, "e164", e164_from_path)
-    body = rules.json_object(p, "body", payload, TOP_FIELDS)
+    body = rules.json_object(p, "", payload, TOP_FIELDS)
     if body is None:
         p.raise_if_any()
         body = {}

@@ -48,9 +48,10 @@ def sub(path: str, key: str | int) -> str:
 def json_object(
     p: Problems, path: str, value: Any, known: Iterable[str]
 ) -> Mapping[str, Any] | None:
-    """A JSON object whose keys are all known (typos must not pass silently)."""
+    """A JSON object whose keys are all known (typos must not pass silently).
+    The request body itself has the empty path and is reported as "body"."""
     if not isinstance(value, dict):
-        p.add(path, "must be a JSON object")
+        p.add(path or "body", "must be a JSON object")
         return None
     known_keys = set(known)
     for key in value:

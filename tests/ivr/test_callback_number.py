@@ -1,0 +1,126 @@
+"""Keypad callback numbers and the toll-fraud guard, with phonenumbers' own
+example numbers for each kind of line."""
+
+from __future__ import annotations
+
+import phonenumbers
+import pytest
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
+
+from ringback.ivr.callback_number import (
+    CallbackNumberRejected,
+    RejectReason,
+    check_outbound_allowed,
+    is_toll_fraud_risk,
+    parse_callback_number,
+)
+
+BERLIN = "+4930123456"
+NEW_JERSEY = "+12015550123"
+EUROPE = ("DE", "AT", "FR", "GB", "CH")
+
+
+def example(region: str, kind: PhoneNumberType) -> str:
+    number = phonenumbers.example_number_for_type(region, kind)
+    assert number is not None, f"phonenumbers has no {kind} example for {region}"
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def keypad(e164: str) -> str:
+    """How a caller abroad keys a number: 00 instead of +."""
+    return "00" + e164[1:]
+
+
+def rejection(digits: str, business: str = BERLIN, allowed=EUROPE) -> RejectReason:
+    with pytest.raises(CallbackNumberRejected) as caught:
+        parse_callback_number(digits, business, allowed)
+    return caught.value.reason
+
+
+@pytest.mark.parametrize(
+    "digits",
+    ["+4915123456789", "004915123456789", "*4915123456789", "015123456789", "015123456789#"],
+)
+def test_german_mobile_is_accepted_with_plus_00_star_or_nationally(digits: str) -> None:
+    assert parse_callback_number(digits, BERLIN, ["DE"]) == "+4915123456789"
+
+
+def test_national_format_is_read_in_the_business_numbers_country() -> None:
+    assert parse_callback_number("0612345678", "+33123456789", ["FR"]) == "+33612345678"
+    assert parse_callback_number("2015550123", NEW_JERSEY, ["US"]) == "+12015550123"
+
+
+def test_home_countrys_own_international_prefix_works() -> None:
+    assert parse_callback_number("011442071234567", NEW_JERSEY, ["GB"]) == "+442071234567"
+    assert parse_callback_number("00442071234567", NEW_JERSEY, ["GB"]) == "+442071234567"
+
+
+@pytest.mark.parametrize("digits", ["", "#", "12", "12*34", "+", "0049-30", "abc", "1" * 18])
+def test_keypad_garbage_is_unparseable(digits: str) -> None:
+    assert rejection(digits) is RejectReason.UNPARSEABLE
+
+
+def test_too_short_number_is_invalid() -> None:
+    assert rejection("0301") is RejectReason.INVALID
+    assert rejection("0049301") is RejectReason.INVALID
+
+
+@pytest.mark.parametrize("region", ["GB", "FR", "DE"])
+def test_premium_rate_examples_are_refused(region: str) -> None:
+    number = example(region, PhoneNumberType.PREMIUM_RATE)
+    assert rejection(keypad(number)) is RejectReason.PREMIUM_OR_SHARED_COST
+    assert is_toll_fraud_risk(number)
+
+
+@pytest.mark.parametrize("region", ["FR", "DE", "CH", "AT"])
+def test_shared_cost_examples_are_refused(region: str) -> None:
+    number = example(region, PhoneNumberType.SHARED_COST)
+    assert rejection(keypad(number)) is RejectReason.PREMIUM_OR_SHARED_COST
+    assert is_toll_fraud_risk(number)
+
+
+def test_premium_rate_keyed_nationally_is_refused() -> None:
+    national = phonenumbers.format_number(
+        phonenumbers.example_number_for_type("DE", PhoneNumberType.PREMIUM_RATE),
+        PhoneNumberFormat.NATIONAL,
+    ).replace(" ", "")
+    assert rejection(national) is RejectReason.PREMIUM_OR_SHARED_COST
+
+
+@pytest.mark.parametrize("region", ["GB", "FR", "DE"])
+def test_mobiles_and_landlines_are_no_toll_fraud_risk(region: str) -> None:
+    for kind in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE):
+        number = example(region, kind)
+        assert not is_toll_fraud_risk(number)
+        assert parse_callback_number(keypad(number), BERLIN, EUROPE) == number
+
+
+def test_number_outside_allowed_countries_is_refused() -> None:
+    london = example("GB", PhoneNumberType.MOBILE)
+    assert rejection(keypad(london), allowed=["DE"]) is RejectReason.COUNTRY_NOT_ALLOWED
+    # A Caribbean number shares +1 with the US but is its own country.
+    jamaica = example("JM", PhoneNumberType.FIXED_LINE)
+    assert rejection(keypad(jamaica), NEW_JERSEY, ["US"]) is RejectReason.COUNTRY_NOT_ALLOWED
+
+
+def test_allowed_countries_are_compared_case_insensitively() -> None:
+    assert parse_callback_number("+4915123456789", BERLIN, ["de"]) == "+4915123456789"
+
+
+def test_check_outbound_allowed_refuses_what_twilio_sends_for_hidden_callers() -> None:
+    for caller in ("anonymous", "client:alice", "sip:bob@example.com", "", "266696687"):
+        with pytest.raises(CallbackNumberRejected) as caught:
+            check_outbound_allowed(caller, ["DE"])
+        assert caught.value.reason is RejectReason.UNPARSEABLE
+
+
+def test_check_outbound_allowed_returns_canonical_e164() -> None:
+    assert check_outbound_allowed("+49 151 23456789", ["DE"]) == "+4915123456789"
+    with pytest.raises(CallbackNumberRejected) as caught:
+        check_outbound_allowed(example("DE", PhoneNumberType.PREMIUM_RATE), ["DE"])
+    assert caught.value.reason is RejectReason.PREMIUM_OR_SHARED_COST
+
+
+def test_invalid_and_unparseable_numbers_count_as_risky() -> None:
+    assert is_toll_fraud_risk("+49301")
+    assert is_toll_fraud_risk("not a number")
