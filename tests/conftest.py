@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ringback.services import Services
     from ringback.settings import Settings
     from ringback.store.db import Database
+    from tests.twilio_standin import TwilioStandIn
 
 
 @pytest.fixture(scope="session")
@@ -128,9 +129,25 @@ OWNER_TOKEN = "owner-token-0123456789abcdef"
 
 @pytest.fixture
 def services(settings, redis_client, db, clock) -> Services:
-    from ringback.services import Services
+    """The app's collaborators on the test's Redis, database and clock.
 
-    return Services(settings=settings, redis=redis_client, db=db, clock=clock)
+    Without Twilio credentials in the settings, outbound calls go to the
+    simulator; tests of the Twilio path use the ``twilio_standin`` fixture.
+    """
+    from ringback.services import Services
+    from ringback.telephony import build_telephony
+
+    return Services(settings=settings, redis=redis_client, db=db, clock=clock,
+                    telephony=build_telephony(settings, redis_client, clock))
+
+
+@pytest.fixture
+def twilio_standin(clock) -> Iterator[TwilioStandIn]:
+    """Twilio's REST API on 127.0.0.1, on the test's clock."""
+    from tests.twilio_standin import TwilioStandIn
+
+    with TwilioStandIn(clock=clock) as standin:
+        yield standin
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from ringback.clock import Clock, SystemClock
 from ringback.redis_connection import connect, redis_url_for
 from ringback.settings import Settings
 from ringback.store.db import Database
+from ringback.telephony import Telephony, build_telephony
 
 
 @dataclass
@@ -23,16 +24,21 @@ class Services:
     redis: redis.Redis
     db: Database
     clock: Clock
+    telephony: Telephony
 
     @classmethod
     def from_settings(cls, settings: Settings, *, clock: Clock | None = None) -> Services:
+        clock = clock or SystemClock()
+        client = connect(redis_url_for(settings))
         return cls(
             settings=settings,
-            redis=connect(redis_url_for(settings)),
+            redis=client,
             db=Database.from_url(settings.effective_database_url),
-            clock=clock or SystemClock(),
+            clock=clock,
+            telephony=build_telephony(settings, client, clock),
         )
 
     def close(self) -> None:
+        self.telephony.close()
         self.redis.close()
         self.db.dispose()

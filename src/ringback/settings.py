@@ -54,6 +54,15 @@ class Settings:
     def has_twilio_credentials(self) -> bool:
         return bool(self.twilio_account_sid and self.twilio_auth_token)
 
+    @property
+    def webhook_auth_token(self) -> str:
+        """The token Twilio signs webhooks with.
+
+        Without Twilio credentials (the simulator), the installation's secret
+        key stands in, so the terminal phone can sign what it sends.
+        """
+        return self.twilio_auth_token or self.secret_key
+
     def with_changes(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 

@@ -12,13 +12,6 @@ from tests.twilio_standin import TwilioStandIn
 
 
 @pytest.fixture
-def twilio_standin(clock: ManualClock) -> Iterator[TwilioStandIn]:
-    """Twilio's REST API on 127.0.0.1, on the test's clock."""
-    with TwilioStandIn(clock=clock) as standin:
-        yield standin
-
-
-@pytest.fixture
 def sleeps() -> list[float]:
     """The backoff delays the adapter asked for, in order (nothing really sleeps)."""
     return []
