@@ -1,0 +1,259 @@
+"""Deadlines in Redis: "at time T, do X for ref R", safe for many schedulers.
+
+A deadline is a member of its kind's sorted set, scored by its due time.
+Sweeping *claims* due deadlines: one Lua script moves them into the kind's
+lease set, scored by when the lease runs out, so however many schedulers
+sweep at once each due deadline goes to exactly one of them.  The claimer
+hands the deadline on (an rq job) and acks; a claimer that dies before its
+ack leaves an expired lease, which the next sweep claims again.  Nothing
+lives in process memory, so a restart (with Redis's AOF) loses nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+from ringback.clock import Clock
+from ringback.errors import ValidationError
+
+PREFIX = "rb"
+MAX_REF = 200
+DEFAULT_LEASE_SECONDS = 30.0
+
+
+class DeadlineKind(str, enum.Enum):
+    """What a deadline is for; add a member (and a sweeper handler) for a new one."""
+
+    CALLBACK_EXPIRY = "callback_expiry"
+    QUEUE_MAX_WAIT = "queue_max_wait"
+    OFFER_TIMEOUT = "offer_timeout"
+    WRAP_UP_END = "wrap_up_end"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A due deadline that one sweeper holds until it acks it."""
+
+    kind: DeadlineKind
+    ref: str
+    due_at: float
+
+
+@dataclass(frozen=True)
+class DeadlineKeys:
+    """The keys of one kind of deadline, all under the hash tag ``{dl:<kind>}``.
+
+    - ``due``: zset, ref -> due time; scheduled and not claimed yet
+    - ``leases``: zset, ref -> lease expiry; claimed by a sweeper, not acked yet
+    - ``leased_due``: hash, ref -> due time of the claim its lease belongs to
+    """
+
+    kind: DeadlineKind
+
+    def _key(self, name: str) -> str:
+        return f"{PREFIX}:{{dl:{self.kind.value}}}:{name}"
+
+    @property
+    def due(self) -> str:
+        return self._key("due")
+
+    @property
+    def leases(self) -> str:
+        return self._key("leases")
+
+    @property
+    def leased_due(self) -> str:
+        return self._key("leased_due")
+
+    def all(self) -> list[str]:
+        """The KEYS layout of CLAIM_DUE."""
+        return [self.due, self.leases, self.leased_due]
+
+
+CLAIM_DUE = """
+-- KEYS[1] due zset, KEYS[2] leases zset, KEYS[3] leased_due hash (of one kind)
+-- ARGV[1] now, ARGV[2] lease expiry for what is claimed now, ARGV[3] limit
+-- Claims up to ARGV[3] deadlines: expired leases first (their claimer died),
+-- then due ones, moving each into the leases.  Returns ref, due, ref, due, ...
+local out = {}
+local limit = tonumber(ARGV[3])
+local stale = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, limit)
+for _, ref in ipairs(stale) do
+  local due = redis.call('HGET', KEYS[3], ref)
+  if due then
+    redis.call('ZADD', KEYS[2], ARGV[2], ref)
+    out[#out + 1] = ref
+    out[#out + 1] = due
+  else
+    redis.call('ZREM', KEYS[2], ref)
+  end
+end
+local room = limit - #stale
+if room <= 0 then
+  return out
+end
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, room)
+if #due == 0 then
+  return out
+end
+-- The members taken are the lowest-ranked ones, so they go by rank in one call.
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, #due / 2 - 1)
+for i = 1, #due, 2 do
+  redis.call('ZADD', KEYS[2], ARGV[2], due[i])
+  redis.call('HSET', KEYS[3], due[i], due[i + 1])
+  out[#out + 1] = due[i]
+  out[#out + 1] = due[i + 1]
+end
+return out
+"""
+
+ACK = """
+-- KEYS[1] leases zset, KEYS[2] leased_due hash (of one kind)
+-- ARGV[1] ref, ARGV[2] due time of its claim, ARGV[3] ref, ARGV[4] due time, ...
+-- Ends each lease that still belongs to the claim acked; a deadline
+-- re-scheduled (and maybe claimed again) since keeps its new state.
+-- Returns how many leases ended.
+local ended = 0
+for i = 1, #ARGV, 2 do
+  local due = redis.call('HGET', KEYS[2], ARGV[i])
+  if due and tonumber(due) == tonumber(ARGV[i + 1]) then
+    redis.call('ZREM', KEYS[1], ARGV[i])
+    redis.call('HDEL', KEYS[2], ARGV[i])
+    ended = ended + 1
+  end
+end
+return ended
+"""
+
+
+class Deadlines:
+    """Schedule, cancel and claim deadlines; see the module docstring.
+
+    Every method takes the kind and a ref string that names the subject of
+    the deadline, e.g. ``"<queue_id>:<entry_id>"`` or an agent id.  A ref has
+    at most one deadline per kind: scheduling it again moves it.
+    """
+
+    def __init__(
+        self,
+        redis_client: redis.Redis,
+        clock: Clock,
+        *,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
+    ) -> None:
+        self._redis = redis_client
+        self._clock = clock
+        self._lease_seconds = float(lease_seconds)
+        self._claim = redis_client.register_script(CLAIM_DUE)
+        self._ack = redis_client.register_script(ACK)
+
+    @property
+    def lease_seconds(self) -> float:
+        return self._lease_seconds
+
+    def schedule(
+        self, kind: DeadlineKind, ref: str, due_at: float, pipeline: Any | None = None
+    ) -> None:
+        """Set ``ref``'s deadline of ``kind`` to ``due_at`` (epoch seconds).
+
+        Re-scheduling replaces the old due time, also when the old one was
+        already claimed but not acked: that claim will not be claimed again.
+        """
+        keys = DeadlineKeys(DeadlineKind(kind))
+        ref = _check_ref(ref)
+        if not isinstance(due_at, int | float) or not math.isfinite(due_at):
+            raise ValidationError({"due_at": "must be a finite number of epoch seconds"})
+        pipe = pipeline if pipeline is not None else self._redis.pipeline()
+        pipe.zadd(keys.due, {ref: float(due_at)})
+        pipe.zrem(keys.leases, ref)
+        pipe.hdel(keys.leased_due, ref)
+        if pipeline is None:
+            pipe.execute()
+
+    def cancel(self, kind: DeadlineKind, ref: str, pipeline: Any | None = None) -> None:
+        """Forget ``ref``'s deadline of ``kind``, claimed or not; no-op when none."""
+        keys = DeadlineKeys(DeadlineKind(kind))
+        ref = _check_ref(ref)
+        pipe = pipeline if pipeline is not None else self._redis.pipeline()
+        pipe.zrem(keys.due, ref)
+        pipe.zrem(keys.leases, ref)
+        pipe.hdel(keys.leased_due, ref)
+        if pipeline is None:
+            pipe.execute()
+
+    def due_at(self, kind: DeadlineKind, ref: str) -> float | None:
+        """When ``ref``'s deadline of ``kind`` is due, while it is pending.
+
+        Pending means scheduled, or claimed and not yet acked; None otherwise.
+        """
+        keys = DeadlineKeys(DeadlineKind(kind))
+        ref = _check_ref(ref)
+        with self._redis.pipeline(transaction=False) as pipe:
+            pipe.zscore(keys.due, ref)
+            pipe.hget(keys.leased_due, ref)
+            scheduled, leased = pipe.execute()
+        if scheduled is not None:
+            return float(scheduled)
+        return float(leased) if leased is not None else None
+
+    def count(self, kind: DeadlineKind) -> int:
+        """Pending deadlines of ``kind`` (scheduled or claimed and not acked)."""
+        keys = DeadlineKeys(DeadlineKind(kind))
+        with self._redis.pipeline(transaction=False) as pipe:
+            pipe.zcard(keys.due)
+            pipe.zcard(keys.leases)
+            scheduled, leased = pipe.execute()
+        return int(scheduled) + int(leased)
+
+    def claim_due(self, kind: DeadlineKind, limit: int = 1000) -> list[Claim]:
+        """Claim up to ``limit`` deadlines of ``kind`` that are due now.
+
+        Also reclaims deadlines whose lease ran out, so a sweeper that died
+        between claiming and acking loses nothing.  Each claim keeps the due
+        time it was scheduled for.
+        """
+        kind = DeadlineKind(kind)
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        now = self._clock.now()
+        flat = self._claim(
+            keys=DeadlineKeys(kind).all(), args=[now, now + self._lease_seconds, int(limit)]
+        )
+        return [
+            Claim(kind, _text(flat[i]), float(flat[i + 1])) for i in range(0, len(flat), 2)
+        ]
+
+    def ack(self, claim: Claim, pipeline: Any | None = None) -> None:
+        """End the lease of a claim that has been handed on."""
+        keys = DeadlineKeys(claim.kind)
+        self._ack(
+            keys=[keys.leases, keys.leased_due], args=[claim.ref, repr(claim.due_at)],
+            client=pipeline,
+        )
+
+    def ack_many(self, claims: Iterable[Claim]) -> int:
+        """Ack a batch of claims with one script call per kind; returns leases ended."""
+        by_kind: dict[DeadlineKind, list[str]] = {}
+        for claim in claims:
+            by_kind.setdefault(claim.kind, []).extend([claim.ref, repr(claim.due_at)])
+        ended = 0
+        for kind, args in by_kind.items():
+            keys = DeadlineKeys(kind)
+            ended += int(self._ack(keys=[keys.leases, keys.leased_due], args=args))
+        return ended
+
+
+def _check_ref(ref: object) -> str:
+    if not isinstance(ref, str) or not ref or len(ref) > MAX_REF:
+        raise ValidationError({"ref": f"must be a non-empty text of at most {MAX_REF} characters"})
+    return ref
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
