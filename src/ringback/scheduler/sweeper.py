@@ -1,0 +1,132 @@
+"""The sweeper: turns due deadlines into rq jobs, one job per deadline.
+
+Each kind of deadline has a handler, the dotted path of an rq job function
+called as ``handler(ref, due_at)`` on the worker's queue.  The contract every
+handler keeps: it is idempotent and checks that the deadline still applies.
+A handler may run more than once for one deadline (rq retries a job whose
+worker died) and may run after the deadline was cancelled or moved (the job
+was already on its way), so it re-reads the state it acts on and does
+nothing when there is nothing left to do.
+
+Job ids are deterministic (kind, ref, due time) and enqueued with rq's
+``unique``: a deadline reclaimed after a sweeper crash is not enqueued a
+second time while rq still holds the first job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import redis
+from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError
+
+from ringback.clock import Clock
+from ringback.scheduler.deadlines import Claim, DeadlineKind, Deadlines
+from ringback.worker import WORK_QUEUES
+
+log = logging.getLogger(__name__)
+
+# The one place where each kind of deadline is given its job function.  A
+# kind without an entry is not swept: its deadlines wait until it has one.
+DEFAULT_HANDLERS: Mapping[DeadlineKind, str] = MappingProxyType({})
+
+JOB_TIMEOUT_SECONDS = 60
+JOB_RETRIES = 3
+# A deadline handed on later than this after it was due means sweeping lags.
+LATE_WARNING_SECONDS = 10.0
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+
+
+def job_id(claim: Claim) -> str:
+    """The rq job id of one deadline: the same kind, ref and due time give the same id."""
+    digest = hashlib.blake2b(claim.ref.encode(), digest_size=6).hexdigest()
+    readable = _UNSAFE.sub("_", claim.ref)[:60]
+    due_ms = round(claim.due_at * 1000)
+    return f"deadline-{claim.kind.value}-{readable}-{digest}-{due_ms}"
+
+
+class Sweeper:
+    """Claims due deadlines of every handled kind and enqueues their jobs."""
+
+    def __init__(
+        self,
+        redis_client: redis.Redis,
+        clock: Clock,
+        deadlines: Deadlines,
+        handlers: Mapping[DeadlineKind, str] = DEFAULT_HANDLERS,
+        *,
+        queue_name: str = WORK_QUEUES[0],
+        job_timeout: int = JOB_TIMEOUT_SECONDS,
+        retries: int = JOB_RETRIES,
+    ) -> None:
+        self._clock = clock
+        self._deadlines = deadlines
+        self._handlers = {DeadlineKind(k): _check_path(v) for k, v in handlers.items()}
+        self._queue = Queue(queue_name, connection=redis_client)
+        self._job_timeout = job_timeout
+        self._retries = retries
+
+    def sweep_once(self, limit: int = 1000) -> int:
+        """One round: up to ``limit`` deadlines per kind; returns how many were handed on.
+
+        A claim is acked only after its job is enqueued, so a crash in between
+        leaves a lease that a later sweep reclaims.
+        """
+        handed = 0
+        for kind in self._handlers:
+            claims = self._deadlines.claim_due(kind, limit)
+            if not claims:
+                continue
+            for claim in claims:
+                self.enqueue(claim)
+            self._deadlines.ack_many(claims)
+            handed += len(claims)
+            late = self._clock.now() - min(c.due_at for c in claims)
+            if late > LATE_WARNING_SECONDS:
+                log.warning("%s deadlines handed on %.1f s late", kind.value, late)
+        return handed
+
+    def sweep(self, limit: int = 1000, max_rounds: int = 20) -> int:
+        """Rounds of ``sweep_once`` until the backlog is gone (or ``max_rounds``).
+
+        The scheduler calls this every second, so a burst of deadlines due at
+        once is worked off in one tick rather than ``limit`` per second.
+        """
+        total = 0
+        for _ in range(max_rounds):
+            handed = self.sweep_once(limit)
+            total += handed
+            if handed < limit:
+                break
+        return total
+
+    def enqueue(self, claim: Claim) -> bool:
+        """Hand one claim to rq; False when rq already holds its job."""
+        try:
+            self._queue.enqueue_call(
+                self._handlers[claim.kind],
+                args=(claim.ref, claim.due_at),
+                job_id=job_id(claim),
+                timeout=self._job_timeout,
+                retry=Retry(max=self._retries) if self._retries else None,
+                description=f"{claim.kind.value} deadline of {claim.ref}",
+                unique=True,
+            )
+        except DuplicateJobError:
+            # Handed to rq before (the sweeper that claimed it died before its
+            # ack); rq runs, retries or fails that job, so nothing is lost.
+            log.info("deadline %s %s already handed on", claim.kind.value, claim.ref)
+            return False
+        return True
+
+
+def _check_path(path: str) -> str:
+    if not isinstance(path, str) or not _DOTTED.match(path):
+        raise ValueError(f"a deadline handler must be a dotted path module.function, not {path!r}")
+    return path

@@ -1,0 +1,159 @@
+"""The sweeper hands due deadlines to rq, and a real rq worker runs them."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import redis
+from rq import Queue
+from rq.job import Job, JobStatus
+from rq.registry import FailedJobRegistry
+
+from ringback.scheduler.deadlines import Claim, DeadlineKind, Deadlines
+from ringback.scheduler.sweeper import Sweeper, job_id
+from ringback.worker import WORK_QUEUES, make_worker
+from tests.scheduler import jobs
+
+EXPIRY = DeadlineKind.CALLBACK_EXPIRY
+OFFER = DeadlineKind.OFFER_TIMEOUT
+RECORD = {EXPIRY: "tests.scheduler.jobs.record"}
+
+
+@pytest.fixture
+def deadlines(services) -> Deadlines:
+    return Deadlines(services.redis, services.clock, lease_seconds=30)
+
+
+def sweeper_for(services, deadlines, handlers=None, **options) -> Sweeper:
+    return Sweeper(services.redis, services.clock, deadlines, handlers or RECORD, **options)
+
+
+def run_worker(services) -> None:
+    make_worker(services, simple=True).work(burst=True)
+
+
+def ran(services) -> list[str]:
+    return [e.decode().rsplit("|", 1)[0] for e in services.redis.lrange(jobs.RAN, 0, -1)]
+
+
+def queued(services) -> int:
+    return Queue(WORK_QUEUES[0], connection=services.redis).count
+
+
+def test_a_sweep_enqueues_due_deadlines_that_a_worker_runs(services, deadlines, clock):
+    now = clock.now()
+    deadlines.schedule(EXPIRY, "q1:1", now - 5)
+    deadlines.schedule(EXPIRY, "q1:2", now)
+    deadlines.schedule(EXPIRY, "q1:3", now + 60)
+    assert sweeper_for(services, deadlines).sweep_once() == 2
+    assert queued(services) == 2
+    assert deadlines.count(EXPIRY) == 1
+
+    run_worker(services)
+    assert sorted(ran(services)) == [f"q1:1|{now - 5!r}", f"q1:2|{now!r}"]
+    job = Job.fetch(job_id(Claim(EXPIRY, "q1:2", now)), connection=services.redis)
+    assert job.get_status() == JobStatus.FINISHED
+    assert job.func_name == "tests.scheduler.jobs.record"
+
+
+def test_nothing_is_enqueued_before_it_is_due(services, deadlines, clock):
+    deadlines.schedule(EXPIRY, "q1:1", clock.now() + 1)
+    assert sweeper_for(services, deadlines).sweep_once() == 0
+    assert queued(services) == 0
+
+
+def test_a_kind_without_a_handler_waits_untouched(services, deadlines, clock):
+    deadlines.schedule(OFFER, "agent-7", clock.now())
+    assert sweeper_for(services, deadlines).sweep() == 0
+    assert deadlines.due_at(OFFER, "agent-7") == clock.now()
+    assert queued(services) == 0
+
+
+def test_job_ids_name_the_kind_the_ref_and_the_due_time():
+    claim = Claim(EXPIRY, "q1:7", 1_800_000_000.25)
+    assert job_id(claim) == job_id(Claim(EXPIRY, "q1:7", 1_800_000_000.25))
+    assert job_id(claim).startswith("deadline-callback_expiry-q1_7-")
+    assert job_id(claim).endswith("-1800000000250")
+    assert job_id(Claim(EXPIRY, "q1_7", 1_800_000_000.25)) != job_id(claim)
+    assert job_id(Claim(EXPIRY, "q1:7", 1_800_000_001.0)) != job_id(claim)
+
+
+def test_a_deadline_reclaimed_after_a_crash_runs_once(services, deadlines, clock):
+    deadlines.schedule(EXPIRY, "q1:7", clock.now())
+    crashed = sweeper_for(services, deadlines)
+    [claim] = deadlines.claim_due(EXPIRY)
+    assert crashed.enqueue(claim) is True
+    # ...and the sweeper dies before its ack; its lease runs out.
+    clock.advance(deadlines.lease_seconds + 1)
+    assert sweeper_for(services, deadlines).sweep_once() == 1
+    assert queued(services) == 1
+    assert deadlines.count(EXPIRY) == 0
+    run_worker(services)
+    assert ran(services) == [f"q1:7|{claim.due_at!r}"]
+
+
+def test_a_crash_before_the_enqueue_loses_nothing(services, deadlines, clock):
+    deadlines.schedule(EXPIRY, "q1:7", clock.now())
+    deadlines.claim_due(EXPIRY)  # claimed, then the sweeper dies
+    assert sweeper_for(services, deadlines).sweep_once() == 0
+    clock.advance(deadlines.lease_seconds)
+    assert sweeper_for(services, deadlines).sweep_once() == 1
+    run_worker(services)
+    assert len(ran(services)) == 1
+
+
+def test_two_sweepers_hand_each_deadline_on_exactly_once(services, redis_url, clock):
+    total = 600
+    setup = Deadlines(services.redis, clock)
+    with services.redis.pipeline() as pipe:
+        for n in range(total):
+            setup.schedule(EXPIRY, f"q:{n}", clock.now() - n % 7, pipeline=pipe)
+        pipe.execute()
+    counts: list[int] = []
+    start = threading.Barrier(2)
+
+    def sweep() -> None:
+        client = redis.Redis.from_url(redis_url)
+        own = Sweeper(client, clock, Deadlines(client, clock), RECORD)
+        start.wait(timeout=10)
+        counts.append(sum(own.sweep_once(limit=20) for _ in range(40)))
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sum(counts) == total
+    assert queued(services) == total
+    run_worker(services)
+    done = ran(services)
+    assert len(done) == total
+    assert {d.split("|")[0] for d in done} == {f"q:{n}" for n in range(total)}
+
+
+def test_sweep_works_off_a_backlog_in_one_call(services, deadlines, clock):
+    with services.redis.pipeline() as pipe:
+        for n in range(2500):
+            deadlines.schedule(EXPIRY, f"q:{n}", clock.now(), pipeline=pipe)
+        pipe.execute()
+    assert sweeper_for(services, deadlines).sweep(limit=1000) == 2500
+    assert deadlines.count(EXPIRY) == 0
+    assert queued(services) == 2500
+
+
+def test_a_failing_handler_is_retried_then_kept_in_the_failed_registry(
+    services, deadlines, clock
+):
+    deadlines.schedule(EXPIRY, "q1:7", clock.now())
+    sweeper = sweeper_for(services, deadlines, {EXPIRY: "tests.scheduler.jobs.fail"}, retries=2)
+    assert sweeper.sweep_once() == 1
+    run_worker(services)
+    assert services.redis.hget(jobs.ATTEMPTS, "q1:7") == b"3"
+    failed = FailedJobRegistry(WORK_QUEUES[0], connection=services.redis)
+    assert failed.get_job_ids() == [job_id(Claim(EXPIRY, "q1:7", clock.now()))]
+
+
+def test_a_handler_must_be_a_dotted_path(services, deadlines):
+    with pytest.raises(ValueError, match="dotted path"):
+        sweeper_for(services, deadlines, {EXPIRY: "record"})
