@@ -1,7 +1,9 @@
 """The scheduler process: periodic jobs driven by APScheduler.
 
 Any number of scheduler processes may run; each beats its heartbeat so
-/healthz can see it.  Deadline sweeping is added as further periodic jobs.
+/healthz can see it.  Every second each one sweeps due deadlines into rq
+jobs (the Lua claim gives every deadline to exactly one of them), and every
+few seconds it hands jobs of dead workers back to rq.
 """
 
 from __future__ import annotations
@@ -10,29 +12,66 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable, Mapping
 
+import redis
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from ringback.scheduler.abandoned import AbandonedJobs
+from ringback.scheduler.deadlines import DeadlineKind, Deadlines
 from ringback.scheduler.heartbeat import SchedulerHeartbeat
+from ringback.scheduler.sweeper import DEFAULT_HANDLERS, Sweeper
 from ringback.services import Services
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 5
+SWEEP_SECONDS = 1
+ABANDONED_JOBS_SECONDS = 15
 
 
 def scheduler_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-def build_scheduler(services: Services, ident: str) -> BlockingScheduler:
+def build_scheduler(
+    services: Services,
+    ident: str,
+    *,
+    handlers: Mapping[DeadlineKind, str] = DEFAULT_HANDLERS,
+) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC")
     heartbeat = SchedulerHeartbeat(services.redis, services.clock)
     scheduler.add_job(
         heartbeat.beat, "interval", seconds=HEARTBEAT_SECONDS, args=[ident],
         id="heartbeat", max_instances=1, coalesce=True,
     )
+    deadlines = Deadlines(services.redis, services.clock)
+    sweeper = Sweeper(services.redis, services.clock, deadlines, handlers)
+    scheduler.add_job(
+        _quietly(sweeper.sweep), "interval", seconds=SWEEP_SECONDS,
+        id="deadlines", max_instances=1, coalesce=True,
+    )
+    abandoned = AbandonedJobs(services.redis, services.clock)
+    scheduler.add_job(
+        _quietly(abandoned.reap), "interval", seconds=ABANDONED_JOBS_SECONDS,
+        id="abandoned-jobs", max_instances=1, coalesce=True,
+    )
     return scheduler
+
+
+def _quietly(task: Callable[[], int]) -> Callable[[], int]:
+    """One log line, not a traceback every second, while Redis is unreachable."""
+
+    def run() -> int:
+        try:
+            return task()
+        except redis.RedisError as exc:
+            log.warning("%s skipped: redis: %s", getattr(task, "__name__", "task"), exc)
+            return 0
+
+    run.__name__ = getattr(task, "__name__", "task")
+    return run
 
 
 def run_scheduler(services: Services) -> None:

@@ -1,0 +1,49 @@
+"""The scheduler process's periodic jobs, built as `ringback scheduler` builds them."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+from rq import Queue
+
+from ringback.scheduler.deadlines import DeadlineKind, Deadlines
+from ringback.scheduler.runner import build_scheduler
+from ringback.worker import WORK_QUEUES
+
+EXPIRY = DeadlineKind.CALLBACK_EXPIRY
+RECORD = {EXPIRY: "tests.scheduler.jobs.record"}
+
+
+def test_the_scheduler_sweeps_every_second_one_sweep_at_a_time(services):
+    scheduler = build_scheduler(services, "test-scheduler", handlers=RECORD)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {"heartbeat", "deadlines", "abandoned-jobs"}
+    sweep = jobs["deadlines"]
+    assert sweep.trigger.interval.total_seconds() == 1
+    assert (sweep.max_instances, sweep.coalesce) == (1, True)
+    assert jobs["abandoned-jobs"].max_instances == 1
+
+
+def test_the_sweep_job_hands_due_deadlines_to_the_workers(services, clock):
+    Deadlines(services.redis, clock).schedule(EXPIRY, "q1:7", clock.now())
+    scheduler = build_scheduler(services, "test-scheduler", handlers=RECORD)
+    assert scheduler.get_job("deadlines").func() == 1
+    assert Queue(WORK_QUEUES[0], connection=services.redis).count == 1
+
+
+def test_a_sweep_while_redis_is_down_logs_one_line(services, caplog):
+    down = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.5,
+                       retry=Retry(NoBackoff(), 0))
+    scheduler = build_scheduler(dataclasses.replace(services, redis=down), "test-scheduler",
+                                handlers=RECORD)
+    with caplog.at_level(logging.WARNING, logger="ringback.scheduler.runner"):
+        assert scheduler.get_job("deadlines").func() == 0
+        assert scheduler.get_job("abandoned-jobs").func() == 0
+    assert [r.getMessage().split(":")[0] for r in caplog.records] == [
+        "sweep skipped", "reap skipped"
+    ]
+    down.close()
