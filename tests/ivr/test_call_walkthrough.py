@@ -8,16 +8,18 @@ somewhere that understands it.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from ringback.ivr import twiml, twiml_queue
 from ringback.ivr.callback_number import CallbackNumberRejected
 from ringback.ivr.config import NumberConfig
 from ringback.ivr.flow import (
+    AskForNumber,
+    BackToQueue,
     CallbackChoice,
-    ConfirmStep,
-    MenuStep,
-    NumberStep,
+    Confirmed,
+    JoinQueue,
+    PlayMessage,
+    ReadBack,
+    RepeatMenu,
     caller_callback_number,
     decide_callback_choice,
     decide_callback_number,
@@ -47,56 +49,64 @@ class Glue:
     def request(self, url: str, digits: str | None = None) -> str:
         assert url.startswith(BASE_URL)
         path, query = path_and_query(url)
-        route = ROUTES[urlsplit(url).path]
         state = CallState.from_params(query)
         cfg, prompts, urls = self.cfg, self.prompts, self.urls
-        if route is Route.MENU:
-            menu = decide_menu(cfg, digits, state)
-            if menu.step is MenuStep.RETRY:
-                return twiml.menu_retry(cfg, prompts, urls, menu.state, menu.problem)
-            if menu.step is MenuStep.MESSAGE:
-                return twiml.menu_message(cfg, prompts, urls, menu.message, menu.state)
-            self.enqueued.append((menu.queue_id, menu.intent.value))
-            default = menu.step is MenuStep.DEFAULT_ROUTE
-            return twiml.enqueue(cfg, prompts, urls, menu.queue_id, default_route=default)
-        if route is Route.CALLBACK_CHOICE:
-            choice = decide_callback_choice(cfg, digits)
-            if choice is CallbackChoice.SAME_NUMBER:
-                try:
-                    self.callbacks.append(caller_callback_number(cfg, self.caller))
-                except CallbackNumberRejected:
-                    return twiml_queue.caller_number_rejected(cfg, prompts, urls, state)
+        match ROUTES[path]:
+            case Route.MENU:
+                return self.menu(decide_menu(cfg, digits, state))
+            case Route.CALLBACK_CHOICE:
+                choice = decide_callback_choice(cfg, digits)
+                if choice is CallbackChoice.SAME_NUMBER:
+                    try:
+                        self.callbacks.append(caller_callback_number(cfg, self.caller))
+                    except CallbackNumberRejected:
+                        return twiml_queue.caller_number_rejected(cfg, prompts, urls, state)
+                    return twiml_queue.leave_queue()
+                if choice is CallbackChoice.OTHER_NUMBER:
+                    return twiml_queue.enter_number(cfg, prompts, urls, state)
+                return twiml_queue.back_to_queue(prompts, urls, state)
+            case Route.CALLBACK_NUMBER:
+                return self.dialog(decide_callback_number(cfg, digits, state))
+            case Route.CALLBACK_CONFIRM:
+                return self.dialog(decide_confirmation(cfg, digits, state))
+            case Route.QUEUE_EXIT:
+                return twiml.confirmation_and_hangup(cfg, prompts)
+        raise AssertionError(f"no handler for {url}")
+
+    def menu(self, decision: JoinQueue | PlayMessage | RepeatMenu) -> str:
+        cfg, prompts, urls = self.cfg, self.prompts, self.urls
+        match decision:
+            case JoinQueue(queue_id, intent, default_route):
+                self.enqueued.append((queue_id, intent.value))
+                return twiml.enqueue(cfg, prompts, urls, queue_id, default_route=default_route)
+            case PlayMessage(message, state):
+                return twiml.menu_message(cfg, prompts, urls, message, state)
+            case RepeatMenu(problem, state):
+                return twiml.menu_retry(cfg, prompts, urls, state, problem)
+
+    def dialog(self, decision: Confirmed | ReadBack | AskForNumber | BackToQueue) -> str:
+        cfg, prompts, urls = self.cfg, self.prompts, self.urls
+        match decision:
+            case Confirmed(number, _):
+                self.callbacks.append(number)
                 return twiml_queue.leave_queue()
-            if choice is CallbackChoice.OTHER_NUMBER:
-                return twiml_queue.enter_number(cfg, prompts, urls, state)
-            return twiml_queue.back_to_queue(prompts, urls, state)
-        if route is Route.CALLBACK_NUMBER:
-            number = decide_callback_number(cfg, digits, state)
-            if number.step is NumberStep.READ_BACK:
-                return twiml_queue.read_back(cfg, prompts, urls, number.state)
-            if number.step is NumberStep.RETRY:
-                return twiml_queue.enter_number(cfg, prompts, urls, number.state, number.reason)
-            return twiml_queue.back_to_queue(prompts, urls, number.state, after_failed_number=True)
-        if route is Route.CALLBACK_CONFIRM:
-            confirm = decide_confirmation(cfg, digits, state)
-            if confirm.step is ConfirmStep.CONFIRMED:
-                self.callbacks.append(confirm.number)
-                return twiml_queue.leave_queue()
-            if confirm.step is ConfirmStep.REPEAT:
-                return twiml_queue.read_back(cfg, prompts, urls, confirm.state)
-            if confirm.step is ConfirmStep.REENTER:
-                return twiml_queue.enter_number(cfg, prompts, urls, confirm.state, confirm.reason)
-            return twiml_queue.back_to_queue(prompts, urls, confirm.state)
-        if route is Route.QUEUE_EXIT:
-            return twiml.confirmation_and_hangup(cfg, prompts)
-        raise AssertionError(f"no handler for {route}")
+            case ReadBack(_, state):
+                return twiml_queue.read_back(cfg, prompts, urls, state)
+            case AskForNumber(reason, state):
+                return twiml_queue.enter_number(cfg, prompts, urls, state, reason)
+            case BackToQueue(state, after_failed_number):
+                return twiml_queue.back_to_queue(
+                    prompts, urls, state, after_failed_number=after_failed_number
+                )
 
 
 def next_url(document: str) -> str:
     """Where Twilio goes when the caller presses a key (Gather) or not (Redirect)."""
     root = parse(document)
     gather = root.find("Gather")
-    return gather.attrib["action"] if gather is not None else root.find("Redirect").text
+    if gather is not None:
+        return gather.attrib["action"]
+    return root.findtext("Redirect") or ""
 
 
 def test_three_wrong_menu_keys_and_silence_end_in_the_default_queue() -> None:

@@ -20,7 +20,8 @@ NEW_JERSEY = "+12015550123"
 EUROPE = ("DE", "AT", "FR", "GB", "CH")
 
 
-def example(region: str, kind: PhoneNumberType) -> str:
+def example(region: str, kind: int) -> str:
+    """``kind`` is a ``PhoneNumberType`` constant."""
     number = phonenumbers.example_number_for_type(region, kind)
     assert number is not None, f"phonenumbers has no {kind} example for {region}"
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
@@ -80,10 +81,9 @@ def test_shared_cost_examples_are_refused(region: str) -> None:
 
 
 def test_premium_rate_keyed_nationally_is_refused() -> None:
-    national = phonenumbers.format_number(
-        phonenumbers.example_number_for_type("DE", PhoneNumberType.PREMIUM_RATE),
-        PhoneNumberFormat.NATIONAL,
-    ).replace(" ", "")
+    premium = phonenumbers.example_number_for_type("DE", PhoneNumberType.PREMIUM_RATE)
+    assert premium is not None
+    national = phonenumbers.format_number(premium, PhoneNumberFormat.NATIONAL).replace(" ", "")
     assert rejection(national) is RejectReason.PREMIUM_OR_SHARED_COST
 
 

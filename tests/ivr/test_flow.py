@@ -13,12 +13,19 @@ from ringback.ivr.flow import (
     MENU_REPROMPTS,
     NUMBER_ATTEMPTS,
     READ_BACK_ATTEMPTS,
+    AskForNumber,
+    BackToQueue,
     CallbackChoice,
-    ConfirmStep,
+    ConfirmDecision,
+    Confirmed,
+    JoinQueue,
+    MenuDecision,
     MenuProblem,
-    MenuStep,
-    NumberStep,
+    NumberDecision,
+    PlayMessage,
     QueueResult,
+    ReadBack,
+    RepeatMenu,
     announcement_due,
     caller_callback_number,
     decide_callback_choice,
@@ -33,59 +40,45 @@ from tests.ivr.conftest import BUSINESS, berlin_payload
 
 
 def test_menu_key_routes_to_its_queue_with_intent(cfg: NumberConfig) -> None:
-    decision = decide_menu(cfg, "1", CallState())
-    assert (decision.step, decision.queue_id, decision.intent) == (
-        MenuStep.QUEUE,
-        "bookings",
-        Intent.BOOKING,
-    )
+    assert decide_menu(cfg, "1", CallState()) == JoinQueue("bookings", Intent.BOOKING)
 
 
 def test_menu_key_without_queue_uses_the_numbers_queue(cfg: NumberConfig) -> None:
-    decision = decide_menu(cfg, "3", CallState())
-    assert (decision.queue_id, decision.intent) == ("support", Intent.TICKET)
+    assert decide_menu(cfg, "3", CallState()) == JoinQueue("support", Intent.TICKET)
 
 
 def test_message_option_speaks_and_resets_the_retry_count(cfg: NumberConfig) -> None:
     decision = decide_menu(cfg, "2", CallState(menu_attempt=2))
-    assert decision.step is MenuStep.MESSAGE
-    assert decision.message == Greeting(text="Wir sind immer da.")
-    assert decision.state.menu_attempt == 0
+    assert decision == PlayMessage(Greeting(text="Wir sind immer da."), CallState())
 
 
 def test_number_without_menu_goes_straight_to_its_queue() -> None:
     cfg = NumberConfig.from_json(BUSINESS, {"queue_id": "front"})
-    decision = decide_menu(cfg, None, CallState())
-    assert (decision.step, decision.queue_id, decision.intent) == (
-        MenuStep.QUEUE,
-        "front",
-        Intent.GENERAL,
-    )
+    assert decide_menu(cfg, None, CallState()) == JoinQueue("front", Intent.GENERAL)
 
 
 def test_missing_and_wrong_keys_reprompt_three_times_then_take_the_default_route(
     cfg: NumberConfig,
 ) -> None:
     state = CallState()
-    seen = []
+    seen: list[MenuDecision] = []
     for digits in (None, "9", "", "#"):
         decision = decide_menu(cfg, digits, state)
-        seen.append((decision.step, decision.problem))
-        state = decision.state
-    assert seen == [
-        (MenuStep.RETRY, MenuProblem.NO_INPUT),
-        (MenuStep.RETRY, MenuProblem.INVALID),
-        (MenuStep.RETRY, MenuProblem.NO_INPUT),
-        (MenuStep.DEFAULT_ROUTE, MenuProblem.INVALID),
-    ]
+        seen.append(decision)
+        if isinstance(decision, RepeatMenu):
+            state = decision.state
     assert MENU_REPROMPTS == 3
-    assert decision.queue_id == "support"
-    assert decision.intent is Intent.GENERAL
+    assert seen == [
+        RepeatMenu(MenuProblem.NO_INPUT, CallState(menu_attempt=1)),
+        RepeatMenu(MenuProblem.INVALID, CallState(menu_attempt=2)),
+        RepeatMenu(MenuProblem.NO_INPUT, CallState(menu_attempt=3)),
+        JoinQueue("support", Intent.GENERAL, default_route=True),
+    ]
 
 
 def test_a_right_key_after_wrong_ones_still_routes(cfg: NumberConfig) -> None:
     decision = decide_menu(cfg, "1", CallState(menu_attempt=MENU_REPROMPTS))
-    assert decision.step is MenuStep.QUEUE
+    assert decision == JoinQueue("bookings", Intent.BOOKING)
 
 
 @pytest.mark.parametrize(
@@ -123,51 +116,56 @@ def test_callers_own_number_is_checked_like_any_other(cfg: NumberConfig) -> None
 
 def test_good_number_is_kept_in_the_state_for_read_back(cfg: NumberConfig) -> None:
     decision = decide_callback_number(cfg, "015123456789", CallState(queue="support"))
-    assert decision.step is NumberStep.READ_BACK
-    assert decision.state == CallState(number="+4915123456789", queue="support")
-
-
-def test_three_wrong_numbers_give_up_each_with_its_reason(cfg: NumberConfig) -> None:
-    premium = phonenumbers.format_number(
-        phonenumbers.example_number_for_type("DE", PhoneNumberType.PREMIUM_RATE),
-        PhoneNumberFormat.E164,
+    assert decision == ReadBack(
+        "+4915123456789", CallState(number="+4915123456789", queue="support")
     )
+
+
+def test_three_wrong_numbers_go_back_to_the_queue_each_with_its_reason(
+    cfg: NumberConfig,
+) -> None:
+    premium = phonenumbers.example_number_for_type("DE", PhoneNumberType.PREMIUM_RATE)
+    assert premium is not None
+    keyed_premium = "00" + phonenumbers.format_number(premium, PhoneNumberFormat.E164)[1:]
     state = CallState(queue="support")
-    results = []
-    for digits in ("12", "00" + premium[1:], "00447400123456"):
+    seen: list[NumberDecision] = []
+    for digits in ("12", keyed_premium, "00447400123456"):
         decision = decide_callback_number(cfg, digits, state)
-        results.append((decision.step, decision.reason))
+        seen.append(decision)
         state = decision.state
-    assert results == [
-        (NumberStep.RETRY, RejectReason.UNPARSEABLE),
-        (NumberStep.RETRY, RejectReason.PREMIUM_OR_SHARED_COST),
-        (NumberStep.GIVE_UP, RejectReason.COUNTRY_NOT_ALLOWED),
-    ]
     assert NUMBER_ATTEMPTS == 3
-    assert state.queue == "support"
+    assert seen == [
+        AskForNumber(RejectReason.UNPARSEABLE, CallState(number_attempt=1, queue="support")),
+        AskForNumber(
+            RejectReason.PREMIUM_OR_SHARED_COST, CallState(number_attempt=2, queue="support")
+        ),
+        BackToQueue(CallState(number_attempt=3, queue="support"), after_failed_number=True),
+    ]
 
 
 def test_confirming_returns_the_number(cfg: NumberConfig) -> None:
     state = CallState(number="+4915123456789", queue="support")
-    decision = decide_confirmation(cfg, "1", state)
-    assert (decision.step, decision.number) == (ConfirmStep.CONFIRMED, "+4915123456789")
+    assert decide_confirmation(cfg, "1", state) == Confirmed("+4915123456789", state)
 
 
 def test_two_reenters_without_counting_a_wrong_number(cfg: NumberConfig) -> None:
     state = CallState(number="+4915123456789", number_attempt=1, confirm_attempt=1)
     decision = decide_confirmation(cfg, "2", state)
-    assert decision.step is ConfirmStep.REENTER
-    assert decision.state == CallState(number_attempt=1)
+    assert decision == AskForNumber(None, CallState(number_attempt=1))
 
 
-def test_unanswered_read_back_repeats_then_gives_up(cfg: NumberConfig) -> None:
+def test_unanswered_read_back_repeats_then_goes_back_to_the_queue(cfg: NumberConfig) -> None:
     state = CallState(number="+4915123456789")
-    steps = []
+    seen: list[ConfirmDecision] = []
     for _ in range(READ_BACK_ATTEMPTS):
         decision = decide_confirmation(cfg, None, state)
-        steps.append(decision.step)
+        seen.append(decision)
         state = decision.state
-    assert steps == [ConfirmStep.REPEAT, ConfirmStep.REPEAT, ConfirmStep.GIVE_UP]
+    assert seen == [
+        ReadBack("+4915123456789", CallState(confirm_attempt=1, number="+4915123456789")),
+        ReadBack("+4915123456789", CallState(confirm_attempt=2, number="+4915123456789")),
+        BackToQueue(CallState(confirm_attempt=3, number="+4915123456789")),
+    ]
 
 
 def test_confirmation_rechecks_the_number_against_the_current_allow_list() -> None:
@@ -175,8 +173,7 @@ def test_confirmation_rechecks_the_number_against_the_current_allow_list() -> No
         BUSINESS, berlin_payload(callback={"enabled": True, "allowed_countries": ["AT"]})
     )
     decision = decide_confirmation(narrowed, "1", CallState(number="+4915123456789"))
-    assert decision.step is ConfirmStep.REENTER
-    assert decision.reason is RejectReason.COUNTRY_NOT_ALLOWED
+    assert decision == AskForNumber(RejectReason.COUNTRY_NOT_ALLOWED, CallState())
 
 
 def test_announcements_on_joining_and_then_at_the_interval(cfg: NumberConfig) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ringback.ivr import twiml
 from ringback.ivr.config import NumberConfig
-from ringback.ivr.flow import MenuProblem, decide_menu
+from ringback.ivr.flow import MenuProblem, PlayMessage, RepeatMenu, decide_menu
 from ringback.ivr.prompts import Prompts, prompts_for
 from ringback.ivr.state import CallState
 from ringback.ivr.urls import UrlBuilder
@@ -56,13 +56,14 @@ def test_number_without_menu_hears_the_default_welcome_then_goes_to_its_queue(
     root = parse(twiml.welcome_and_menu(cfg, en, urls))
     assert verbs(root) == ["Say", "Redirect"]
     assert said(root) == ["Welcome, and thank you for calling."]
-    assert path_and_query(root[1].text) == (MENU_PATH, {})
+    assert path_and_query(root[1].text or "") == (MENU_PATH, {})
 
 
 def test_menu_retry_says_what_was_wrong_and_counts_the_attempt(
     cfg: NumberConfig, de: Prompts, urls: UrlBuilder
 ) -> None:
     decision = decide_menu(cfg, "9", CallState())
+    assert isinstance(decision, RepeatMenu)
     root = parse(twiml.menu_retry(cfg, de, urls, decision.state, decision.problem))
     assert verbs(root) == ["Say", "Gather", "Redirect"]
     assert root[0].text == "Diese Auswahl ist leider nicht möglich."
@@ -79,6 +80,7 @@ def test_menu_retry_after_silence(cfg: NumberConfig, en: Prompts, urls: UrlBuild
 
 def test_menu_message_then_the_menu_again(cfg: NumberConfig, de: Prompts, urls: UrlBuilder) -> None:
     decision = decide_menu(cfg, "2", CallState(menu_attempt=1))
+    assert isinstance(decision, PlayMessage)
     root = parse(twiml.menu_message(cfg, de, urls, decision.message, decision.state))
     assert verbs(root) == ["Say", "Gather", "Redirect"]
     assert root[0].text == "Wir sind immer da."
@@ -127,7 +129,7 @@ def test_configured_confirmation_greeting_wins(de: Prompts) -> None:
 def test_overflow_message(cfg: NumberConfig, en: Prompts, urls: UrlBuilder) -> None:
     root = parse(twiml.overflow(cfg, en, urls, "support"))
     assert verbs(root) == ["Say", "Hangup"]
-    assert root[0].text.startswith("We are sorry, all of our team are still busy.")
+    assert said(root)[0].startswith("We are sorry, all of our team are still busy.")
 
 
 def test_overflow_to_voicemail_records_with_an_action(urls: UrlBuilder) -> None:
@@ -135,7 +137,7 @@ def test_overflow_to_voicemail_records_with_an_action(urls: UrlBuilder) -> None:
     fr = prompts_for(cfg.language)
     root = parse(twiml.overflow(cfg, fr, urls, "support"))
     assert verbs(root) == ["Say", "Record", "Say", "Hangup"]
-    assert root[0].text.startswith("Tous nos conseillers sont actuellement occupés.")
+    assert said(root)[0].startswith("Tous nos conseillers sont actuellement occupés.")
     assert root[1].attrib == {
         "action": f"{BASE_URL}/twilio/voice/voicemail?queue=support",
         "method": "POST",
@@ -165,7 +167,7 @@ def test_fallback_sorry_without_prompts_speaks_english(de: Prompts) -> None:
     root = parse(twiml.fallback_sorry())
     assert verbs(root) == ["Say", "Hangup"]
     assert root[0].attrib["language"] == "en-US"
-    assert "technical problem" in root[0].text
+    assert "technical problem" in said(root)[0]
     assert said(parse(twiml.fallback_sorry(de)))[0].startswith("Entschuldigung")
 
 

@@ -11,7 +11,7 @@ from phonenumbers import PhoneNumberFormat, PhoneNumberType
 from ringback.ivr import twiml_queue
 from ringback.ivr.callback_number import RejectReason
 from ringback.ivr.config import NumberConfig
-from ringback.ivr.flow import decide_callback_number
+from ringback.ivr.flow import AskForNumber, ReadBack, decide_callback_number
 from ringback.ivr.prompts import Prompts, load_prompts, prompts_for
 from ringback.ivr.state import CallState
 from ringback.ivr.urls import UrlBuilder
@@ -166,6 +166,7 @@ EXPECTED_REASONS = {
 
 def premium_de() -> str:
     number = phonenumbers.example_number_for_type("DE", PhoneNumberType.PREMIUM_RATE)
+    assert number is not None
     return "00" + phonenumbers.format_number(number, PhoneNumberFormat.E164)[1:]
 
 
@@ -185,6 +186,7 @@ def test_each_rejected_number_is_reprompted_with_its_reason(
     cfg = NumberConfig.from_json(BUSINESS, berlin_payload(language=language))
     prompts = prompts_for(cfg.language)
     decision = decide_callback_number(cfg, KEYED[reason], CallState(queue="support"))
+    assert isinstance(decision, AskForNumber)
     assert decision.reason is reason
     document = twiml_queue.enter_number(cfg, prompts, urls, decision.state, decision.reason)
     assert_queue_verbs_only(document)
@@ -210,6 +212,7 @@ def test_read_back_digit_by_digit_with_confirm_or_reenter(
     cfg: NumberConfig, de: Prompts, urls: UrlBuilder
 ) -> None:
     decision = decide_callback_number(cfg, "015123456789", CallState(queue="support"))
+    assert isinstance(decision, ReadBack)
     document = twiml_queue.read_back(cfg, de, urls, decision.state)
     assert_queue_verbs_only(document)
     root = parse(document)

@@ -29,48 +29,54 @@ NUMBER_ATTEMPTS = 3
 READ_BACK_ATTEMPTS = 3
 
 
-class MenuStep(str, Enum):
-    QUEUE = "queue"  # enqueue into ``queue_id`` with ``intent``
-    MESSAGE = "message"  # speak ``message``, then the menu again
-    RETRY = "retry"  # say ``problem`` and repeat the menu
-    DEFAULT_ROUTE = "default_route"  # out of retries: the number's own queue
-
-
 class MenuProblem(str, Enum):
     NO_INPUT = "no_input"
     INVALID = "invalid"
 
 
 @dataclass(frozen=True)
-class MenuDecision:
-    step: MenuStep
+class JoinQueue:
+    """Enqueue into ``queue_id`` with ``intent``; ``default_route`` when the menu gave up."""
+
+    queue_id: str
+    intent: Intent
+    default_route: bool = False
+
+
+@dataclass(frozen=True)
+class PlayMessage:
+    """Speak a message option, then the menu again."""
+
+    message: Greeting
     state: CallState
-    queue_id: str | None = None
-    intent: Intent | None = None
-    message: Greeting | None = None
-    problem: MenuProblem | None = None
+
+
+@dataclass(frozen=True)
+class RepeatMenu:
+    """Say what was wrong and ask again."""
+
+    problem: MenuProblem
+    state: CallState
+
+
+MenuDecision = JoinQueue | PlayMessage | RepeatMenu
 
 
 def decide_menu(cfg: NumberConfig, digits: str | None, state: CallState) -> MenuDecision:
     """What a menu key (or its absence) leads to. A number without a menu goes
     straight to its queue."""
     if not cfg.menu:
-        return MenuDecision(MenuStep.QUEUE, state, cfg.queue_id, Intent.GENERAL)
+        return JoinQueue(cfg.queue_id, Intent.GENERAL)
     key = (digits or "").strip()
     option = cfg.option_for(key) if key else None
     if option is not None and option.action is MenuAction.QUEUE:
-        queue = option.queue_id or cfg.queue_id
-        return MenuDecision(MenuStep.QUEUE, state, queue, option.intent or Intent.GENERAL)
-    if option is not None:
-        return MenuDecision(MenuStep.MESSAGE, state.evolve(menu_attempt=0), message=option.message)
+        return JoinQueue(option.queue_id or cfg.queue_id, option.intent or Intent.GENERAL)
+    if option is not None and option.message is not None:
+        return PlayMessage(option.message, state.evolve(menu_attempt=0))
     problem = MenuProblem.INVALID if key else MenuProblem.NO_INPUT
     if state.menu_attempt >= MENU_REPROMPTS:
-        return MenuDecision(
-            MenuStep.DEFAULT_ROUTE, state, cfg.queue_id, Intent.GENERAL, problem=problem
-        )
-    return MenuDecision(
-        MenuStep.RETRY, state.evolve(menu_attempt=state.menu_attempt + 1), problem=problem
-    )
+        return JoinQueue(cfg.queue_id, Intent.GENERAL, default_route=True)
+    return RepeatMenu(problem, state.evolve(menu_attempt=state.menu_attempt + 1))
 
 
 class CallbackChoice(str, Enum):
@@ -99,49 +105,56 @@ def caller_callback_number(cfg: NumberConfig, caller: str | None) -> str:
     return check_outbound_allowed(caller or "", cfg.callback.allowed_countries)
 
 
-class NumberStep(str, Enum):
-    READ_BACK = "read_back"  # good number in ``state.number``: read it back
-    RETRY = "retry"  # say ``reason``, ask again
-    GIVE_UP = "give_up"  # too many wrong numbers: back to waiting
+@dataclass(frozen=True)
+class ReadBack:
+    """Read ``number`` (also in ``state.number``) back for confirmation."""
+
+    number: str
+    state: CallState
 
 
 @dataclass(frozen=True)
-class NumberDecision:
-    step: NumberStep
+class AskForNumber:
+    """Ask for a callback number (again); ``reason`` says what was wrong, if anything."""
+
+    reason: RejectReason | None
     state: CallState
-    reason: RejectReason | None = None
+
+
+@dataclass(frozen=True)
+class BackToQueue:
+    """Return to holding at the same place; ``after_failed_number`` picks the sentence."""
+
+    state: CallState
+    after_failed_number: bool = False
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """Turn the queue entry into a callback to ``number``, then ``<Leave>``."""
+
+    number: str
+    state: CallState
+
+
+NumberDecision = ReadBack | AskForNumber | BackToQueue
+ConfirmDecision = Confirmed | ReadBack | AskForNumber | BackToQueue
 
 
 def decide_callback_number(
     cfg: NumberConfig, digits: str | None, state: CallState
 ) -> NumberDecision:
     """Check a keyed callback number; no digits at all counts as not understood."""
+    allowed = cfg.callback.allowed_countries if cfg.offers_callback else ()
     try:
-        e164 = parse_callback_number(
-            digits or "", cfg.e164, cfg.callback.allowed_countries if cfg.offers_callback else ()
-        )
+        e164 = parse_callback_number(digits or "", cfg.e164, allowed)
     except CallbackNumberRejected as rejected:
         attempts = state.number_attempt + 1
-        step = NumberStep.GIVE_UP if attempts >= NUMBER_ATTEMPTS else NumberStep.RETRY
-        return NumberDecision(
-            step, state.evolve(number_attempt=attempts, number=None), rejected.reason
-        )
-    return NumberDecision(NumberStep.READ_BACK, state.evolve(number=e164, confirm_attempt=0))
-
-
-class ConfirmStep(str, Enum):
-    CONFIRMED = "confirmed"  # turn the entry into a callback to ``number``
-    REENTER = "reenter"  # ask for the number again (``reason`` if it no longer passes)
-    REPEAT = "repeat"  # read the number back again
-    GIVE_UP = "give_up"  # no answer: back to waiting
-
-
-@dataclass(frozen=True)
-class ConfirmDecision:
-    step: ConfirmStep
-    state: CallState
-    number: str | None = None
-    reason: RejectReason | None = None
+        after = state.evolve(number_attempt=attempts, number=None)
+        if attempts >= NUMBER_ATTEMPTS:
+            return BackToQueue(after, after_failed_number=True)
+        return AskForNumber(rejected.reason, after)
+    return ReadBack(e164, state.evolve(number=e164, confirm_attempt=0))
 
 
 def decide_confirmation(cfg: NumberConfig, digits: str | None, state: CallState) -> ConfirmDecision:
@@ -150,18 +163,16 @@ def decide_confirmation(cfg: NumberConfig, digits: str | None, state: CallState)
     try:
         number = caller_callback_number(cfg, state.number)
     except CallbackNumberRejected as rejected:
-        return ConfirmDecision(
-            ConfirmStep.REENTER, state.evolve(number=None), None, rejected.reason
-        )
+        return AskForNumber(rejected.reason, state.evolve(number=None, confirm_attempt=0))
     key = (digits or "").strip()
     if key == "1":
-        return ConfirmDecision(ConfirmStep.CONFIRMED, state, number)
+        return Confirmed(number, state)
     if key == "2":
-        return ConfirmDecision(ConfirmStep.REENTER, state.evolve(number=None, confirm_attempt=0))
+        return AskForNumber(None, state.evolve(number=None, confirm_attempt=0))
     tries = state.confirm_attempt + 1
     if tries >= READ_BACK_ATTEMPTS:
-        return ConfirmDecision(ConfirmStep.GIVE_UP, state.evolve(confirm_attempt=tries))
-    return ConfirmDecision(ConfirmStep.REPEAT, state.evolve(confirm_attempt=tries), number)
+        return BackToQueue(state.evolve(confirm_attempt=tries))
+    return ReadBack(number, state.evolve(confirm_attempt=tries))
 
 
 def announcement_due(cfg: NumberConfig, seconds_since_last: float | None) -> bool:
