@@ -3,7 +3,8 @@
 Each function takes the number's configuration, what the caller pressed and
 the ``CallState`` from the URL, and says what happens next. A webhook acts on
 the decision (enqueue in Redis, turn the entry into a callback) and then asks
-``ringback.ivr.twiml`` for the matching TwiML.
+``ringback.ivr.twiml`` or ``ringback.ivr.twiml_queue`` for the matching TwiML.
+Each outcome is its own small type, so a handler ``match``es on it.
 """
 
 from __future__ import annotations
