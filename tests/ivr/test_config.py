@@ -139,6 +139,11 @@ def test_menu_options_need_a_menu_greeting() -> None:
     assert errors_of(payload) == {"greetings.menu": "is required when the menu has options"}
 
 
+def test_a_broken_menu_greeting_is_reported_once() -> None:
+    payload = berlin_payload(greetings={"menu": {"audio_url": "menu.mp3"}})
+    assert errors_of(payload) == {"greetings.menu.audio_url": "must be an http(s) URL"}
+
+
 def test_path_number_must_be_valid_e164() -> None:
     for bad in ("030123456", "+49301", "+49 30 123456", "+4930123456x", ""):
         assert errors_of({}, e164=bad) == {

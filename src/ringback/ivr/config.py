@@ -230,7 +230,8 @@ def _parse(e164_from_path: str, payload: Any) -> NumberConfig:
     queue = rules.queue_id(p, "queue_id", body.get("queue_id", DEFAULT_QUEUE_ID))
     greetings = _greetings(p, body.get("greetings"))
     menu = _menu(p, body.get("menu"))
-    if menu and greetings.menu is None and "greetings.menu.text" not in p.errors:
+    menu_greeting_reported = any(k.startswith("greetings.menu") for k in p.errors)
+    if menu and greetings.menu is None and not menu_greeting_reported:
         p.add("greetings.menu", "is required when the menu has options")
     callback = _callback(p, body.get("callback"), line_type, e164)
     max_wait = _seconds(p, body, "max_wait_seconds", DEFAULT_MAX_WAIT_SECONDS, MAX_WAIT_RANGE)
