@@ -8,11 +8,15 @@ constructors.  Nothing below the web layer reaches for globals.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import redis
 
+from ringback.callbacks.service import CallbackService
 from ringback.clock import Clock, SystemClock
+from ringback.queue.service import QueueService
 from ringback.redis_connection import connect, redis_url_for
+from ringback.scheduler.deadlines import Deadlines
 from ringback.settings import Settings
 from ringback.store.db import Database
 from ringback.telephony import Telephony, build_telephony
@@ -37,6 +41,19 @@ class Services:
             clock=clock,
             telephony=build_telephony(settings, client, clock),
         )
+
+    @cached_property
+    def queue(self) -> QueueService:
+        return QueueService(self.redis, self.clock)
+
+    @cached_property
+    def deadlines(self) -> Deadlines:
+        return Deadlines(self.redis, self.clock)
+
+    @cached_property
+    def callbacks(self) -> CallbackService:
+        return CallbackService(self.queue, self.deadlines,
+                               expiry_seconds=self.settings.callback_expiry_seconds)
 
     def close(self) -> None:
         self.telephony.close()
