@@ -1,7 +1,10 @@
 """The people who work in ringback: agents, admins and the owner.
 
-``AgentDirectory`` creates and finds agents and their API tokens; tokens are
-stored as SHA-256 digests, so a database dump does not hand out access.
+``AgentDirectory`` creates and finds agents, their API tokens and passwords;
+tokens are stored as SHA-256 digests and passwords as scrypt hashes, so a
+database dump does not hand out access.  It also keeps the account's rules
+on people: at most ``MAX_AGENTS`` of them, one owner who cannot be changed
+or removed, and nobody granting more than they hold.
 """
 
 from __future__ import annotations
@@ -13,13 +16,37 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from ringback.errors import NotFound, ValidationError
+from ringback.console.security import (
+    check_new_password,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from ringback.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ringback.store.db import Database
 from ringback.store.models import Agent, Permission, Role
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+# Every person counts: the owner, admins and custom agents.
+MAX_AGENTS = 50
+
+# PostgreSQL advisory lock that serialises adding people, so two admins
+# adding the 50th agent at once cannot end up with 51.
+_SEATS_LOCK = 7165
+
+
+class AgentLimitReached(Conflict):
+    """The account already has ``MAX_AGENTS`` people."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"this account already has {MAX_AGENTS} agents, the most it may have; "
+            "remove an agent before adding another"
+        )
 
 
 @dataclass(frozen=True)
@@ -66,23 +93,106 @@ class AgentDirectory:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def create(self, payload: dict[str, Any]) -> Agent:
+    def create(self, payload: dict[str, Any], *, by: Principal | None = None) -> Agent:
+        """A new admin or custom agent; ``by`` may grant only what it holds."""
         fields = validate_agent(payload)
+        if by is not None:
+            check_grant(by, Role(fields["role"]), fields["permissions"])
         with self._db.session() as session:
-            taken = session.scalar(select(Agent.id).where(Agent.email == fields["email"]))
-            if taken is not None:
-                raise ValidationError({"email": "is already used by another agent"})
-            agent = Agent(**fields)
-            session.add(agent)
-            session.flush()
+            return self._add(session, fields)
+
+    def create_owner(self, email: str, name: str, password: str) -> Agent:
+        """The account's one owner, with a password; refused once an owner exists."""
+        fields = validate_agent({"email": email, "name": name, "role": Role.ADMIN.value})
+        fields["role"] = Role.OWNER.value
+        fields["password_hash"] = hash_password(check_new_password(password))
+        with self._db.session() as session:
+            _lock_seats(session)
+            if session.scalar(select(Agent.id).where(Agent.role == Role.OWNER.value)):
+                raise Conflict("this account already has an owner")
+            return self._add(session, fields)
+
+    def _add(self, session: Session, fields: dict[str, Any]) -> Agent:
+        _lock_seats(session)
+        taken = session.scalar(select(Agent.id).where(Agent.email == fields["email"]))
+        if taken is not None:
+            raise ValidationError({"email": "is already used by another agent"})
+        if (session.scalar(select(func.count(Agent.id))) or 0) >= MAX_AGENTS:
+            raise AgentLimitReached()
+        agent = Agent(**fields)
+        session.add(agent)
+        session.flush()
+        return agent
+
+    def update(self, agent_id: int, payload: dict[str, Any], *, by: Principal) -> Agent:
+        """Change an agent's name, role or permissions (not the owner's, not one's own)."""
+        with self._db.session() as session:
+            agent = _get(session, agent_id)
+            check_manage(by, agent)
+            merged = {
+                "email": agent.email,
+                "name": payload.get("name", agent.name),
+                "role": payload.get("role", agent.role),
+                "permissions": payload.get("permissions", list(agent.permissions or [])),
+            }
+            fields = validate_agent(merged)
+            role = Role(fields["role"])
+            if by.agent_id == agent.id and (
+                role.value != agent.role or fields["permissions"] != sorted(agent.permissions or [])
+            ):
+                raise PermissionDenied("you cannot change your own role or permissions")
+            check_grant(by, role, fields["permissions"])
+            agent.name = fields["name"]
+            agent.role = role.value
+            agent.permissions = [] if role is not Role.CUSTOM else fields["permissions"]
             return agent
+
+    def remove(self, agent_id: int, *, by: Principal) -> Agent:
+        """Delete an agent with their sessions and invitations; the removed record."""
+        with self._db.session() as session:
+            agent = _get(session, agent_id)
+            check_manage(by, agent)
+            if by.agent_id == agent.id:
+                raise PermissionDenied("you cannot remove yourself")
+            session.delete(agent)
+            return agent
+
+    def count(self) -> int:
+        with self._db.session() as session:
+            return session.scalar(select(func.count(Agent.id))) or 0
+
+    def owner_exists(self) -> bool:
+        with self._db.session() as session:
+            found = session.scalar(select(Agent.id).where(Agent.role == Role.OWNER.value))
+            return found is not None
+
+    def by_email(self, email: str) -> Agent | None:
+        with self._db.session() as session:
+            return session.scalar(select(Agent).where(Agent.email == email.strip().lower()))
+
+    def set_password(self, agent_id: int, password: str) -> None:
+        """Store a new password (checked against the password rules) as an scrypt hash."""
+        digest = hash_password(check_new_password(password))
+        with self._db.session() as session:
+            _get(session, agent_id).password_hash = digest
+
+    def check_password(self, email: str, password: str) -> Agent | None:
+        """The agent whose e-mail and password these are, or None.
+
+        Unknown addresses cost as much time as known ones; hashes made with
+        older parameters are replaced on the way.
+        """
+        agent = self.by_email(email) if isinstance(email, str) else None
+        if not verify_password(agent.password_hash if agent else None, password):
+            return None
+        assert agent is not None and agent.password_hash is not None
+        if needs_rehash(agent.password_hash):
+            self.set_password(agent.id, password)
+        return agent
 
     def get(self, agent_id: int) -> Agent:
         with self._db.session() as session:
-            agent = session.get(Agent, agent_id)
-            if agent is None:
-                raise NotFound("agent", agent_id)
-            return agent
+            return _get(session, agent_id)
 
     def all(self) -> list[Agent]:
         with self._db.session() as session:
@@ -126,6 +236,38 @@ def validate_agent(payload: dict[str, Any]) -> dict[str, Any]:
         "role": role,
         "permissions": sorted(set(_strs(perms))),
     }
+
+
+def check_grant(by: Principal, role: Role, permissions: Iterable[str]) -> None:
+    """Owner and admins grant anything; a custom agent only custom roles with its own areas."""
+    if by.role in (Role.OWNER, Role.ADMIN):
+        return
+    if role is not Role.CUSTOM:
+        raise PermissionDenied("only the owner or an admin may make someone an admin")
+    missing = {Permission(p) for p in permissions} - by.permissions
+    if missing:
+        names = ", ".join(sorted(p.value for p in missing))
+        raise PermissionDenied(f"you may grant only areas you hold yourself, not {names}")
+
+
+def check_manage(by: Principal, agent: Agent) -> None:
+    """Nobody changes the owner; only the owner and admins change admins."""
+    if agent.role == Role.OWNER.value:
+        raise PermissionDenied("the owner cannot be changed or removed")
+    if agent.role == Role.ADMIN.value and by.role not in (Role.OWNER, Role.ADMIN):
+        raise PermissionDenied("only the owner or an admin may change an admin")
+
+
+def _get(session: Session, agent_id: int) -> Agent:
+    agent = session.get(Agent, agent_id)
+    if agent is None:
+        raise NotFound("agent", agent_id)
+    return agent
+
+
+def _lock_seats(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(_SEATS_LOCK)))
 
 
 def _strs(values: Iterable[Any]) -> list[str]:

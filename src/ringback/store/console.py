@@ -8,13 +8,23 @@ digest is stored here, so a database dump hands out no live sessions.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ringback.store.models import Base, utcnow
+
+
+def from_epoch(seconds: float) -> datetime:
+    """A clock reading as a timezone-aware UTC datetime, as the columns hold."""
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """The stored time with its zone: SQLite hands back naive UTC datetimes."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 class ConsoleSession(Base):

@@ -1,0 +1,40 @@
+"""One-shot notices ("Invitation sent to ...") shown on the page after a form.
+
+They live in Redis under the session, not in a cookie: the console's only
+cookie carries the session token and nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import redis
+
+NOTICE_SECONDS = 300
+
+
+class Notices:
+    """Keys: ringback:console:{<session digest>}:notices, a list with a short TTL."""
+
+    def __init__(self, redis_client: redis.Redis) -> None:
+        self._redis = redis_client
+
+    @staticmethod
+    def key(session_token: str) -> str:
+        tag = hashlib.sha256(session_token.encode()).hexdigest()[:32]
+        return f"ringback:console:{{{tag}}}:notices"
+
+    def push(self, session_token: str, text: str) -> None:
+        key = self.key(session_token)
+        pipe = self._redis.pipeline()
+        pipe.rpush(key, text.encode())
+        pipe.expire(key, NOTICE_SECONDS)
+        pipe.execute()
+
+    def pop_all(self, session_token: str) -> list[str]:
+        key = self.key(session_token)
+        pipe = self._redis.pipeline()
+        pipe.lrange(key, 0, -1)
+        pipe.delete(key)
+        raw, _ = pipe.execute()
+        return [item.decode() if isinstance(item, bytes) else str(item) for item in raw]
