@@ -27,6 +27,10 @@ def create_app(settings: Settings, services: Services | None = None) -> Flask:
 
     app.register_blueprint(create_api_blueprint())
 
+    from ringback.console import register_console
+
+    register_console(app)
+
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
         health = HealthCheck(services.redis, services.db, services.clock).run()

@@ -84,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("scheduler", help="the deadline scheduler").set_defaults(func=cmd_scheduler)
     sub.add_parser("check", help="validate the settings and exit").set_defaults(func=cmd_check)
 
+    from ringback.console.owner import add_create_owner_parser
+
+    add_create_owner_parser(sub)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)

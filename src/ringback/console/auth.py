@@ -1,0 +1,150 @@
+"""Log-in, log-out, the first-run setup page and accepting an invitation.
+
+A log-in always opens a new server-side session with a new token (ending the
+one the browser came with), so a session id planted before log-in is
+worthless after it.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from ringback.console.access import PUBLIC, SIGNED_IN, access, require_viewer, viewer
+from ringback.console.audit import Actor, AuditAction
+from ringback.console.context import (
+    audit_log,
+    directory,
+    invitations,
+    services,
+    session_store,
+    throttle,
+)
+from ringback.console.owner import SETUP_CODE_FILE, create_owner, forget_setup_code, setup_code
+from ringback.console.web import SESSION_COOKIE, clear_session_cookie, set_session_cookie
+from ringback.errors import Conflict, ValidationError
+
+NOTICES = {
+    "password_set": "Your password is set. Log in with it now.",
+    "owner_created": "You are the owner now. Log in with your new password.",
+    "logged_out": "You are logged out.",
+    "session_ended": "Your session has ended. Log in again.",
+}
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths under /console, never another host."""
+    if target and target.startswith("/console") and not target.startswith("//"):
+        return target
+    return url_for("console.home")
+
+
+def register(bp: Blueprint) -> None:
+    @bp.route("/login", methods=["GET", "POST"])
+    @access(PUBLIC)
+    def login() -> ResponseReturnValue:
+        if request.method == "GET":
+            if viewer() is not None:
+                return redirect(safe_next(request.args.get("next")))
+            return _login_page(email=request.args.get("email", ""),
+                               notice=NOTICES.get(request.args.get("notice", "")))
+        email = request.form.get("email", "").strip().lower()
+        password = request.form.get("password", "")
+        limiter = throttle()
+        now = services().clock.now()
+        locked = limiter.lockout(email)
+        if locked is None:
+            agent = directory().check_password(email, password) if email else None
+            if agent is not None:
+                limiter.clear(email)
+                return _start_session(agent.id, request.form.get("next"))
+            locked = limiter.record_failure(email)
+            if locked is None:
+                return _login_page(email=email, error="The e-mail or the password is wrong."), 401
+        error = (f"Too many failed log-ins for this e-mail address. "
+                 f"Try again in {locked.minutes_left(now)} minutes.")
+        return _login_page(email=email, error=error), 429
+
+    @bp.post("/logout")
+    @access(SIGNED_IN)
+    def logout() -> ResponseReturnValue:
+        session_store().end_token(require_viewer().session_token)
+        response = redirect(url_for("console.login", notice="logged_out"))
+        clear_session_cookie(response)
+        return response
+
+    @bp.route("/setup", methods=["GET", "POST"])
+    @access(PUBLIC)
+    def setup() -> ResponseReturnValue:
+        s = services()
+        if directory().owner_exists():
+            return redirect(url_for("console.login"))
+        code_file = s.settings.data_dir / SETUP_CODE_FILE
+        expected = setup_code(s.settings.data_dir)
+        form = request.form
+        if request.method == "GET":
+            return render_template("console/setup.html", code_file=code_file, form={}, errors={})
+        errors: dict[str, str] = {}
+        if form.get("setup_code", "").strip() != expected:
+            errors["setup_code"] = f"is not the code in {code_file}"
+        elif form.get("password") != form.get("repeat"):
+            errors["repeat"] = "must be the same password as above"
+        else:
+            try:
+                create_owner(s.db, s.clock, form.get("email", ""), form.get("name", ""),
+                             form.get("password", ""), via="first-run page")
+            except ValidationError as exc:
+                errors = exc.errors
+            except Conflict:
+                return redirect(url_for("console.login"))
+        if errors:
+            return render_template("console/setup.html", code_file=code_file, form=form,
+                                   errors=errors), 422
+        forget_setup_code(s.settings.data_dir)
+        email = form.get("email", "").strip().lower()
+        return redirect(url_for("console.login", notice="owner_created", email=email))
+
+    @bp.route("/invitations/<token>", methods=["GET", "POST"])
+    @access(PUBLIC)
+    def accept_invitation(token: str) -> ResponseReturnValue:
+        invites = invitations()
+        agent = invites.agent_for(token)
+        if agent is None:
+            return render_template("console/invitation.html", agent=None, errors={}), 410
+        if request.method == "GET":
+            return render_template("console/invitation.html", agent=agent, errors={})
+        try:
+            agent = invites.accept(token, request.form.get("password", ""),
+                                   request.form.get("repeat", ""))
+        except ValidationError as exc:
+            return render_template("console/invitation.html", agent=agent,
+                                   errors=exc.errors), 422
+        except Conflict:
+            return render_template("console/invitation.html", agent=None, errors={}), 410
+        session_store().end_others(agent.id, keep_id=None)
+        audit_log().record(Actor.of(agent), AuditAction.PASSWORD_SET, target=agent.email,
+                           details={"via": "invitation"})
+        return redirect(url_for("console.login", notice="password_set", email=agent.email))
+
+
+def _login_page(*, email: str = "", error: str | None = None,
+                notice: str | None = None) -> str:
+    return render_template(
+        "console/login.html", email=email, error=error, notice=notice,
+        next=request.values.get("next", ""), no_owner=not directory().owner_exists(),
+    )
+
+
+def _start_session(agent_id: int, target: str | None) -> ResponseReturnValue:
+    store = session_store()
+    old = request.cookies.get(SESSION_COOKIE)
+    if old:
+        store.end_token(old)
+    token = store.start(
+        agent_id,
+        user_agent=request.headers.get("User-Agent", ""),
+        ip_address=request.remote_addr or "",
+    )
+    response = make_response(redirect(safe_next(target)))
+    set_session_cookie(response, token)
+    return response

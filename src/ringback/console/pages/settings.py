@@ -1,0 +1,42 @@
+"""The account settings page (owner and admins): booking options for the account."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from ringback.console.access import ADMIN, access, require_viewer
+from ringback.console.account_settings import ResourceAvailability
+from ringback.console.audit import Actor, AuditAction
+from ringback.console.context import account_settings, audit_log
+from ringback.console.web import notify
+from ringback.errors import ValidationError
+
+
+def register(bp: Blueprint) -> None:
+    @bp.route("/settings", methods=["GET", "POST"])
+    @access(ADMIN)
+    def settings() -> ResponseReturnValue:
+        store = account_settings()
+        if request.method == "GET":
+            return _page(store.current(), {})
+        changes = {
+            "multiple_slot_selection": request.form.get("multiple_slot_selection") == "on",
+            "resource_availability": request.form.get("resource_availability", ""),
+        }
+        try:
+            _, changed = store.update(changes)
+        except ValidationError as exc:
+            return _page(store.current(), exc.errors), 422
+        if changed:
+            audit_log().record(Actor.of(require_viewer().agent), AuditAction.SETTINGS_CHANGED,
+                               target="account settings", details=changed)
+            notify("Settings saved.")
+        else:
+            notify("Nothing changed.")
+        return redirect(url_for("console.settings"))
+
+
+def _page(current: object, errors: dict[str, str]) -> str:
+    return render_template("console/settings.html", current=current, errors=errors,
+                           availability=ResourceAvailability)
