@@ -122,13 +122,17 @@ def test_a_lease_that_runs_out_is_reclaimed_with_its_due_time(redis_client, cloc
     second = Deadlines(redis_client, clock, lease_seconds=30)
     due = clock.now() - 1
     first.schedule(EXPIRY, "q1:7", due)
-    assert first.claim_due(EXPIRY) == [Claim(EXPIRY, "q1:7", due)]
+    [claim] = first.claim_due(EXPIRY)
+    assert claim == Claim(EXPIRY, "q1:7", due)
+    assert not claim.reclaimed
     # The first scheduler dies here without acking.
     clock.advance(29)
     assert second.claim_due(EXPIRY) == []
     assert second.due_at(EXPIRY, "q1:7") == due
     clock.advance(1)
-    assert second.claim_due(EXPIRY) == [Claim(EXPIRY, "q1:7", due)]
+    [again] = second.claim_due(EXPIRY)
+    assert again == Claim(EXPIRY, "q1:7", due)
+    assert again.reclaimed
     assert second.claim_due(EXPIRY) == []
 
 

@@ -103,6 +103,20 @@ def test_a_crash_before_the_enqueue_loses_nothing(services, deadlines, clock):
     assert len(ran(services)) == 1
 
 
+def test_the_same_deadline_again_while_rq_holds_its_job_is_not_run_twice(
+    services, deadlines, clock
+):
+    sweeper = sweeper_for(services, deadlines)
+    due = clock.now()
+    deadlines.schedule(EXPIRY, "q1:7", due)
+    assert sweeper.sweep_once() == 1
+    deadlines.schedule(EXPIRY, "q1:7", due)  # the very same kind, ref and due time
+    assert sweeper.sweep_once() == 1
+    assert queued(services) == 1
+    run_worker(services)
+    assert len(ran(services)) == 1
+
+
 def test_two_sweepers_hand_each_deadline_on_exactly_once(services, redis_url, clock):
     total = 600
     setup = Deadlines(services.redis, clock)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis
@@ -38,11 +38,16 @@ class DeadlineKind(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Claim:
-    """A due deadline that one sweeper holds until it acks it."""
+    """A due deadline that one sweeper holds until it acks it.
+
+    ``reclaimed`` marks a claim taken over from a sweeper whose lease ran out:
+    that sweeper may already have handed it on before it died.
+    """
 
     kind: DeadlineKind
     ref: str
     due_at: float
+    reclaimed: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,8 @@ CLAIM_DUE = """
 -- KEYS[1] due zset, KEYS[2] leases zset, KEYS[3] leased_due hash (of one kind)
 -- ARGV[1] now, ARGV[2] lease expiry for what is claimed now, ARGV[3] limit
 -- Claims up to ARGV[3] deadlines: expired leases first (their claimer died),
--- then due ones, moving each into the leases.  Returns ref, due, ref, due, ...
+-- then due ones, moving each into the leases.
+-- Returns ref, due, reclaimed (1 or 0), ref, due, reclaimed, ...
 local out = {}
 local limit = tonumber(ARGV[3])
 local stale = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, limit)
@@ -90,6 +96,7 @@ for _, ref in ipairs(stale) do
     redis.call('ZADD', KEYS[2], ARGV[2], ref)
     out[#out + 1] = ref
     out[#out + 1] = due
+    out[#out + 1] = 1
   else
     redis.call('ZREM', KEYS[2], ref)
   end
@@ -109,6 +116,7 @@ for i = 1, #due, 2 do
   redis.call('HSET', KEYS[3], due[i], due[i + 1])
   out[#out + 1] = due[i]
   out[#out + 1] = due[i + 1]
+  out[#out + 1] = 0
 end
 return out
 """
@@ -226,7 +234,8 @@ class Deadlines:
             keys=DeadlineKeys(kind).all(), args=[now, now + self._lease_seconds, int(limit)]
         )
         return [
-            Claim(kind, _text(flat[i]), float(flat[i + 1])) for i in range(0, len(flat), 2)
+            Claim(kind, _text(flat[i]), float(flat[i + 1]), reclaimed=bool(int(flat[i + 2])))
+            for i in range(0, len(flat), 3)
         ]
 
     def ack(self, claim: Claim, pipeline: Any | None = None) -> None:

@@ -50,12 +50,12 @@ def build_scheduler(
     sweeper = Sweeper(services.redis, services.clock, deadlines, handlers)
     scheduler.add_job(
         _quietly(sweeper.sweep), "interval", seconds=SWEEP_SECONDS,
-        id="deadlines", max_instances=1, coalesce=True,
+        id="deadlines", name="sweep deadlines", max_instances=1, coalesce=True,
     )
     abandoned = AbandonedJobs(services.redis, services.clock)
     scheduler.add_job(
         _quietly(abandoned.reap), "interval", seconds=ABANDONED_JOBS_SECONDS,
-        id="abandoned-jobs", max_instances=1, coalesce=True,
+        id="abandoned-jobs", name="reap abandoned jobs", max_instances=1, coalesce=True,
     )
     return scheduler
 

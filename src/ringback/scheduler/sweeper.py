@@ -8,9 +8,10 @@ worker died) and may run after the deadline was cancelled or moved (the job
 was already on its way), so it re-reads the state it acts on and does
 nothing when there is nothing left to do.
 
-Job ids are deterministic (kind, ref, due time) and enqueued with rq's
-``unique``: a deadline reclaimed after a sweeper crash is not enqueued a
-second time while rq still holds the first job.
+Job ids are deterministic (kind, ref, due time), and a job is enqueued only
+when rq does not hold that id yet: a deadline reclaimed after a sweeper
+crash goes through rq's atomic ``unique`` enqueue, so it is not enqueued (nor
+run) a second time while rq still holds the job its first claimer enqueued.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 import redis
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
+from rq.job import Job
+from rq.queue import EnqueueData
 
 from ringback.clock import Clock
 from ringback.scheduler.deadlines import Claim, DeadlineKind, Deadlines
@@ -65,6 +68,7 @@ class Sweeper:
         job_timeout: int = JOB_TIMEOUT_SECONDS,
         retries: int = JOB_RETRIES,
     ) -> None:
+        self._redis = redis_client
         self._clock = clock
         self._deadlines = deadlines
         self._handlers = {DeadlineKind(k): _check_path(v) for k, v in handlers.items()}
@@ -73,7 +77,7 @@ class Sweeper:
         self._retries = retries
 
     def sweep_once(self, limit: int = 1000) -> int:
-        """One round: up to ``limit`` deadlines per kind; returns how many were handed on.
+        """One round: up to ``limit`` deadlines per kind; returns how many were claimed.
 
         A claim is acked only after its job is enqueued, so a crash in between
         leaves a lease that a later sweep reclaims.
@@ -83,8 +87,7 @@ class Sweeper:
             claims = self._deadlines.claim_due(kind, limit)
             if not claims:
                 continue
-            for claim in claims:
-                self.enqueue(claim)
+            self.hand_on(claims)
             self._deadlines.ack_many(claims)
             handed += len(claims)
             late = self._clock.now() - min(c.due_at for c in claims)
@@ -106,17 +109,36 @@ class Sweeper:
                 break
         return total
 
+    def hand_on(self, claims: Sequence[Claim]) -> int:
+        """Enqueue the jobs of claims that rq does not hold yet; returns how many.
+
+        Fresh claims go in one pipeline after one existence check: no other
+        sweeper holds them, since the claim was exclusive.  Reclaimed ones go
+        one by one through rq's atomic unique enqueue, as their first claimer
+        may have enqueued them just before it died.
+        """
+        handed = sum(self.enqueue(c) for c in claims if c.reclaimed)
+        fresh = [c for c in claims if not c.reclaimed]
+        if not fresh:
+            return handed
+        with self._redis.pipeline(transaction=False) as pipe:
+            for claim in fresh:
+                pipe.exists(Job.key_for(job_id(claim)))
+            held = pipe.execute()
+        new = [c for c, known in zip(fresh, held, strict=True) if not known]
+        if new:
+            with self._redis.pipeline() as pipe:
+                self._queue.enqueue_many([self._job_data(c) for c in new], pipeline=pipe)
+                pipe.execute()
+        return handed + len(new)
+
     def enqueue(self, claim: Claim) -> bool:
-        """Hand one claim to rq; False when rq already holds its job."""
+        """Hand one claim to rq atomically; False when rq already holds its job."""
+        data = self._job_data(claim)
         try:
             self._queue.enqueue_call(
-                self._handlers[claim.kind],
-                args=(claim.ref, claim.due_at),
-                job_id=job_id(claim),
-                timeout=self._job_timeout,
-                retry=Retry(max=self._retries) if self._retries else None,
-                description=f"{claim.kind.value} deadline of {claim.ref}",
-                unique=True,
+                data.func, args=data.args, job_id=data.job_id, timeout=data.timeout,
+                retry=data.retry, description=data.description, unique=True,
             )
         except DuplicateJobError:
             # Handed to rq before (the sweeper that claimed it died before its
@@ -124,6 +146,16 @@ class Sweeper:
             log.info("deadline %s %s already handed on", claim.kind.value, claim.ref)
             return False
         return True
+
+    def _job_data(self, claim: Claim) -> EnqueueData:
+        return Queue.prepare_data(
+            self._handlers[claim.kind],
+            args=(claim.ref, claim.due_at),
+            job_id=job_id(claim),
+            timeout=self._job_timeout,
+            retry=Retry(max=self._retries) if self._retries else None,
+            description=f"{claim.kind.value} deadline of {claim.ref}",
+        )
 
 
 def _check_path(path: str) -> str:
