@@ -7,10 +7,12 @@ runs on Redis Cluster.  No script touches keys of two tags.
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ringback.errors import ValidationError
+from ringback.queue.scripts import KEYS_OF
 
 PREFIX = "rb"
 
@@ -29,7 +31,7 @@ def check_id(field: str, value: str) -> str:
 
 @dataclass(frozen=True)
 class QueueKeys:
-    """The keys of one queue; ``all()`` is the KEYS layout of every queue script.
+    """The keys of one queue; ``for_script(name)`` gives a script's KEYS.
 
     - ``cfg``: hash, the queue's settings (``max_size``, ``max_wait``, ``offer_timeout``,
       ``wrap_up``, ``p:<intent>`` priority rules)
@@ -48,9 +50,19 @@ class QueueKeys:
     """
 
     queue_id: str
+    _by_script: dict[str, list[str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         check_id("queue_id", self.queue_id)
+
+    def for_script(self, name: str) -> list[str]:
+        """The KEYS a queue script expects (``scripts.KEYS_OF``); do not modify."""
+        keys = self._by_script.get(name)
+        if keys is None:
+            keys = self._by_script[name] = [getattr(self, k) for k in KEYS_OF[name]]
+        return keys
 
     def _key(self, name: str) -> str:
         return f"{PREFIX}:{{q:{self.queue_id}}}:{name}"
@@ -104,7 +116,7 @@ class QueueKeys:
         return self._key("events")
 
     def all(self) -> list[str]:
-        """The KEYS layout shared by every queue script (see scripts.QUEUE_KEYS)."""
+        """Every key of the queue."""
         return [
             self.cfg,
             self.meta,
@@ -119,6 +131,12 @@ class QueueKeys:
             self.versions,
             self.events,
         ]
+
+
+@functools.lru_cache(maxsize=4096)
+def queue_keys(queue_id: str) -> QueueKeys:
+    """The (cached) keys of a queue; raises ValidationError for an unusable id."""
+    return QueueKeys(queue_id)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ringback.queue.keys import AgentKeys, QueueKeys
+from ringback.queue.keys import AgentKeys, queue_keys
 from ringback.queue.models import AgentPresence, AgentState
 from ringback.queue.runner import Call, ScriptRunner, text
 
@@ -161,6 +161,6 @@ class Presence:
                 change.idle_since or "0",
                 "1" if queue_id in member_set else "0",
             ]
-            calls.append(("SYNC_AGENT", QueueKeys(queue_id).all(), args))
+            calls.append(("SYNC_AGENT", queue_keys(queue_id).for_script("SYNC_AGENT"), args))
         if calls:
             self._run.many(calls)

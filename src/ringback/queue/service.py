@@ -14,7 +14,7 @@ from typing import Any
 from ringback.clock import Clock
 from ringback.errors import Conflict, NotFound, ValidationError
 from ringback.queue.estimate import HANDLE_WEIGHT, estimated_wait_seconds
-from ringback.queue.keys import QueueKeys, check_id
+from ringback.queue.keys import check_id, queue_keys
 from ringback.queue.models import (
     AgentPresence,
     AgentState,
@@ -68,11 +68,17 @@ class QueueService:
     def _now(self) -> str:
         return f"{self._clock.now():.3f}"
 
+    def _q(self, script: str, queue_id: str, args: Sequence[object]) -> Call:
+        return (script, queue_keys(queue_id).for_script(script), args)
+
+    def _call(self, script: str, queue_id: str, args: Sequence[object]) -> Any:
+        return self._run.call(*self._q(script, queue_id, args))
+
     # Settings
 
     def configure(self, queue_id: str, settings: QueueSettings) -> None:
         settings.validate()
-        key = QueueKeys(queue_id).cfg
+        key = queue_keys(queue_id).cfg
         fields = {
             "max_size": settings.max_size,
             "max_wait": settings.max_wait_seconds,
@@ -88,7 +94,7 @@ class QueueService:
         self._wrap[queue_id] = settings.wrap_up_seconds
 
     def settings(self, queue_id: str) -> QueueSettings:
-        raw = self._redis.hgetall(QueueKeys(queue_id).cfg)
+        raw = self._redis.hgetall(queue_keys(queue_id).cfg)
         h = {text(k): int(text(v)) for k, v in raw.items()}
         return QueueSettings(
             max_size=h.get("max_size", _DEFAULTS.max_size),
@@ -115,7 +121,7 @@ class QueueService:
             "" if entry.priority is None else str(entry.priority),
             str(_DEFAULTS.max_size),
         ]
-        return ("JOIN", QueueKeys(queue_id).all(), args)
+        return self._q("JOIN", queue_id, args)
 
     def _joined(self, queue_id: str, reply: Sequence[Any]) -> Entry:
         if text(reply[0]) == "full":
@@ -152,30 +158,30 @@ class QueueService:
         return count
 
     def get(self, queue_id: str, entry_id: str) -> Entry | None:
-        raw = self._redis.hget(QueueKeys(queue_id).entries, entry_id)
+        raw = self._redis.hget(queue_keys(queue_id).entries, entry_id)
         return Entry.from_record(queue_id, entry_id, raw) if raw else None
 
     def entry_for_call(self, queue_id: str, call_sid: str) -> Entry | None:
-        entry_id = self._redis.hget(QueueKeys(queue_id).sids, call_sid)
+        entry_id = self._redis.hget(queue_keys(queue_id).sids, call_sid)
         return self.get(queue_id, text(entry_id)) if entry_id else None
 
     def callback_for_number(self, queue_id: str, number: str) -> Entry | None:
-        entry_id = self._redis.hget(QueueKeys(queue_id).callbacks, number)
+        entry_id = self._redis.hget(queue_keys(queue_id).callbacks, number)
         return self.get(queue_id, text(entry_id)) if entry_id else None
 
     def position(self, queue_id: str, entry_id: str) -> int | None:
         """1-based place among the entries waiting or being offered; None when not queued."""
-        rank = self._redis.zrank(QueueKeys(queue_id).wait, entry_id)
+        rank = self._redis.zrank(queue_keys(queue_id).wait, entry_id)
         return None if rank is None else int(rank) + 1
 
     def size(self, queue_id: str) -> int:
-        return int(self._redis.zcard(QueueKeys(queue_id).wait))
+        return int(self._redis.zcard(queue_keys(queue_id).wait))
 
     def entries(self, queue_id: str, offset: int = 0, limit: int = 100) -> list[Entry]:
         """Entries waiting or being offered, in queue order."""
         if offset < 0 or not 0 < limit <= 1000:
             raise ValidationError({"limit": "must be 1-1000 with a non-negative offset"})
-        reply = self._run.call("PAGE", QueueKeys(queue_id).all(), [offset, limit])
+        reply = self._call("PAGE", queue_id, [offset, limit])
         return [
             Entry.from_record(queue_id, text(reply[i]), reply[i + 1])
             for i in range(0, len(reply), 2)
@@ -183,12 +189,12 @@ class QueueService:
         ]
 
     def average_handle_seconds(self, queue_id: str) -> float:
-        raw = self._redis.hget(QueueKeys(queue_id).meta, "aht")
+        raw = self._redis.hget(queue_keys(queue_id).meta, "aht")
         return float(text(raw)) if raw else self._default_handle
 
     def estimated_wait(self, queue_id: str, entry_id: str) -> int | None:
         """Seconds until an agent is expected (see ``estimate``); None when not queued."""
-        reply = self._run.call("ESTIMATE", QueueKeys(queue_id).all(), [entry_id])
+        reply = self._call("ESTIMATE", queue_id, [entry_id])
         position, available, staffed = int(reply[0]), int(reply[1]), int(reply[2])
         if position == 0:
             return None
@@ -202,9 +208,7 @@ class QueueService:
         entry survives: the one an agent already has, else the one further ahead.
         """
         check_e164("callback_number", callback_number)
-        reply = self._run.call(
-            "CONVERT", QueueKeys(queue_id).all(), [self._now(), entry_id, callback_number]
-        )
+        reply = self._call("CONVERT", queue_id, [self._now(), entry_id, callback_number])
         status = text(reply[0])
         if status == "gone":
             raise NotFound("queue entry", entry_id)
@@ -230,7 +234,7 @@ class QueueService:
         self, queue_id: str, entry_id: str, state: EntryState, reason: str, accepted: bool
     ) -> Entry | None:
         args = [self._now(), entry_id, state.value, reason, "1" if accepted else "0"]
-        reply = self._run.call("DROP", QueueKeys(queue_id).all(), args)
+        reply = self._call("DROP", queue_id, args)
         if text(reply[0]) != "ok":
             return None
         entry = Entry.from_record(queue_id, entry_id, reply[1], state)
@@ -252,11 +256,10 @@ class QueueService:
 
     def offer_next(self, queue_id: str) -> Offer | None:
         """Offer the head offerable entry to the longest-idle available agent who may take it."""
-        keys = QueueKeys(queue_id).all()
         for _ in range(self._offer_attempts):
             now = self._now()
             args = [now, _DEFAULTS.offer_timeout_seconds, self._scan_entries, self._scan_agents]
-            reply = self._run.call("RESERVE", keys, args)
+            reply = self._call("RESERVE", queue_id, args)
             if text(reply[0]) != "ok":
                 return None
             entry_id, agent_id, deadline = text(reply[1]), text(reply[2]), text(reply[3])
@@ -273,7 +276,7 @@ class QueueService:
                 return Offer(queue_id, entry_id, agent_id, float(deadline), entry)
             # The agent was stale on this queue's list: the entry goes back, try the next.
             withdraw = [now, entry_id, agent_id, f"agent_{claim.status}", "o"]
-            self._run.call("WITHDRAW", keys, withdraw)
+            self._call("WITHDRAW", queue_id, withdraw)
         return None
 
     def accept(self, queue_id: str, entry_id: str, agent_id: str) -> bool:
@@ -287,7 +290,7 @@ class QueueService:
         agent_reply, queue_reply = self._run.many(
             [
                 self._presence.take_call(agent_id, queue_id, entry_id),
-                ("ACCEPT", QueueKeys(queue_id).all(), [now, entry_id, agent_id]),
+                self._q("ACCEPT", queue_id, [now, entry_id, agent_id]),
             ]
         )
         agent = Presence.parsed_take(agent_reply)
@@ -300,7 +303,7 @@ class QueueService:
                 return True
             if status == "ok":
                 args = [now, entry_id, agent_id, f"agent_{agent.status}", "a"]
-                self._run.call("WITHDRAW", QueueKeys(queue_id).all(), args)
+                self._call("WITHDRAW", queue_id, args)
             raise Conflict(f"agent {agent_id} cannot take a call while {agent.status}")
         if agent.ok and agent.status != AgentState.BUSY.value:
             self._release(queue_id, entry_id, agent_id, "keep")
@@ -322,7 +325,7 @@ class QueueService:
         agent_reply, queue_reply = self._run.many(
             [
                 self._presence.release_call(agent_id, queue_id, entry_id, now, agent_mode),
-                ("DECLINE", QueueKeys(queue_id).all(), [now, entry_id, agent_id, mode]),
+                self._q("DECLINE", queue_id, [now, entry_id, agent_id, mode]),
             ]
         )
         agent = Presence.parsed_release(agent_reply)
@@ -341,7 +344,7 @@ class QueueService:
 
     def due_offers(self, queue_id: str, limit: int = 100) -> list[Offer]:
         """Offers whose deadline has passed, for the scheduler's sweep."""
-        keys = QueueKeys(queue_id)
+        keys = queue_keys(queue_id)
         now = self._clock.now()
         ids = [text(i) for i in self._redis.zrangebyscore(keys.offers, "-inf", now, 0, limit)]
         if not ids:
@@ -381,7 +384,7 @@ class QueueService:
         agent_reply, queue_reply = self._run.many(
             [
                 self._presence.done_call(agent_id, queue_id, entry_id, now, wrap),
-                ("COMPLETE", QueueKeys(queue_id).all(), args),
+                self._q("COMPLETE", queue_id, args),
             ]
         )
         agent = Presence.parsed_done(agent_reply)
@@ -426,7 +429,7 @@ class QueueService:
         old, new = split_queues(text(reply[4])), split_queues(text(reply[5]))
         if previous == AgentState.OFFERED.value and text(reply[6]):
             args = [self._now(), text(reply[7]), agent_id, "agent_logged_out", "o"]
-            self._run.call("WITHDRAW", QueueKeys(text(reply[6])).all(), args)
+            self._call("WITHDRAW", text(reply[6]), args)
         change = AgentChange(True, "ok", version, state, idle, new)
         self._presence.mirror(agent_id, change, old + new)
         return AgentPresence(
@@ -442,7 +445,7 @@ class QueueService:
 
     def available_agents(self, queue_id: str) -> list[str]:
         """The queue's available agents, longest idle first (may briefly list stale ones)."""
-        return [text(a) for a in self._redis.zrange(QueueKeys(queue_id).available, 0, -1)]
+        return [text(a) for a in self._redis.zrange(queue_keys(queue_id).available, 0, -1)]
 
     # Events
 
@@ -451,7 +454,7 @@ class QueueService:
     ) -> list[QueueEvent]:
         """Events after ``after_id`` (exclusive), oldest first."""
         start = f"({after_id}" if after_id else "-"
-        rows = self._redis.xrange(QueueKeys(queue_id).events, min=start, max="+", count=count)
+        rows = self._redis.xrange(queue_keys(queue_id).events, min=start, max="+", count=count)
         return [
             event_from_fields(text(eid), {text(k): text(v) for k, v in fields.items()})
             for eid, fields in rows
