@@ -18,6 +18,7 @@ import phonenumbers
 
 from ringback.ivr import config_rules as rules
 from ringback.ivr.config_rules import Problems, sub
+from ringback.queue.models import Intent as Intent  # menu options name the engine's intents
 
 
 class LineType(str, Enum):
@@ -30,14 +31,6 @@ class LineType(str, Enum):
 class MenuAction(str, Enum):
     QUEUE = "queue"
     MESSAGE = "message"
-
-
-class Intent(str, Enum):
-    """Why the caller is queued; the booking and ticket bridges act on it."""
-
-    GENERAL = "general"
-    BOOKING = "booking"
-    TICKET = "ticket"
 
 
 class OverflowKind(str, Enum):
