@@ -377,7 +377,6 @@ e.at = now
 e.oa = nil
 e.od = nil
 e.ois = nil
-e.dx = nil
 raw = save(eid, e)
 emit('accepted', eid, e, now, 'pos', pos, 'wait', waited(e, now), 'agent', agent)
 return {'ok', raw}
