@@ -8,6 +8,7 @@ the command line turns into one line on stderr and exit status 2.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -38,6 +39,8 @@ class Settings:
     callback_expiry_seconds: int
     host: str
     port: int
+    # The account's default language: numbers without one speak it (prompts fall back to en).
+    default_language: str = "en"
 
     @property
     def uses_embedded_redis(self) -> bool:
@@ -88,6 +91,7 @@ class Settings:
             ),
             host=host,
             port=port,
+            default_language=_language(env, "RINGBACK_DEFAULT_LANGUAGE") or "en",
         )
 
 
@@ -134,6 +138,22 @@ def _url(env: Mapping[str, str], name: str, *, schemes: tuple[str, ...]) -> str 
     except ValueError:
         raise SettingsError(name, f"must have a numeric port, not {raw!r}") from None
     return raw
+
+
+_LANGUAGE = re.compile(r"^([A-Za-z]{2,3})(?:-([A-Za-z]{2}))?$")
+
+
+def _language(env: Mapping[str, str], name: str) -> str | None:
+    """A language tag like "de" or "fr-CH", normalised to "de" / "fr-CH"."""
+    raw = _get(env, name)
+    if raw is None:
+        return None
+    match = _LANGUAGE.fullmatch(raw)
+    if not match:
+        raise SettingsError(name, f'must be a language code such as "en", "de" or "fr-CH", '
+                                  f"not {raw!r}")
+    lang, region = match.groups()
+    return f"{lang.lower()}-{region.upper()}" if region else lang.lower()
 
 
 def _database_url(env: Mapping[str, str]) -> str | None:
