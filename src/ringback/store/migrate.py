@@ -19,7 +19,12 @@ from ringback.store.db import make_engine
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 # Modules that define models; importing them fills Base.metadata.
-MODEL_MODULES = ("ringback.store.models", "ringback.store.console", "ringback.store.tickets")
+MODEL_MODULES = (
+    "ringback.store.models",
+    "ringback.store.console",
+    "ringback.store.tickets",
+    "ringback.store.numbers",
+)
 
 
 def load_models() -> None:
