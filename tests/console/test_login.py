@@ -231,3 +231,20 @@ def test_console_pages_send_security_headers(owner_client):
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_script_calls_get_json_errors_instead_of_pages(app, owner, people):
+    client = app.test_client()
+    json_accept = {"Accept": "application/json"}
+    anonymous = client.get("/console/agents", headers=json_accept)
+    assert anonymous.status_code == 401
+    assert anonymous.get_json() == {"error": "log in to the console first"}
+    people.agent("ana@example.com", permissions=["callbacks"])
+    log_in(client, "ana@example.com", AGENT_PASSWORD)
+    forbidden = client.get("/console/agents", headers=json_accept)
+    assert forbidden.status_code == 403
+    assert forbidden.get_json() == {"error": "this page needs the Agents permission"}
+    page = client.get("/console/").get_data(as_text=True)
+    assert '<meta name="csrf-token" content="' in page
+    no_token = client.post("/console/account/sessions/end-others", json={})
+    assert no_token.status_code == 400 and "X-CSRF-Token" in no_token.get_json()["error"]

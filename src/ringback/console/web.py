@@ -13,7 +13,17 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
@@ -81,13 +91,16 @@ def register(app: Flask) -> None:
 
 
 def _guard() -> ResponseReturnValue | None:
-    g.viewer = _load_viewer()
     if request.endpoint == "console.static":
+        g.viewer = None
         return None
+    g.viewer = _load_viewer()
     rule = rule_of(current_app.view_functions.get(request.endpoint or ""))
     if rule is None:
         raise PermissionDenied("this page declares no access rule")
     if rule.signed_in and g.viewer is None:
+        if wants_json():
+            return jsonify(error="log in to the console first"), 401
         target = request.full_path if request.method == "GET" else request.path
         return redirect(url_for("console.login") + "?next=" + quote(target.rstrip("?")))
     if request.method in UNSAFE_METHODS:
@@ -201,8 +214,15 @@ def browser_name(user_agent: str) -> str:
     return user_agent[:40] or "Unknown browser"
 
 
+def wants_json() -> bool:
+    """Script calls of console pages (fetch with Accept: application/json) get JSON errors."""
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
 def _forbidden(exc: PermissionDenied) -> ResponseReturnValue:
     message = str(exc) or "you may not do this"
+    if wants_json():
+        return jsonify(error=message), 403
     return render_template("console/error.html", title="No access", code=403,
                            message=message[0].upper() + message[1:] + "."), 403
 
@@ -213,6 +233,8 @@ def _not_found(exc: NotFound) -> ResponseReturnValue:
 
 
 def _csrf_rejected(_exc: CsrfRejected) -> ResponseReturnValue:
+    if wants_json():
+        return jsonify(error="send the page's CSRF token in the X-CSRF-Token header"), 400
     message = ("This form has expired or did not come from ringback. "
                "Go back, reload the page and try again.")
     return render_template("console/error.html", title="Form expired", code=400,
