@@ -24,6 +24,7 @@ MODEL_MODULES = (
     "ringback.store.console",
     "ringback.store.tickets",
     "ringback.store.numbers",
+    "ringback.store.callbacks",
 )
 
 
