@@ -27,6 +27,10 @@ def create_app(settings: Settings, services: Services | None = None) -> Flask:
 
     app.register_blueprint(create_api_blueprint())
 
+    from ringback.webhooks import create_webhooks_blueprint
+
+    app.register_blueprint(create_webhooks_blueprint(services))
+
     from ringback.console import register_console
 
     register_console(app)

@@ -68,6 +68,15 @@ def cmd_check(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_call(args: argparse.Namespace) -> int:
+    from ringback.webhooks.phone_command import run_call
+
+    hold = args.hold_seconds
+    if hold is None:
+        hold = 0.0 if args.keys is not None else 1.0
+    return run_call(_settings(), args.to, args.from_, keys=args.keys, hold_seconds=hold)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ringback", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -83,6 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("scheduler", help="the deadline scheduler").set_defaults(func=cmd_scheduler)
     sub.add_parser("check", help="validate the settings and exit").set_defaults(func=cmd_check)
+
+    call = sub.add_parser("call", help="a terminal phone: call a number of a running ringback")
+    call.add_argument("--to", required=True, help="the business number, E.164")
+    call.add_argument("--from", dest="from_", help="the caller's number (default: an example)")
+    call.add_argument("--keys", help="scripted keys per prompt, e.g. 1,,2 (empty = silence)")
+    call.add_argument("--hold-seconds", type=float,
+                      help="how long each hold-music round lasts (1, or 0 with --keys)")
+    call.set_defaults(func=cmd_call)
 
     from ringback.console.owner import add_create_owner_parser
 

@@ -32,7 +32,7 @@ def json_body() -> dict[str, Any]:
 
 
 def create_api_blueprint() -> Blueprint:
-    from ringback.api import agents, tickets
+    from ringback.api import agents, numbers, queues, tickets
 
     bp = Blueprint("api", __name__, url_prefix="/api/v1")
     register_error_handlers(bp)
@@ -44,4 +44,6 @@ def create_api_blueprint() -> Blueprint:
 
     agents.register(bp)
     tickets.register(bp)
+    numbers.register(bp)
+    queues.register(bp)
     return bp

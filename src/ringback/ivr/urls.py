@@ -26,6 +26,7 @@ class Route(str, Enum):
     CALLBACK_NUMBER = "callback_number"  # another number was keyed
     CALLBACK_CONFIRM = "callback_confirm"  # answer to the read-back
     VOICEMAIL = "voicemail"  # <Record action> on overflow to voicemail
+    OVERFLOW = "overflow"  # where the max-wait job moves a live caller (REST redirect)
 
 
 class Urls(Protocol):
@@ -44,6 +45,7 @@ DEFAULT_PATHS: Mapping[Route, str] = MappingProxyType(
         Route.CALLBACK_NUMBER: "/twilio/voice/callback/number",
         Route.CALLBACK_CONFIRM: "/twilio/voice/callback/confirm",
         Route.VOICEMAIL: "/twilio/voice/voicemail",
+        Route.OVERFLOW: "/twilio/voice/overflow",
     }
 )
 

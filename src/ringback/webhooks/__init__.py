@@ -1,0 +1,8 @@
+"""Twilio's webhooks: signature check, parameter parsing, TwiML answers.
+
+The call flow itself lives in ``ringback.calls``; see docs/webhooks.md.
+"""
+
+from ringback.webhooks.blueprint import create_webhooks_blueprint
+
+__all__ = ["create_webhooks_blueprint"]

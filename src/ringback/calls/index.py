@@ -1,0 +1,88 @@
+"""What ringback remembers about one inbound call, by its Twilio call sid.
+
+Twilio's status callback names only the call, not the queue, so the queue
+entry of a call is found here. The record also holds when position and wait
+were last announced, and how the call left the queue (so the ``<Enqueue
+action>`` knows what to say). It lives a day: no call waits that long, and
+a late duplicate webhook still finds it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+RECORD_TTL_SECONDS = 86_400
+
+
+class CallOutcome(str, Enum):
+    """How the caller left the wait queue."""
+
+    CALLBACK = "callback"  # asked for a callback: the entry stays, as a callback
+    OVERFLOW = "overflow"  # max wait reached (or the entry vanished): the overflow plays
+    ABANDONED = "abandoned"  # hung up while waiting
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    queue_id: str | None = None
+    entry_id: str | None = None
+    announced_at: float | None = None
+    outcome: CallOutcome | None = None
+
+
+@dataclass(frozen=True)
+class CallKeys:
+    """The key of one call's record, under the call's own hash tag ``{c:<sid>}``.
+
+    - ``record``: hash, ``q`` queue id, ``e`` entry id, ``a`` last announcement
+      (epoch seconds), ``x`` outcome (``CallOutcome``)
+    """
+
+    call_sid: str
+
+    @property
+    def record(self) -> str:
+        return f"rb:{{c:{self.call_sid}}}:call"
+
+
+class CallIndex:
+    """Call sid -> queue entry, announcement time and outcome, in Redis."""
+
+    def __init__(self, redis: Any) -> None:
+        self._redis = redis
+
+    def get(self, call_sid: str) -> CallRecord:
+        raw = self._redis.hmget(CallKeys(call_sid).record, "q", "e", "a", "x")
+        q, e, a, x = (_text(v) for v in raw)
+        try:
+            outcome = CallOutcome(x) if x else None
+        except ValueError:
+            outcome = None
+        return CallRecord(q or None, e or None, float(a) if a else None, outcome)
+
+    def joined(self, call_sid: str, queue_id: str, entry_id: str) -> None:
+        self._set(call_sid, {"q": queue_id, "e": entry_id})
+
+    def announced(self, call_sid: str, at: float) -> None:
+        self._set(call_sid, {"a": f"{at:.3f}"})
+
+    def left(self, call_sid: str, outcome: CallOutcome, entry_id: str | None = None) -> None:
+        fields = {"x": outcome.value}
+        if entry_id:
+            fields["e"] = entry_id
+        self._set(call_sid, fields)
+
+    def _set(self, call_sid: str, fields: dict[str, str]) -> None:
+        key = CallKeys(call_sid).record
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.hset(key, mapping=fields)
+        pipe.expire(key, RECORD_TTL_SECONDS)
+        pipe.execute()
+
+
+def _text(value: bytes | str | None) -> str:
+    if value is None:
+        return ""
+    return value.decode() if isinstance(value, bytes) else value

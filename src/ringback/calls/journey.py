@@ -1,0 +1,357 @@
+"""The caller's journey through an inbound call, one method per Twilio webhook.
+
+Each method takes a ``CallRequest``, does the call's side effect in Redis
+(join the queue, announce, turn the entry into a callback, abandon, overflow)
+and returns the TwiML document the caller hears next, built by
+``ringback.ivr``. Nothing here knows Flask: the webhooks blueprint only parses
+the request and hands the answer back to Twilio.
+
+Every method is safe to run twice for the same request (Twilio retries):
+joining is idempotent per call sid, converting to the same number is a
+no-op, and abandoning an entry that is gone does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from ringback.callbacks.service import CallbackService, entry_ref
+from ringback.calls.index import CallIndex, CallOutcome, CallRecord
+from ringback.calls.request import CallRequest
+from ringback.calls.voicemail import Voicemail, VoicemailJobs
+from ringback.clock import Clock
+from ringback.errors import Conflict, NotFound
+from ringback.ivr import flow, twiml, twiml_queue
+from ringback.ivr.callback_number import CallbackNumberRejected
+from ringback.ivr.config import NumberConfig
+from ringback.ivr.flow import QueueResult
+from ringback.ivr.prompts import Prompts, prompts_for
+from ringback.ivr.state import CallState
+from ringback.ivr.urls import Urls
+from ringback.numbers import NumberDirectory
+from ringback.queue.models import Entry, EntryKind, EntryState, NewEntry, QueueFull
+from ringback.queue.service import QueueService
+from ringback.scheduler.deadlines import DeadlineKind, Deadlines
+
+log = logging.getLogger(__name__)
+
+MAX_WAIT_REASON = "max_wait"
+
+
+@dataclass(frozen=True)
+class Line:
+    """The number that was dialled: its configuration and the prompts in its language."""
+
+    cfg: NumberConfig
+    prompts: Prompts
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Where the caller's queue entry is, if it still exists."""
+
+    queue_id: str
+    entry: Entry | None
+    record: CallRecord
+
+
+class CallJourney:
+    def __init__(
+        self,
+        *,
+        numbers: NumberDirectory,
+        queue: QueueService,
+        callbacks: CallbackService,
+        deadlines: Deadlines,
+        calls: CallIndex,
+        voicemails: VoicemailJobs,
+        clock: Clock,
+        urls: Urls,
+    ) -> None:
+        self._numbers = numbers
+        self._queue = queue
+        self._callbacks = callbacks
+        self._deadlines = deadlines
+        self._calls = calls
+        self._voicemails = voicemails
+        self._clock = clock
+        self._urls = urls
+
+    # Outside the queue ---------------------------------------------------
+
+    def incoming(self, req: CallRequest) -> str:
+        line = self._line(req)
+        if line is None:
+            return self._unknown_number()
+        return twiml.welcome_and_menu(line.cfg, line.prompts, self._urls)
+
+    def menu(self, req: CallRequest) -> str:
+        line = self._line(req)
+        if line is None:
+            return self._unknown_number()
+        cfg, prompts = line.cfg, line.prompts
+        match flow.decide_menu(cfg, req.digits, req.state):
+            case flow.JoinQueue(queue_id, intent, default_route):
+                try:
+                    self._join(req, line, queue_id, NewEntry(
+                        call_sid=req.call_sid, caller=req.caller, language=prompts.language,
+                        intent=intent, dialled=req.dialled))
+                except QueueFull:
+                    log.warning("queue %s is full; call %s overflows", queue_id, req.call_sid)
+                    self._calls.left(req.call_sid, CallOutcome.OVERFLOW)
+                    return twiml.overflow(cfg, prompts, self._urls, queue_id)
+                return twiml.enqueue(cfg, prompts, self._urls, queue_id,
+                                     default_route=default_route)
+            case flow.PlayMessage(message, state):
+                return twiml.menu_message(cfg, prompts, self._urls, message, state)
+            case flow.RepeatMenu(problem, state):
+                return twiml.menu_retry(cfg, prompts, self._urls, state, problem)
+        raise AssertionError("decide_menu gave an unknown decision")  # pragma: no cover
+
+    def _join(self, req: CallRequest, line: Line, queue_id: str, new: NewEntry) -> None:
+        entry = self._queue.join(queue_id, new)
+        self._calls.joined(req.call_sid, queue_id, entry.entry_id)
+        max_wait = line.cfg.max_wait_seconds
+        if max_wait is not None and entry.kind is EntryKind.LIVE:
+            # From the entry's own enqueue time, so a repeated join keeps the due time.
+            self._deadlines.schedule(DeadlineKind.QUEUE_MAX_WAIT,
+                                     entry_ref(queue_id, entry.entry_id),
+                                     entry.enqueued_at + max_wait)
+
+    # Inside the queue ----------------------------------------------------
+
+    def wait(self, req: CallRequest) -> str:
+        """One round of the hold loop; at max wait a live caller leaves to the overflow."""
+        line = self._line(req)
+        if line is None:
+            return self._unknown_number()
+        cfg, prompts = line.cfg, line.prompts
+        waiting = self._waiting(req, cfg)
+        entry, queue_id = waiting.entry, waiting.queue_id
+        if entry is None:
+            if waiting.record.outcome is not CallOutcome.CALLBACK:
+                # Expired by the scheduler, removed by an admin, or never joined.
+                self._calls.left(req.call_sid, CallOutcome.OVERFLOW)
+            return twiml_queue.leave_queue()
+        if entry.kind is EntryKind.CALLBACK:
+            return twiml_queue.leave_queue()
+        now = self._clock.now()
+        if entry.state is EntryState.WAITING and flow.max_wait_reached(
+            cfg, now - entry.enqueued_at
+        ):
+            self._overflow(req.call_sid, queue_id, entry)
+            return twiml_queue.leave_queue()
+        last = waiting.record.announced_at
+        announce = entry.state is not EntryState.ACCEPTED and flow.announcement_due(
+            cfg, None if last is None else now - last
+        )
+        position = estimate = None
+        if announce:
+            position = self._queue.position(queue_id, entry.entry_id)
+            estimate = self._queue.estimated_wait(queue_id, entry.entry_id)
+            self._calls.announced(req.call_sid, now)
+        return twiml_queue.wait_loop(
+            cfg, prompts, self._urls, queue_id=queue_id, position=position,
+            estimated_wait_seconds=estimate, announce=announce,
+            offer_callback=entry.state is EntryState.WAITING,
+        )
+
+    def callback_choice(self, req: CallRequest) -> str:
+        line = self._line(req)
+        if line is None:
+            return self._unknown_number()
+        cfg, prompts = line.cfg, line.prompts
+        state = self._in_queue_state(req, cfg)
+        match flow.decide_callback_choice(cfg, req.digits):
+            case flow.CallbackChoice.SAME_NUMBER:
+                try:
+                    number = flow.caller_callback_number(cfg, req.caller)
+                except CallbackNumberRejected:
+                    return twiml_queue.caller_number_rejected(cfg, prompts, self._urls, state)
+                return self._become_callback(req, line, state, number)
+            case flow.CallbackChoice.OTHER_NUMBER:
+                return twiml_queue.enter_number(cfg, prompts, self._urls, state)
+            case _:
+                return twiml_queue.back_to_queue(prompts, self._urls, state)
+
+    def callback_number(self, req: CallRequest) -> str:
+        line = self._line(req)
+        if line is None:
+            return self._unknown_number()
+        state = self._in_queue_state(req, line.cfg)
+        return self._number_dialog(req, line, flow.decide_callback_number(
+            line.cfg, req.digits, state))
+
+    def callback_confirm(self, req: CallRequest) -> str:
+        line = self._line(req)
+        if line is None:
+            return self._unknown_number()
+        state = self._in_queue_state(req, line.cfg)
+        return self._number_dialog(req, line, flow.decide_confirmation(
+            line.cfg, req.digits, state))
+
+    def _number_dialog(self, req: CallRequest, line: Line, decision: flow.ConfirmDecision) -> str:
+        cfg, prompts, urls = line.cfg, line.prompts, self._urls
+        match decision:
+            case flow.Confirmed(number, state):
+                return self._become_callback(req, line, state, number)
+            case flow.ReadBack(_, state):
+                return twiml_queue.read_back(cfg, prompts, urls, state)
+            case flow.AskForNumber(reason, state):
+                return twiml_queue.enter_number(cfg, prompts, urls, state, reason)
+            case flow.BackToQueue(state, after_failed_number):
+                return twiml_queue.back_to_queue(prompts, urls, state,
+                                                 after_failed_number=after_failed_number)
+        raise AssertionError("unknown callback-number decision")  # pragma: no cover
+
+    def _become_callback(self, req: CallRequest, line: Line, state: CallState,
+                         number: str) -> str:
+        """Convert the entry at its place (expiry scheduled), then ``<Leave>`` for the
+        confirmation. An entry an agent already holds stays a live call."""
+        waiting = self._waiting(req, line.cfg)
+        if waiting.entry is None:
+            return self.wait(req)  # gone meanwhile: the hold loop says what happens
+        queue_id, entry_id = waiting.queue_id, waiting.entry.entry_id
+        try:
+            entry = self._callbacks.request(queue_id, entry_id, number)
+        except Conflict:
+            return twiml_queue.back_to_queue(line.prompts, self._urls, state)
+        except NotFound:
+            return self.wait(req)
+        self._deadlines.cancel(DeadlineKind.QUEUE_MAX_WAIT, entry_ref(queue_id, entry_id))
+        self._calls.left(req.call_sid, CallOutcome.CALLBACK, entry.entry_id)
+        log.info("call %s became callback %s:%s to %s", req.call_sid, queue_id,
+                 entry.entry_id, number)
+        return twiml_queue.leave_queue()
+
+    # Leaving the queue ---------------------------------------------------
+
+    def queue_exit(self, req: CallRequest) -> str:
+        """The ``<Enqueue action>``: why the caller left Twilio's queue decides the answer."""
+        result = QueueResult.parse(req.queue_result)
+        line = self._line(req)
+        record = self._calls.get(req.call_sid)
+        if result is QueueResult.HANGUP:
+            self._abandon(req.call_sid)
+            return twiml.hangup()
+        if result in (QueueResult.BRIDGED, QueueResult.BRIDGING_IN_PROCESS,
+                      QueueResult.REDIRECTED):
+            log.info("call %s left the queue: %s", req.call_sid, result.value)
+            return twiml.hangup()
+        prompts = line.prompts if line else self._default_prompts()
+        if result is QueueResult.LEAVE:
+            if record.outcome is CallOutcome.CALLBACK:
+                return twiml.confirmation_and_hangup(line.cfg, prompts) if line else \
+                    twiml.goodbye(prompts)
+            if record.outcome is not CallOutcome.OVERFLOW:
+                self._abandon(req.call_sid)  # left for no reason we gave: nobody can serve it
+                return twiml.goodbye(prompts)
+        else:  # queue-full, error, system-error: the caller cannot wait here
+            log.warning("call %s left the queue with %s", req.call_sid, result.value)
+            queue_id = record.queue_id or req.state.queue or ""
+            self._overflow(req.call_sid, queue_id, None, reason=f"twilio_{result.value}")
+            if result is not QueueResult.QUEUE_FULL:
+                return twiml.fallback_sorry(prompts)
+        if line is None:
+            return twiml.goodbye(prompts)
+        queue_id = record.queue_id or req.state.queue or line.cfg.queue_id
+        return twiml.overflow(line.cfg, prompts, self._urls, queue_id)
+
+    def overflow(self, req: CallRequest) -> str:
+        """Where the max-wait job redirects a live caller: the entry expires, the
+        number's overflow plays (a message, or a voicemail recording)."""
+        line = self._line(req)
+        waiting = self._waiting(req, line.cfg if line else None)
+        if waiting.record.outcome is CallOutcome.CALLBACK:
+            return twiml.confirmation_and_hangup(line.cfg, line.prompts) if line else \
+                twiml.goodbye(self._default_prompts())
+        self._overflow(req.call_sid, waiting.queue_id, waiting.entry)
+        if line is None:
+            return self._unknown_number()
+        return twiml.overflow(line.cfg, line.prompts, self._urls, waiting.queue_id)
+
+    def voicemail(self, req: CallRequest) -> str:
+        """``<Record action>``: the recording becomes a ticket in an rq job."""
+        line = self._line(req)
+        prompts = line.prompts if line else self._default_prompts()
+        if req.recording_url is None:
+            return twiml.goodbye(prompts)
+        queue_id = req.state.queue or (line.cfg.queue_id if line else "")
+        self._voicemails.enqueue(Voicemail(
+            call_sid=req.call_sid, caller=req.caller, dialled=req.dialled, queue_id=queue_id,
+            recording_url=req.recording_url, duration_seconds=req.recording_seconds))
+        return twiml.voicemail_saved(prompts)
+
+    def status(self, req: CallRequest) -> None:
+        """The number's status callback: a call that ended while waiting is abandoned."""
+        if req.call_is_over:
+            self._abandon(req.call_sid)
+
+    def sorry(self, dialled: str | None) -> str:
+        """The apology for an unexpected error, without any I/O: in the number's
+        language when this process has seen the number, else the account default."""
+        cfg = self._numbers.cached(dialled or "")
+        try:
+            prompts = prompts_for(cfg.language if cfg else None, self._numbers.default_language)
+        except Exception:  # the apology itself must never fail
+            return twiml.fallback_sorry()
+        return twiml.fallback_sorry(prompts)
+
+    # Helpers ---------------------------------------------------------------
+
+    def _line(self, req: CallRequest) -> Line | None:
+        cfg = self._numbers.find(req.dialled)
+        if cfg is None:
+            return None
+        return Line(cfg, prompts_for(cfg.language, self._numbers.default_language))
+
+    def _default_prompts(self) -> Prompts:
+        return prompts_for(None, self._numbers.default_language)
+
+    def _unknown_number(self) -> str:
+        return twiml.unknown_number(self._default_prompts())
+
+    def _in_queue_state(self, req: CallRequest, cfg: NumberConfig) -> CallState:
+        return req.state if req.state.queue else req.state.evolve(queue=cfg.queue_id)
+
+    def _waiting(self, req: CallRequest, cfg: NumberConfig | None) -> Waiting:
+        record = self._calls.get(req.call_sid)
+        queue_id = record.queue_id or req.state.queue or (cfg.queue_id if cfg else "")
+        entry = None
+        if record.queue_id and record.entry_id:
+            entry = self._queue.get(record.queue_id, record.entry_id)
+        elif queue_id:
+            entry = self._queue.entry_for_call(queue_id, req.call_sid)
+        return Waiting(queue_id, entry, record)
+
+    def _overflow(self, call_sid: str, queue_id: str, entry: Entry | None,
+                  reason: str = MAX_WAIT_REASON) -> None:
+        """The live caller leaves for the overflow; the entry expires (callbacks stay)."""
+        if entry is None and queue_id:
+            record = self._calls.get(call_sid)
+            if record.entry_id and record.queue_id == queue_id:
+                entry = self._queue.get(queue_id, record.entry_id)
+        if entry is not None and entry.kind is EntryKind.LIVE:
+            self._queue.expire(queue_id, entry.entry_id, reason)
+            self._deadlines.cancel(DeadlineKind.QUEUE_MAX_WAIT,
+                                   entry_ref(queue_id, entry.entry_id))
+        self._calls.left(call_sid, CallOutcome.OVERFLOW)
+
+    def _abandon(self, call_sid: str) -> None:
+        """A caller who hung up while waiting: abandoned once, however often we hear it.
+
+        Callbacks are not touched (their caller hung up on purpose), nor a call
+        an agent has accepted (that call is being answered).
+        """
+        record = self._calls.get(call_sid)
+        if record.outcome is not None or not (record.queue_id and record.entry_id):
+            return
+        queue_id, entry_id = record.queue_id, record.entry_id
+        entry = self._queue.get(queue_id, entry_id)
+        if entry is None or entry.kind is not EntryKind.LIVE or \
+                entry.state is EntryState.ACCEPTED:
+            return
+        if self._queue.leave(queue_id, entry_id) is not None:
+            self._deadlines.cancel(DeadlineKind.QUEUE_MAX_WAIT, entry_ref(queue_id, entry_id))
+            self._calls.left(call_sid, CallOutcome.ABANDONED)

@@ -1,0 +1,82 @@
+"""Voicemails left at overflow become tickets, in an rq job.
+
+The webhook that receives the recording only enqueues the job (ticket
+creation must not run inline, nor fail the call); the job files one ticket
+per call, however often the webhook or the job runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError
+
+from ringback.tickets import BuiltinTicketSink, TicketRef
+from ringback.tickets.validation import normalise_requester
+from ringback.worker import WORK_QUEUES, job_services
+
+VOICEMAIL_SUBJECT = "Voicemail"
+JOB_RETRIES = 3
+
+
+@dataclass(frozen=True)
+class Voicemail:
+    """A recording a caller left after the maximum wait, and whose call it was."""
+
+    call_sid: str
+    caller: str
+    dialled: str
+    queue_id: str
+    recording_url: str
+    duration_seconds: int | None = None
+
+
+class VoicemailJobs:
+    """Enqueues ``file_voicemail_ticket`` once per call (rq's unique job id)."""
+
+    def __init__(self, redis: Any, queue_name: str = WORK_QUEUES[0]) -> None:
+        self._queue = Queue(queue_name, connection=redis)
+
+    def enqueue(self, voicemail: Voicemail) -> None:
+        digest = hashlib.blake2b(voicemail.call_sid.encode(), digest_size=8).hexdigest()
+        try:
+            self._queue.enqueue_call(
+                "ringback.calls.voicemail.file_voicemail_ticket",
+                kwargs=asdict(voicemail),
+                job_id=f"voicemail-{digest}",
+                retry=Retry(max=JOB_RETRIES),
+                description=f"voicemail ticket of call {voicemail.call_sid}",
+                unique=True,
+            )
+        except DuplicateJobError:
+            pass  # the same recording reported twice: the first job files it
+
+
+def file_voicemail_ticket(**fields: Any) -> str:
+    """The rq job: one "Voicemail" ticket per call; returns the ticket id."""
+    voicemail = Voicemail(**fields)
+    services = job_services()
+    description = f"Voicemail left after the maximum wait: {voicemail.recording_url}"
+    requester = normalise_requester(voicemail.caller)
+    if requester is None:
+        # A withheld caller cannot be the requester; the ticket still records the message.
+        requester = voicemail.dialled
+        description += f"\nThe caller's number was withheld ({voicemail.caller or 'none'})."
+    ref: TicketRef = BuiltinTicketSink(services.db, services.clock).create_ticket(
+        idempotency_key=f"voicemail:{voicemail.call_sid}",
+        subject=VOICEMAIL_SUBJECT,
+        requester=requester,
+        description=description,
+        data={
+            "caller": voicemail.caller,
+            "number_dialled": voicemail.dialled,
+            "queue": voicemail.queue_id,
+            "recording_url": voicemail.recording_url,
+            "duration_seconds": voicemail.duration_seconds,
+            "call_sid": voicemail.call_sid,
+        },
+    )
+    return ref.id

@@ -1,0 +1,145 @@
+"""The business numbers ringback answers, and how each is configured.
+
+Every webhook of a call reads its number's configuration, so reads are
+served from a small in-process cache. A counter in Redis invalidates it:
+every change bumps the counter after the SQL commit, and a reader compares
+the counter (one GET) before trusting what it cached. A reader that raced a
+change cached its answer under the old counter value, so the next read
+fetches again; no process ever keeps a stale configuration for longer than
+one request.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ringback.errors import NotFound
+from ringback.ivr.config import NumberConfig
+from ringback.store.db import Database
+from ringback.store.numbers import NumberRecord
+
+log = logging.getLogger(__name__)
+
+# Anything that cannot be an E.164 number is unknown without asking SQL.
+E164_SHAPE = re.compile(r"^\+[1-9][0-9]{1,14}$")
+MAX_CACHED = 10_000
+
+
+@dataclass(frozen=True)
+class NumberKeys:
+    """The Redis keys of the number directory.
+
+    - ``version``: string, a counter bumped after every change of any number
+    """
+
+    prefix: str = "rb"
+
+    @property
+    def version(self) -> str:
+        return f"{self.prefix}:numbers:version"
+
+
+class NumberDirectory:
+    """Reads and writes ``NumberConfig`` documents; knows the account's default language.
+
+    ``find`` is the webhook's read (cached); ``put`` / ``delete`` are the API's.
+    """
+
+    def __init__(self, db: Database, redis: Any, *, default_language: str = "en") -> None:
+        self._db = db
+        self._redis = redis
+        self._keys = NumberKeys()
+        self._default_language = default_language
+        # e164 -> (version it was read at, config or None for an unknown number)
+        self._cache: dict[str, tuple[bytes | None, NumberConfig | None]] = {}
+
+    @property
+    def default_language(self) -> str:
+        """The account default: the language of numbers that do not name one."""
+        return self._default_language
+
+    def find(self, e164: str) -> NumberConfig | None:
+        """The configuration of ``e164``, or None when ringback does not answer it."""
+        if not isinstance(e164, str) or not E164_SHAPE.fullmatch(e164):
+            return None
+        version = self._redis.get(self._keys.version)
+        hit = self._cache.get(e164)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        config = self._load(e164)
+        if len(self._cache) >= MAX_CACHED:
+            self._cache.clear()
+        self._cache[e164] = (version, config)
+        return config
+
+    def cached(self, e164: str) -> NumberConfig | None:
+        """What this process last read for ``e164``, without any I/O (possibly stale).
+
+        For error paths: when Redis or SQL fail, the apology can still be
+        spoken in the number's language.
+        """
+        hit = self._cache.get(e164) if isinstance(e164, str) else None
+        return hit[1] if hit else None
+
+    def get(self, e164: str) -> NumberConfig:
+        config = self._load(e164) if isinstance(e164, str) else None
+        if config is None:
+            raise NotFound("number", e164)
+        return config
+
+    def all(self) -> list[NumberConfig]:
+        with self._db.session() as session:
+            rows = session.scalars(select(NumberRecord).order_by(NumberRecord.e164)).all()
+            documents = [(row.e164, row.config) for row in rows]
+        return [NumberConfig.from_json(e164, doc) for e164, doc in documents]
+
+    def put(self, e164: str, payload: Any) -> tuple[NumberConfig, bool]:
+        """Create or replace the configuration; returns it and whether it is new.
+
+        Raises ``ValidationError`` naming every problem; nothing is stored then.
+        """
+        config = NumberConfig.from_json(e164, payload)
+        document = config.to_json()
+        try:
+            created = self._upsert(config.e164, document)
+        except IntegrityError:
+            # Another request created the number between our read and insert.
+            created = self._upsert(config.e164, document)
+        self._changed()
+        return config, created
+
+    def delete(self, e164: str) -> None:
+        with self._db.session() as session:
+            row = session.get(NumberRecord, e164) if isinstance(e164, str) else None
+            if row is None:
+                raise NotFound("number", e164)
+            session.delete(row)
+        self._changed()
+
+    def _upsert(self, e164: str, document: dict[str, Any]) -> bool:
+        with self._db.session() as session:
+            row = session.get(NumberRecord, e164)
+            if row is None:
+                session.add(NumberRecord(e164=e164, config=document))
+                return True
+            row.config = document
+            return False
+
+    def _load(self, e164: str) -> NumberConfig | None:
+        with self._db.session() as session:
+            row = session.get(NumberRecord, e164)
+            document = row.config if row is not None else None
+        if document is None:
+            return None
+        # A stored document always passed these rules; if they were tightened
+        # since, this raises and the caller hears the apology, which is logged.
+        return NumberConfig.from_json(e164, document)
+
+    def _changed(self) -> None:
+        self._redis.incr(self._keys.version)

@@ -1,0 +1,109 @@
+"""Twilio's voice webhooks: check the signature, parse, ask the journey, answer TwiML.
+
+``POST /twilio/voice`` is a number's "A call comes in" URL and
+``POST /twilio/status`` its status callback; every other route is one our
+own TwiML hands to Twilio (``ringback.ivr.urls``). A forged or missing
+signature gets 403. Anything else that goes wrong becomes an apology in
+TwiML with status 200, and a logged event: Twilio must never get a 500, or
+the caller hears Twilio's own error message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from flask import Blueprint, Response, abort, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+
+from ringback.calls.index import CallIndex
+from ringback.calls.journey import CallJourney
+from ringback.calls.request import CallRequest
+from ringback.calls.voicemail import VoicemailJobs
+from ringback.errors import ValidationError
+from ringback.ivr.urls import DEFAULT_PATHS, Route, UrlBuilder
+from ringback.numbers import NumberDirectory
+from ringback.services import Services
+from ringback.webhooks.signature import SignatureCheck
+
+log = logging.getLogger(__name__)
+
+TWIML = "text/xml; charset=utf-8"
+STATUS_PATH = "/twilio/status"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
+
+
+def build_journey(services: Services) -> CallJourney:
+    """The journey of a web process, on its services; built once, so the number
+    cache lives as long as the process."""
+    settings = services.settings
+    return CallJourney(
+        numbers=NumberDirectory(services.db, services.redis,
+                                default_language=settings.default_language),
+        queue=services.queue,
+        callbacks=services.callbacks,
+        deadlines=services.deadlines,
+        calls=CallIndex(services.redis),
+        voicemails=VoicemailJobs(services.redis),
+        clock=services.clock,
+        urls=UrlBuilder(settings.public_base_url),
+    )
+
+
+def create_webhooks_blueprint(services: Services) -> Blueprint:
+    settings = services.settings
+    journey = build_journey(services)
+    signatures = SignatureCheck(settings.webhook_auth_token, settings.public_base_url)
+    bp = Blueprint("webhooks", __name__)
+
+    @bp.before_request
+    def _check_signature() -> None:
+        query = request.query_string.decode("latin-1")
+        signature = request.headers.get("X-Twilio-Signature")
+        if not signatures.is_valid(request.path, query, request.form, signature):
+            log.warning("refused %s: bad or missing Twilio signature", request.path)
+            abort(403)
+
+    def answer(handler: Callable[[CallRequest], str]) -> Callable[[], ResponseReturnValue]:
+        def view() -> ResponseReturnValue:
+            req = CallRequest.from_twilio(request.form, request.args)
+            return Response(handler(req), mimetype=TWIML)
+
+        return view
+
+    routes: dict[Route, Callable[[CallRequest], str]] = {
+        Route.INCOMING: journey.incoming,
+        Route.MENU: journey.menu,
+        Route.WAIT: journey.wait,
+        Route.QUEUE_EXIT: journey.queue_exit,
+        Route.CALLBACK_CHOICE: journey.callback_choice,
+        Route.CALLBACK_NUMBER: journey.callback_number,
+        Route.CALLBACK_CONFIRM: journey.callback_confirm,
+        Route.VOICEMAIL: journey.voicemail,
+        Route.OVERFLOW: journey.overflow,
+    }
+    for route, handler in routes.items():
+        bp.add_url_rule(DEFAULT_PATHS[route], f"twilio_{route.value}", answer(handler),
+                        methods=["POST"])
+
+    @bp.post(STATUS_PATH)
+    def status() -> ResponseReturnValue:
+        journey.status(CallRequest.from_twilio(request.form, request.args))
+        return Response(EMPTY_TWIML, mimetype=TWIML)
+
+    @bp.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> ResponseReturnValue:
+        return exc
+
+    @bp.errorhandler(Exception)
+    def _failed(exc: Exception) -> ResponseReturnValue:
+        sid = request.form.get("CallSid", "")
+        if isinstance(exc, ValidationError):
+            log.warning("webhook %s for call %r: bad parameters %s", request.path, sid,
+                        exc.errors)
+        else:
+            log.exception("webhook %s failed for call %r", request.path, sid)
+        return Response(journey.sorry(request.form.get("To")), mimetype=TWIML)
+
+    return bp

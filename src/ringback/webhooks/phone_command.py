@@ -1,0 +1,102 @@
+"""``ringback call``: be the caller, at the keyboard, against a running ringback.
+
+The terminal phone signs and posts the webhooks as Twilio would (with the
+installation's webhook token, against PUBLIC_BASE_URL), prints every line the
+caller hears as it happens and reads keys at each ``<Gather>``: digits, an
+empty line for silence, ``h`` to hang up. ``--keys 1,,2`` plays a script
+instead (an empty item is silence).
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+import time
+from collections.abc import Callable, Iterator
+from typing import TextIO
+
+import phonenumbers
+
+from ringback.settings import Settings
+from ringback.terminal_phone import HANGUP, Heard, InputWanted, TerminalPhone, Transport
+
+DEFAULT_CALLER = "+14155550100"
+
+
+def server_url(settings: Settings) -> str:
+    """Where the web process listens (RINGBACK_HOST / RINGBACK_PORT)."""
+    host = settings.host
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{settings.port}"
+
+
+def example_caller(to: str) -> str:
+    """A mobile number in the country of the number called, so option 1 works."""
+    try:
+        region = phonenumbers.region_code_for_number(phonenumbers.parse(to))
+        example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    except phonenumbers.NumberParseException:
+        example = None
+    if example is None:
+        return DEFAULT_CALLER
+    return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+
+
+def keypad(script: str | None, stdin: TextIO, out: TextIO) -> Callable[[InputWanted], str | None]:
+    """Keys for each <Gather>: from the script, else typed at the keyboard."""
+    scripted: Iterator[str] | None = iter(script.split(",")) if script is not None else None
+
+    def next_keys(wanted: InputWanted) -> str | None:
+        if scripted is not None:
+            keys = next(scripted, HANGUP)
+            print(f"  keys> {keys or '(silence)'}", file=out, flush=True)
+        else:
+            hint = f"{wanted.num_digits} key(s)" if wanted.num_digits else \
+                f"keys ending with {wanted.finish_on_key or 'nothing'}"
+            print(f"  keys ({hint}; empty = silence, h = hang up)> ", end="", file=out,
+                  flush=True)
+            line = stdin.readline()
+            keys = HANGUP if line == "" else line.strip()
+        if keys.lower() in ("h", HANGUP):
+            return HANGUP
+        return keys or None
+
+    return next_keys
+
+
+def run_call(settings: Settings, to: str, from_: str | None, *, keys: str | None = None,
+             hold_seconds: float = 0.0, stdin: TextIO = sys.stdin,
+             out: TextIO = sys.stdout) -> int:
+    """Place one call; returns 0 when it ran to its end, 1 when ringback misbehaved."""
+    caller = from_ or example_caller(to)
+    errors: list[Heard] = []
+
+    def heard(item: Heard) -> None:
+        print(str(item), file=out, flush=True)
+        if item.kind == "error":
+            errors.append(item)
+        elif item.kind == "play" and hold_seconds:
+            time.sleep(hold_seconds)  # music "plays"; a hold loop without keys would race
+
+    base = server_url(settings)
+    token, public = settings.webhook_auth_token, settings.public_base_url
+    phone = TerminalPhone(base, auth_token=token, public_url=public, on_heard=heard)
+    print(f"calling {to} from {caller} via {base} (signed for {public})", file=out, flush=True)
+    next_keys = keypad(keys, stdin, out)
+    sid = "CA" + secrets.token_hex(16)
+    try:
+        call = phone.dial(to, caller, call_sid=sid)
+        while not call.ended and call.waiting_for is not None:
+            call.press(next_keys(call.waiting_for))
+    except KeyboardInterrupt:
+        # The interpreter stopped mid-document: tell ringback the call ended, as Twilio would.
+        Transport(base, public, token).post(f"{public}/twilio/status", {
+            "CallSid": sid, "From": caller, "To": to, "CallStatus": "completed"})
+        print("[hangup] caller hung up", file=out, flush=True)
+    except OSError as exc:
+        print(f"ringback call: cannot reach {base}: {exc}", file=sys.stderr)
+        return 1
+    return 1 if errors else 0
