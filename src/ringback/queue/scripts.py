@@ -598,8 +598,9 @@ AGENT_RELEASE = (
     _AGENT_KEYS
     + """\
 -- ARGV[1] queue, ARGV[2] entry id, ARGV[3] now, ARGV[4] mode: keep (idle time kept),
--- now (idle from now), timeout (offer deadline passed; idle from now)
--- offered or busy with this entry -> available.
+-- now (idle from now), decline (only an offer; idle kept), timeout (only an offer
+-- whose deadline passed; idle from now)
+-- offered (or, for keep and now, busy) with this entry -> available.
 -- Returns {'ok', version, idle since, queues}, {'not_due'} or {'state', state}.
 """
     + _AGENT_LIB
@@ -608,11 +609,10 @@ local mode = ARGV[4]
 if (a.s ~= 'offered' and a.s ~= 'busy') or a.cq ~= ARGV[1] or a.ce ~= ARGV[2] then
   return {'state', a.s}
 end
-if mode == 'timeout' and (a.s ~= 'offered' or tonumber(ARGV[3]) < tonumber(a.d)) then
-  return {'not_due'}
-end
+if (mode == 'decline' or mode == 'timeout') and a.s ~= 'offered' then return {'state', a.s} end
+if mode == 'timeout' and tonumber(ARGV[3]) < tonumber(a.d) then return {'not_due'} end
 local i = a.i
-if mode ~= 'keep' then i = ARGV[3] end
+if mode == 'now' or mode == 'timeout' then i = ARGV[3] end
 return {'ok', put('s', 'available', 'i', i, 'cq', '', 'ce', '', 'd', ''), i, a.q}
 """
 )

@@ -321,10 +321,9 @@ class QueueService:
     def _give_back(self, queue_id: str, entry_id: str, agent_id: str, mode: str) -> bool:
         check_id("agent_id", agent_id)
         now = self._now()
-        agent_mode = "timeout" if mode == "timeout" else "keep"
         agent_reply, queue_reply = self._run.many(
             [
-                self._presence.release_call(agent_id, queue_id, entry_id, now, agent_mode),
+                self._presence.release_call(agent_id, queue_id, entry_id, now, mode),
                 self._q("DECLINE", queue_id, [now, entry_id, agent_id, mode]),
             ]
         )
