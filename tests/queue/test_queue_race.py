@@ -1,0 +1,112 @@
+"""Processes racing on the same queue: exactly one agent wins each entry, and an
+agent in two queues never holds two offers, round after round."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import pytest
+import redis
+
+from ringback.clock import ManualClock
+from ringback.queue.models import AgentState, EntryState, NewEntry, QueueSettings
+from ringback.queue.service import QueueService
+
+ROUNDS = 300
+QUEUE = "race"
+
+
+def _accept_worker(url: str, agent: str, entry_ids: list[str], barrier, results) -> None:
+    """One process: for each round, race to accept that round's entry, then finish it."""
+    client = redis.Redis.from_url(url)
+    service = QueueService(client, ManualClock())
+    won = []
+    for entry_id in entry_ids:
+        barrier.wait()
+        if service.accept(QUEUE, entry_id, agent):
+            won.append(entry_id)
+            assert service.complete(QUEUE, entry_id, agent, 1.0) is not None
+    results.put((agent, won))
+    client.close()
+
+
+def _offer_worker(url: str, queue_id: str, rounds: int, barrier, results) -> None:
+    """One process: for each round, route its queue once and decline what it got."""
+    client = redis.Redis.from_url(url)
+    service = QueueService(client, ManualClock())
+    offers = []
+    for r in range(rounds):
+        barrier.wait()
+        offer = service.offer_next(queue_id)
+        barrier.wait()  # both processes have routed: compare before giving back
+        if offer is not None:
+            offers.append(r)
+            assert service.decline(queue_id, offer.entry_id, offer.agent_id)
+        barrier.wait()
+    results.put((queue_id, offers))
+    client.close()
+
+
+def _run(target, argument_sets) -> list:
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(len(argument_sets))
+    results = ctx.Queue()
+    processes = [ctx.Process(target=target, args=(*a, barrier, results)) for a in argument_sets]
+    for p in processes:
+        p.start()
+    collected = [results.get(timeout=60) for _ in processes]
+    for p in processes:
+        p.join(timeout=30)
+        assert p.exitcode == 0
+    return collected
+
+
+@pytest.mark.slow
+def test_two_processes_racing_to_accept_exactly_one_wins_every_round(
+    redis_url, redis_client, clock
+):
+    service = QueueService(redis_client, clock)
+    service.configure(QUEUE, QueueSettings(max_size=ROUNDS, wrap_up_seconds=0))
+    entry_ids = [
+        service.join(QUEUE, NewEntry(call_sid=f"CA{n:032x}")).entry_id for n in range(ROUNDS)
+    ]
+    for agent in ("ann", "bob"):
+        service.set_agent_state(agent, AgentState.AVAILABLE, [QUEUE])
+
+    results = dict(
+        _run(_accept_worker, [(redis_url, agent, entry_ids) for agent in ("ann", "bob")])
+    )
+
+    ann, bob = set(results["ann"]), set(results["bob"])
+    assert ann.isdisjoint(bob), "an entry was accepted by both agents"
+    assert ann | bob == set(entry_ids), "a round ended without a winner"
+    assert ann and bob, "one process never won: the race did not happen"
+    assert service.size(QUEUE) == 0
+    for agent in ("ann", "bob"):
+        assert service.agent(agent).state == AgentState.AVAILABLE
+    accepted = [e for e in service.events(QUEUE, count=10 * ROUNDS) if e.type == "accepted"]
+    assert sorted(e.entry_id for e in accepted) == sorted(entry_ids)
+
+
+@pytest.mark.slow
+def test_an_agent_in_two_queues_routed_by_two_processes_holds_one_offer(
+    redis_url, redis_client, clock
+):
+    service = QueueService(redis_client, clock)
+    for queue_id in ("left", "right"):
+        service.configure(queue_id, QueueSettings())
+        service.join(queue_id, NewEntry(call_sid=f"CA-{queue_id}"))
+    service.set_agent_state("ann", AgentState.AVAILABLE, ["left", "right"])
+    rounds = ROUNDS // 3
+
+    results = dict(
+        _run(_offer_worker, [(redis_url, q, rounds) for q in ("left", "right")])
+    )
+
+    left, right = set(results["left"]), set(results["right"])
+    assert left.isdisjoint(right), "ann held offers from both queues in one round"
+    assert left | right == set(range(rounds)), "a round offered nothing to an idle agent"
+    for queue_id in ("left", "right"):
+        (entry,) = service.entries(queue_id)
+        assert entry.state == EntryState.WAITING
+    assert service.agent("ann").state == AgentState.AVAILABLE
