@@ -21,6 +21,7 @@ lint: $(STAMP)
 	$(BIN)/mypy src
 
 pytest: $(STAMP)
+	scripts/ensure-chromium
 	$(BIN)/pytest
 
 test: lint pytest

@@ -94,3 +94,26 @@ def test_an_unexpected_failure_is_a_500_without_a_stack_trace(app, client, owner
     finally:
         with app.extensions["ringback"].db.engine.begin() as conn:
             conn.execute(text("ALTER TABLE agents_away RENAME TO agents"))
+
+
+def _agent_with_token(client, owner_headers, **fields):
+    agent = client.post("/api/v1/agents", json=fields, headers=owner_headers).get_json()
+    token = client.post(f"/api/v1/agents/{agent['id']}/token",
+                        headers=owner_headers).get_json()["token"]
+    return agent, {"Authorization": f"Bearer {token}"}
+
+
+def test_a_custom_agent_cannot_climb_through_the_api(client, owner_headers):
+    _, manager = _agent_with_token(client, owner_headers, email="m@x.io", name="M",
+                                   permissions=["agents"])
+    made_admin = client.post("/api/v1/agents", json={"email": "e@x.io", "name": "E",
+                                                     "role": "admin"}, headers=manager)
+    assert made_admin.status_code == 403
+    stronger = client.post("/api/v1/agents", json={"email": "s@x.io", "name": "S",
+                                                   "permissions": ["numbers"]},
+                           headers=owner_headers).get_json()
+    borrowed = client.post(f"/api/v1/agents/{stronger['id']}/token", headers=manager)
+    assert borrowed.status_code == 403
+    emails = [a["email"] for a in
+              client.get("/api/v1/agents", headers=owner_headers).get_json()["agents"]]
+    assert "e@x.io" not in emails

@@ -198,13 +198,20 @@ class AgentDirectory:
         with self._db.session() as session:
             return list(session.scalars(select(Agent).order_by(Agent.id)))
 
-    def issue_token(self, agent_id: int) -> str:
-        """A new API token for the agent; the previous one stops working."""
+    def issue_token(self, agent_id: int, *, by: Principal | None = None) -> str:
+        """A new API token for the agent; the previous one stops working.
+
+        ``by`` may only hand out a token that grants no more than it holds
+        itself, so a token can never be a way to climb to more permissions.
+        """
         token = "rbk_" + secrets.token_urlsafe(32)
         with self._db.session() as session:
             agent = session.get(Agent, agent_id)
             if agent is None:
                 raise NotFound("agent", agent_id)
+            if by is not None and by.agent_id != agent.id:
+                check_manage(by, agent)
+                check_grant(by, Role(agent.role), agent.permissions or [])
             agent.api_token_hash = token_digest(token)
         return token
 

@@ -39,6 +39,12 @@ class Settings:
     callback_expiry_seconds: int
     host: str
     port: int
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str | None = None
+    smtp_security: str = "starttls"
     # The account's default language: numbers without one speak it (prompts fall back to en).
     default_language: str = "en"
 
@@ -154,6 +160,22 @@ def _language(env: Mapping[str, str], name: str) -> str | None:
                                   f"not {raw!r}")
     lang, region = match.groups()
     return f"{lang.lower()}-{region.upper()}" if region else lang.lower()
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], *, default: str) -> str:
+    raw = _get(env, name)
+    if raw is None:
+        return default
+    if raw.lower() not in choices:
+        raise SettingsError(name, f"must be one of {', '.join(choices)}, not {raw!r}")
+    return raw.lower()
+
+
+def _email(env: Mapping[str, str], name: str) -> str | None:
+    raw = _get(env, name)
+    if raw is not None and ("@" not in raw or raw.startswith("@") or raw.endswith("@")):
+        raise SettingsError(name, f"must be an e-mail address, not {raw!r}")
+    return raw
 
 
 def _database_url(env: Mapping[str, str]) -> str | None:

@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
 from ringback.agents import AgentDirectory, agent_json
-from ringback.api.auth import requires
+from ringback.api.auth import current_principal, requires
 from ringback.store.models import Permission
 
 
@@ -24,7 +24,7 @@ def register(bp: Blueprint) -> None:
     @bp.post("/agents")
     @requires(Permission.AGENTS)
     def create_agent() -> ResponseReturnValue:
-        agent = directory().create(json_body())
+        agent = directory().create(json_body(), by=current_principal())
         return jsonify(agent_json(agent)), 201
 
     @bp.get("/agents/<int:agent_id>")
@@ -35,4 +35,5 @@ def register(bp: Blueprint) -> None:
     @bp.post("/agents/<int:agent_id>/token")
     @requires(Permission.AGENTS)
     def issue_token(agent_id: int) -> ResponseReturnValue:
-        return jsonify(token=directory().issue_token(agent_id)), 201
+        token = directory().issue_token(agent_id, by=current_principal())
+        return jsonify(token=token), 201

@@ -132,22 +132,16 @@ class SmtpConfig:
 
 
 def smtp_config(settings: Settings) -> SmtpConfig | None:
-    """The SMTP settings, or None (mails then go to the outbox).
-
-    Read with getattr so that an installation whose Settings has no SMTP
-    fields yet simply uses the outbox.
-    """
-    host = getattr(settings, "smtp_host", None)
-    if not host:
+    """The SMTP settings, or None when SMTP_HOST is unset (mails go to the outbox)."""
+    if not settings.smtp_host:
         return None
-    sender = getattr(settings, "smtp_from", None) or default_sender(settings)
     return SmtpConfig(
-        host=host,
-        port=int(getattr(settings, "smtp_port", None) or 587),
-        sender=sender,
-        username=getattr(settings, "smtp_username", None),
-        password=getattr(settings, "smtp_password", None),
-        security=getattr(settings, "smtp_security", None) or "starttls",
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_from or default_sender(settings),
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        security=settings.smtp_security,
     )
 
 
