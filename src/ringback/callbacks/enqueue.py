@@ -1,0 +1,77 @@
+"""Handing callback work to rq: one job id per piece of work, enqueued once.
+
+Web requests and webhooks do no slow work inline; they enqueue a job from
+``ringback.callbacks.jobs`` here.  Job ids are deterministic and enqueued
+with rq's atomic ``unique`` flag, so a Call pressed twice or a webhook that
+Twilio delivers twice gives one job (while rq still holds it), and the jobs
+themselves are idempotent for the times it does not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import redis
+from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError
+
+JOBS = "ringback.callbacks.jobs"
+JOB_TIMEOUT_SECONDS = 120
+# place_callback: a retryable Twilio error (rate limit, outage) after the
+# adapter's own backoff gets two more tries, then the attempt fails.
+PLACE_RETRIES = 2
+RECORD_RETRIES = 5
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def job_id(kind: str, subject: str) -> str:
+    """``callback-<kind>-<readable subject>-<hash>``: readable in rq's lists, unique."""
+    digest = hashlib.blake2b(subject.encode(), digest_size=8).hexdigest()
+    return f"callback-{kind}-{_UNSAFE.sub('_', subject)[:60]}-{digest}"
+
+
+class CallbackJobs:
+    """Enqueues the callback lifecycle's rq jobs on the worker's queue."""
+
+    def __init__(self, redis_client: redis.Redis, queue_name: str | None = None) -> None:
+        if queue_name is None:
+            from ringback.worker import WORK_QUEUES  # the worker imports the services
+
+            queue_name = WORK_QUEUES[0]
+        self._queue = Queue(queue_name, connection=redis_client)
+
+    def record_request(self, ref: str) -> bool:
+        """Write the SQL record of a new callback (the webhook only touched Redis)."""
+        return self._enqueue("record_request", job_id("record", ref), (ref,), RECORD_RETRIES)
+
+    def place_callback(self, ref: str, agent_id: int, accepted_at: float) -> bool:
+        """Ticket, toll-fraud check and the outbound call of one acceptance."""
+        subject = f"{ref}@{round(accepted_at * 1000)}"
+        return self._enqueue("place_callback", job_id("place", subject),
+                             (ref, agent_id, accepted_at), PLACE_RETRIES)
+
+    def finish_attempt(
+        self, attempt_key: str, outcome: str, reason: str | None,
+        handle_seconds: float | None, *, source: str, fallback: bool = False,
+    ) -> bool:
+        """Record how the call ended; ``source`` names the webhook that told us."""
+        return self._enqueue(
+            "finish_attempt", job_id(f"finish-{source}", attempt_key),
+            (attempt_key, outcome, reason, handle_seconds, fallback), RECORD_RETRIES,
+        )
+
+    def mark_answered(self, attempt_key: str) -> bool:
+        return self._enqueue("mark_answered", job_id("answered", attempt_key),
+                             (attempt_key,), RECORD_RETRIES)
+
+    def _enqueue(self, func: str, ident: str, args: tuple[Any, ...], retries: int) -> bool:
+        try:
+            self._queue.enqueue_call(
+                f"{JOBS}.{func}", args=args, job_id=ident, timeout=JOB_TIMEOUT_SECONDS,
+                retry=Retry(max=retries), description=f"{func}{args!r}", unique=True,
+            )
+        except DuplicateJobError:
+            return False
+        return True

@@ -1,0 +1,95 @@
+"""The rq jobs of the callback lifecycle and the queue's deadlines.
+
+Thin functions: each builds its collaborators from the worker's services
+(``job_services()``) and calls one domain operation.  All are idempotent
+and may run more than once; the deadline handlers (``handler(ref, due_at)``,
+listed in ``scheduler.sweeper.DEFAULT_HANDLERS``) also re-check that their
+deadline still applies.
+"""
+
+from __future__ import annotations
+
+from rq import get_current_job
+
+from ringback.callbacks.dial_results import DialResults
+from ringback.callbacks.dialing import Dialer
+from ringback.callbacks.expiry import Expiry
+from ringback.callbacks.outcome import Outcomes
+from ringback.callbacks.parts import CallbackParts
+from ringback.callbacks.service import parse_entry_ref
+from ringback.callbacks.timers import QueueTimers, overflow_url
+from ringback.store.callbacks import AttemptOutcome
+from ringback.worker import job_services
+
+
+def _parts() -> CallbackParts:
+    return CallbackParts.from_services(job_services())
+
+
+def _timers() -> QueueTimers:
+    s = job_services()
+    return QueueTimers(s.queue, s.deadlines, s.telephony, s.clock,
+                       overflow_url(s.settings.public_base_url))
+
+
+def _has_retries_left() -> bool:
+    job = get_current_job()
+    return job is not None and job.should_retry
+
+
+# Callback lifecycle
+
+
+def record_request(ref: str) -> bool:
+    """The SQL record of a callback just requested (the webhook only wrote Redis)."""
+    parts = _parts()
+    entry = parts.queue.get(*parse_entry_ref(ref))
+    if entry is None or entry.callback_number == "":
+        return False
+    parts.records.ensure(entry)
+    return True
+
+
+def place_callback(ref: str, agent_id: int, accepted_at: float) -> str | None:
+    """Ticket, toll-fraud check and the outbound call of one acceptance; the call's sid."""
+    attempt = Dialer(_parts()).place(ref, agent_id, accepted_at,
+                                     may_retry=_has_retries_left())
+    return attempt.call_sid if attempt else None
+
+
+def finish_attempt(
+    attempt_key: str, outcome: str, reason: str | None, handle_seconds: float | None,
+    fallback: bool = False,
+) -> str | None:
+    """How the call ended, from a webhook.  A ``fallback`` outcome (the agent's leg
+    ended) yields to the customer leg's result when that one was reported."""
+    parts = _parts()
+    if fallback and DialResults(job_services().redis).seen(attempt_key):
+        return None
+    attempt = Outcomes(parts).finish(attempt_key, AttemptOutcome(outcome), reason,
+                                     handle_seconds)
+    return attempt.outcome.value if attempt and attempt.outcome else None
+
+
+def mark_answered(attempt_key: str) -> bool:
+    return Outcomes(_parts()).answered(attempt_key)
+
+
+# Deadline handlers
+
+
+def expire_callback(ref: str, due_at: float) -> str | None:
+    """Callback expiry: the entry leaves the queue and a "Callback" ticket is filed."""
+    return Expiry(_parts()).expire(ref, due_at)
+
+
+def queue_max_wait(ref: str, due_at: float) -> bool:
+    return _timers().max_wait_reached(ref, due_at)
+
+
+def offer_timeout(ref: str, due_at: float) -> bool:
+    return _timers().offer_timed_out(ref, due_at)
+
+
+def wrap_up_end(agent_id: str, due_at: float) -> bool:
+    return _timers().wrap_up_ended(agent_id, due_at)

@@ -1,0 +1,85 @@
+"""The collaborators of the callback lifecycle, built once from a process's Services.
+
+The lifecycle's jobs (dialing, outcomes, expiry, queue timers) share these;
+``CallbackParts.from_services`` is where they are put together, so a test can
+also build them by hand around a stand-in telephony or ticket sink.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import phonenumbers
+
+from ringback.agents import AgentDirectory
+from ringback.callbacks.records import CallbackRecords
+from ringback.callbacks.urls import OutboundUrls
+from ringback.clock import Clock
+from ringback.queue.service import QueueService
+from ringback.scheduler.deadlines import Deadlines
+from ringback.telephony import Telephony
+from ringback.tickets import BuiltinTicketSink, TicketSink
+
+if TYPE_CHECKING:
+    from ringback.services import Services
+
+# The countries a business number may call back: its own, until the number's
+# configuration says otherwise (see ``allowed_countries_from``).
+AllowedCountries = Callable[[str], Iterable[str]]
+
+
+def home_country(business_number: str) -> tuple[str, ...]:
+    """The business number's own country: the IVR's default allow-list."""
+    try:
+        region = phonenumbers.region_code_for_number(phonenumbers.parse(business_number))
+    except phonenumbers.NumberParseException:
+        return ()
+    return (region,) if region and region != "ZZ" else ()
+
+
+def allowed_countries_from(services: Services) -> AllowedCountries:
+    """The allow-list of each business number's configuration, else its own country."""
+    try:
+        from ringback.numbers import NumberDirectory
+    except ImportError:  # numbers not configured in this build: the IVR's default
+        return home_country
+    directory = NumberDirectory(services.db, services.redis)
+
+    def allowed(business_number: str) -> Iterable[str]:
+        config = directory.find(business_number)
+        if config is None:
+            return home_country(business_number)
+        return config.callback.allowed_countries or home_country(business_number)
+
+    return allowed
+
+
+@dataclass(frozen=True)
+class CallbackParts:
+    queue: QueueService
+    deadlines: Deadlines
+    records: CallbackRecords
+    tickets: TicketSink
+    telephony: Telephony
+    agents: AgentDirectory
+    urls: OutboundUrls
+    clock: Clock
+    allowed_countries: AllowedCountries
+    expiry_seconds: int
+
+    @classmethod
+    def from_services(cls, services: Services) -> CallbackParts:
+        return cls(
+            queue=services.queue,
+            deadlines=services.deadlines,
+            records=CallbackRecords(services.db, services.clock),
+            tickets=BuiltinTicketSink(services.db, services.clock),
+            telephony=services.telephony,
+            agents=AgentDirectory(services.db),
+            urls=OutboundUrls(services.settings.public_base_url),
+            clock=services.clock,
+            allowed_countries=allowed_countries_from(services),
+            expiry_seconds=services.settings.callback_expiry_seconds,
+        )
