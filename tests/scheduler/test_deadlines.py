@@ -192,10 +192,17 @@ def test_writes_in_a_callers_pipeline_land_with_it(deadlines, redis_client, cloc
         assert deadlines.due_at(EXPIRY, "q1:7") is None
         pipe.execute()
     assert deadlines.due_at(EXPIRY, "q1:7") == clock.now()
+    [claim] = deadlines.claim_due(EXPIRY)
     with redis_client.pipeline() as pipe:
-        deadlines.cancel(EXPIRY, "q1:7", pipeline=pipe)
+        deadlines.ack(claim, pipeline=pipe)
+        assert deadlines.count(EXPIRY) == 1
         pipe.execute()
-    assert deadlines.due_at(EXPIRY, "q1:7") is None
+    assert deadlines.count(EXPIRY) == 0
+    deadlines.schedule(EXPIRY, "q1:8", clock.now())
+    with redis_client.pipeline() as pipe:
+        deadlines.cancel(EXPIRY, "q1:8", pipeline=pipe)
+        pipe.execute()
+    assert deadlines.due_at(EXPIRY, "q1:8") is None
 
 
 def test_every_key_of_a_kind_shares_its_hash_tag(deadlines, redis_client, clock):
