@@ -32,7 +32,7 @@ def json_body() -> dict[str, Any]:
 
 
 def create_api_blueprint() -> Blueprint:
-    from ringback.api import agents, numbers, queues, tickets
+    from ringback.api import agents, callbacks, metrics, numbers, queues, tickets
 
     bp = Blueprint("api", __name__, url_prefix="/api/v1")
     register_error_handlers(bp)
@@ -46,4 +46,6 @@ def create_api_blueprint() -> Blueprint:
     tickets.register(bp)
     numbers.register(bp)
     queues.register(bp)
+    callbacks.register(bp)
+    metrics.register(bp)
     return bp

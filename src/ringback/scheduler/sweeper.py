@@ -36,7 +36,12 @@ log = logging.getLogger(__name__)
 
 # The one place where each kind of deadline is given its job function.  A
 # kind without an entry is not swept: its deadlines wait until it has one.
-DEFAULT_HANDLERS: Mapping[DeadlineKind, str] = MappingProxyType({})
+DEFAULT_HANDLERS: Mapping[DeadlineKind, str] = MappingProxyType({
+    DeadlineKind.CALLBACK_EXPIRY: "ringback.callbacks.jobs.expire_callback",
+    DeadlineKind.QUEUE_MAX_WAIT: "ringback.callbacks.jobs.queue_max_wait",
+    DeadlineKind.OFFER_TIMEOUT: "ringback.callbacks.jobs.offer_timeout",
+    DeadlineKind.WRAP_UP_END: "ringback.callbacks.jobs.wrap_up_end",
+})
 
 JOB_TIMEOUT_SECONDS = 60
 JOB_RETRIES = 3

@@ -1,0 +1,116 @@
+"""/api/v1/callbacks: list callbacks, call one back, decline one.
+
+A callback's id is its queue entry ref, ``<queue_id>:<entry_id>`` (e.g.
+``sales:a7``): it exists from the moment the caller asks, before any SQL
+record is written, and stays the same for the record afterwards.
+
+``POST /callbacks/<id>/call`` and ``/decline`` act as the agent behind the
+token; the owner token names the agent with ``{"agent_id": 7}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from ringback.agents import AgentDirectory
+from ringback.api.auth import current_principal, requires
+from ringback.callbacks.enqueue import CallbackJobs
+from ringback.callbacks.listing import CallbackListing
+from ringback.callbacks.records import AttemptRecord, CallbackRecords
+from ringback.callbacks.service import CallbackService
+from ringback.callbacks.states import CallbackView
+from ringback.callbacks.ticket import attempt_json, iso
+from ringback.errors import PermissionDenied, ValidationError
+from ringback.store.models import Permission
+
+
+def register(bp: Blueprint) -> None:
+    from ringback.api import services
+
+    def service() -> CallbackService:
+        s = services()
+        # Services.callbacks has no job queue yet (see docs/callbacks.md); the
+        # agent's side needs one to place calls.
+        return CallbackService(s.queue, s.deadlines,
+                               expiry_seconds=s.settings.callback_expiry_seconds,
+                               jobs=CallbackJobs(s.redis))
+
+    def listing() -> CallbackListing:
+        s = services()
+        return CallbackListing(s.queue, CallbackRecords(s.db, s.clock), s.clock)
+
+    @bp.get("/callbacks")
+    @requires(Permission.CALLBACKS)
+    def list_callbacks() -> ResponseReturnValue:
+        args = request.args
+        page = listing().page(state=args.get("state"), queue_id=args.get("queue"),
+                              limit=args.get("limit"), offset=args.get("offset"))
+        return jsonify(callbacks=[callback_json(v) for v in page.callbacks], total=page.total,
+                       limit=page.limit, offset=page.offset)
+
+    @bp.get("/callbacks/<ref>")
+    @requires(Permission.CALLBACKS)
+    def get_callback(ref: str) -> ResponseReturnValue:
+        return jsonify(callback_json(listing().one(ref)))
+
+    @bp.post("/callbacks/<ref>/call")
+    @requires(Permission.CALLBACKS)
+    def call_callback(ref: str) -> ResponseReturnValue:
+        s = services()
+        agent = AgentDirectory(s.db).get(_acting_agent())
+        service().call(ref, agent.id, agent.endpoint)
+        return jsonify(callback_json(listing().one(ref))), 202
+
+    @bp.post("/callbacks/<ref>/decline")
+    @requires(Permission.CALLBACKS)
+    def decline_callback(ref: str) -> ResponseReturnValue:
+        service().decline(ref, _acting_agent())
+        return jsonify(callback_json(listing().one(ref)))
+
+
+def _acting_agent() -> int:
+    """The agent behind the token; the owner token names one in the body."""
+    principal = current_principal()
+    body = request.get_json(silent=True)
+    named = body.get("agent_id") if isinstance(body, dict) else None
+    if principal.agent_id is not None:
+        if named is not None and named != principal.agent_id:
+            raise PermissionDenied("only the owner token may act for another agent")
+        return principal.agent_id
+    if type(named) is not int or named < 1:
+        raise ValidationError({"agent_id": "must name the agent (a positive whole number) "
+                                           "when the owner token calls"})
+    return named
+
+
+def callback_json(v: CallbackView) -> dict[str, Any]:
+    return {
+        "id": v.ref,
+        "queue": v.queue_id,
+        "state": v.state.value,
+        "outcome": v.outcome.value if v.outcome else None,
+        "caller_number": v.caller or None,
+        "callback_number": v.callback_number,
+        "number_dialled": v.dialled or None,
+        "language": v.language or None,
+        "requested_at": iso(v.requested_at),
+        "position": v.position,
+        "wait_seconds": v.wait_seconds,
+        "agent_id": v.agent_id,
+        "called_at": iso(v.called_at),
+        "handle_seconds": v.handle_seconds,
+        "ticket_id": int(v.ticket_id) if v.ticket_id and v.ticket_id.isdigit() else v.ticket_id,
+        "expired_at": iso(v.expired_at),
+        "done_at": iso(v.done_at),
+        "attempts": [_attempt(a) for a in v.attempts],
+    }
+
+
+def _attempt(a: AttemptRecord) -> dict[str, Any]:
+    out = attempt_json(a)
+    out["call_sid"] = a.call_sid
+    out["ended_at"] = iso(a.ended_at)
+    return out

@@ -1,0 +1,131 @@
+"""Twilio's webhooks of an outbound callback call (agent first, then the customer).
+
+``register(bp)`` adds the routes to the webhooks blueprint, whose signature
+check and "never a 500" fallback they share.  Every route is quick: it reads
+the callback's queue entry from Redis or enqueues an rq job, nothing more.
+
+- ``connect``: the agent answered; a whisper names the callback, then
+  ``<Dial callerId=business number>`` rings the customer;
+- ``dial-done``: the ``<Dial action>``; how the customer's leg ended
+  (DialCallStatus, DialCallDuration) becomes the attempt's outcome;
+- ``status``: the agent's leg; ending without being answered fails the
+  attempt, ending after it yields to the dial result;
+- ``customer-status``: the customer picked up (connected, live).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, request
+from flask.typing import ResponseReturnValue
+from twilio.twiml.voice_response import Dial, VoiceResponse
+
+from ringback.callbacks.dial_results import DialResults
+from ringback.callbacks.enqueue import CallbackJobs
+from ringback.callbacks.outcome import AGENT_HUNG_UP, AGENT_LEG_STATUS, DIAL_STATUS
+from ringback.callbacks.records import ref_of_attempt
+from ringback.callbacks.service import parse_entry_ref
+from ringback.callbacks.urls import (
+    AGENT_STATUS_PATH,
+    ATTEMPT_PARAM,
+    CONNECT_PATH,
+    CUSTOMER_STATUS_PATH,
+    DIAL_DONE_PATH,
+    OutboundUrls,
+)
+from ringback.queue.models import Entry, EntryState
+from ringback.services import Services
+from ringback.store.callbacks import AttemptOutcome
+
+log = logging.getLogger(__name__)
+
+TWIML = "text/xml; charset=utf-8"
+CUSTOMER_RING_SECONDS = 30
+GONE = "This callback is no longer waiting. Goodbye."
+
+
+def connect_twiml(entry: Entry, urls: OutboundUrls, attempt_key: str) -> str:
+    """The whisper to the agent, then the customer dialled from the business number."""
+    response = VoiceResponse()
+    response.say(f"Callback from the {entry.queue_id} queue. Connecting you now.")
+    dial = Dial(caller_id=entry.dialled, action=urls.dial_done(attempt_key), method="POST",
+                timeout=CUSTOMER_RING_SECONDS)
+    dial.number(entry.callback_number, status_callback=urls.customer_status(attempt_key),
+                status_callback_event="answered", status_callback_method="POST")
+    response.append(dial)
+    return str(response)
+
+
+def gone_twiml() -> str:
+    response = VoiceResponse()
+    response.say(GONE)
+    response.hangup()
+    return str(response)
+
+
+def hangup_twiml() -> str:
+    response = VoiceResponse()
+    response.hangup()
+    return str(response)
+
+
+def _twiml(document: str) -> Response:
+    return Response(document, mimetype=TWIML)
+
+
+def register(bp: Blueprint) -> None:
+    def services() -> Services:
+        return current_app.extensions["ringback"]  # type: ignore[no-any-return]
+
+    def attempt() -> str | None:
+        key = request.args.get(ATTEMPT_PARAM, "")
+        queue_id, entry_id = parse_entry_ref(ref_of_attempt(key))
+        return key if queue_id and entry_id and "@" in key else None
+
+    @bp.post(CONNECT_PATH)
+    def callback_connect() -> ResponseReturnValue:
+        key, s = attempt(), services()
+        entry = s.queue.get(*parse_entry_ref(ref_of_attempt(key))) if key else None
+        if key is None or entry is None or entry.state != EntryState.ACCEPTED:
+            log.info("outbound callback %r: nothing to connect", key)
+            return _twiml(gone_twiml())
+        return _twiml(connect_twiml(entry, OutboundUrls(s.settings.public_base_url), key))
+
+    @bp.post(DIAL_DONE_PATH)
+    def callback_dial_done() -> ResponseReturnValue:
+        key, s = attempt(), services()
+        status = request.form.get("DialCallStatus", "").lower()
+        if key is None or status not in DIAL_STATUS:
+            log.warning("outbound callback %r: unexpected DialCallStatus %r", key, status)
+            return _twiml(hangup_twiml())
+        outcome, reason = DIAL_STATUS[status]
+        duration = request.form.get("DialCallDuration", "")
+        handle = float(duration) if duration.isdigit() else None
+        if outcome is not AttemptOutcome.CONNECTED:
+            handle = None
+        elif handle is None:
+            handle = 0.0
+        DialResults(s.redis).note(key, status)
+        CallbackJobs(s.redis).finish_attempt(key, outcome.value, reason, handle, source="dial")
+        return _twiml(hangup_twiml())
+
+    @bp.post(AGENT_STATUS_PATH)
+    def callback_agent_status() -> ResponseReturnValue:
+        key, s = attempt(), services()
+        status = request.form.get("CallStatus", "").lower()
+        if key is not None and status in AGENT_LEG_STATUS:
+            CallbackJobs(s.redis).finish_attempt(
+                key, AttemptOutcome.FAILED.value, AGENT_LEG_STATUS[status], None, source="agent")
+        elif key is not None and status == "completed":
+            CallbackJobs(s.redis).finish_attempt(
+                key, AttemptOutcome.FAILED.value, AGENT_HUNG_UP, None, source="agent",
+                fallback=True)
+        return _twiml(str(VoiceResponse()))
+
+    @bp.post(CUSTOMER_STATUS_PATH)
+    def callback_customer_status() -> ResponseReturnValue:
+        key, s = attempt(), services()
+        if key is not None and request.form.get("CallStatus", "").lower() == "in-progress":
+            CallbackJobs(s.redis).mark_answered(key)
+        return _twiml(str(VoiceResponse()))
