@@ -1,6 +1,6 @@
 """Deadlines due all at once: how fast they turn into finished rq jobs.
 
-    python benchmarks/deadline_bench.py [--deadlines 10000] [--workers 2] [--simple]
+    python benchmarks/deadline_bench.py [--deadlines 10000] [--workers 2] [--fork]
 
 N deadlines fall due at the same moment; the scheduler's own periodic sweep
 (build_scheduler, ticking every second) hands them to rq, and real
@@ -43,14 +43,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deadlines", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--simple", action="store_true",
-                        help="workers run jobs in-process (ringback worker --simple)")
+    parser.add_argument("--fork", action="store_true",
+                        help="workers fork a work horse per job (ringback worker --fork)")
     args = parser.parse_args()
     # A sweep of a big backlog outlasts its 1 s interval; APScheduler's
     # "skipped" notices would only clutter the figures.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="ringback-bench-") as tmp:
-        return run(args.deadlines, args.workers, args.simple, Path(tmp))
+        return run(args.deadlines, args.workers, not args.fork, Path(tmp))
 
 
 def run(n: int, worker_count: int, simple: bool, tmp: Path) -> int:
@@ -148,7 +148,7 @@ def _start_workers(url: str, tmp: Path, count: int, simple: bool) -> list[subpro
         "RINGBACK_DATA_DIR": str(tmp / "data"),
         "PYTHONPATH": os.pathsep.join(p for p in (str(HERE), env.get("PYTHONPATH")) if p),
     })
-    command = [sys.executable, "-m", "ringback", "worker"] + (["--simple"] if simple else [])
+    command = [sys.executable, "-m", "ringback", "worker"] + ([] if simple else ["--fork"])
     log = tmp / "workers.log"
     procs = []
     for _ in range(count):

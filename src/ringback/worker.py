@@ -49,11 +49,16 @@ class _BindsServices:
 
 
 class RingbackWorker(_BindsServices, Worker):
-    """Forks a work horse per job, as rq does by default."""
+    """Forks a work horse per job, as rq does by default (``ringback worker --fork``)."""
 
 
 class RingbackSimpleWorker(_BindsServices, SimpleWorker):
-    """Runs jobs in its own process: for burst runs in tests and benchmarks."""
+    """Runs jobs in its own process: the default of ``ringback worker``.
+
+    ringback's jobs are short and I/O-bound; forking a horse for each costs
+    about 30 ms, more than most jobs take.  A worker killed mid-job leaves the
+    job in rq's started registry, where the scheduler's reaper finds it.
+    """
 
 
 def queues(services: Services) -> list[Queue]:

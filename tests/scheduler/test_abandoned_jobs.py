@@ -42,7 +42,7 @@ def start_worker(settings, tmp_path, *extra: str) -> subprocess.Popen:
         "PYTHONPATH": os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]),
     })
     with open(tmp_path / "worker.log", "ab") as log:  # the child keeps its own copy
-        return subprocess.Popen([sys.executable, "-m", "ringback", "worker", *extra],
+        return subprocess.Popen([sys.executable, "-m", "ringback", "worker", "--fork", *extra],
                                 cwd=ROOT, env=env, stdout=log, stderr=log)
 
 
