@@ -35,17 +35,17 @@ class QueueKeys:
 
     - ``cfg``: hash, the queue's settings (``max_size``, ``max_wait``, ``offer_timeout``,
       ``wrap_up``, ``p:<intent>`` priority rules)
-    - ``meta``: hash, ``seq`` (entry id counter), ``aht`` (moving average handle
-      seconds), ``handled``
-    - ``entries``: hash, entry id -> the entry as compact JSON (waiting, offered, accepted)
+    - ``meta``: hash, ``aht`` (moving average handle seconds), ``handled``
+    - ``entries``: hash, entry id -> the entry as compact JSON (waiting, offered,
+      accepted); ``s:<call sid>`` and ``c:<callback number>`` -> entry id (a webhook
+      delivered twice joins once; one active callback per number); ``#seq``
     - ``wait``: zset, entries waiting or offered, in queue order (positions)
     - ``ready``: zset, the subset not currently offered (what routing may offer)
-    - ``sids``: hash, call sid -> entry id (a webhook delivered twice joins once)
-    - ``callbacks``: hash, callback number -> entry id (one active callback per number)
     - ``offers``: zset, offered entry id -> offer deadline
     - ``available``: zset, available agents of the queue -> idle since
     - ``staff``: set, logged-in agents of the queue
-    - ``versions``: hash, agent -> last presence version applied here
+    - ``agents``: hash, local agent (a member of this queue only) -> presence as JSON
+    - ``versions``: hash, remote agent -> last presence version mirrored here
     - ``events``: stream, the queue's append-only event log
     """
 
@@ -88,14 +88,6 @@ class QueueKeys:
         return self._key("ready")
 
     @property
-    def sids(self) -> str:
-        return self._key("sid")
-
-    @property
-    def callbacks(self) -> str:
-        return self._key("cb")
-
-    @property
     def offers(self) -> str:
         return self._key("offers")
 
@@ -112,6 +104,10 @@ class QueueKeys:
         return self._key("agv")
 
     @property
+    def agents(self) -> str:
+        return self._key("agents")
+
+    @property
     def events(self) -> str:
         return self._key("events")
 
@@ -123,12 +119,11 @@ class QueueKeys:
             self.entries,
             self.wait,
             self.ready,
-            self.sids,
-            self.callbacks,
             self.offers,
             self.available,
             self.staff,
             self.versions,
+            self.agents,
             self.events,
         ]
 
@@ -143,9 +138,11 @@ def queue_keys(queue_id: str) -> QueueKeys:
 class AgentKeys:
     """The keys of one agent.
 
-    - ``presence``: hash, ``s`` state, ``q`` member queues (comma list), ``i`` idle
-      since, ``v`` version, ``cq``/``ce`` queue and entry of the current offer or
-      call, ``d`` offer deadline, ``w`` wrap-up until
+    - ``presence``: hash, ``q`` member queues (comma list) and ``home`` (the queue of
+      an agent in exactly one queue, whose presence then lives in that queue's
+      ``agents`` hash); for an agent in several queues also ``s`` state, ``i`` idle
+      since, ``v`` version, ``cq``/``ce`` queue and entry of the current offer or call,
+      ``d`` offer deadline, ``w`` wrap-up until
     """
 
     agent_id: str

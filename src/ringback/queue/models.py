@@ -243,7 +243,6 @@ class AgentPresence:
     entry_id: str | None = None
     offer_deadline: float | None = None
     wrap_up_until: float | None = None
-    version: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,26 @@
-"""The queue engine's Lua scripts: one atomic script per operation.
+"""The queue engine's Lua scripts on one queue's keys: one atomic script per operation.
 
 Queue scripts receive the keys named in ``KEYS_OF`` (all under the queue's
-hash tag); agent scripts receive the agent's one key.  No
-script builds a key or touches two hash tags.  Entries live as compact JSON
-in one hash per queue; the ``wait`` zset orders them by
+hash tag); the roaming agents' scripts are in ``agent_scripts``.  No script
+builds a key or touches two hash tags.
+
+Entries live as compact JSON in the queue's ``entries`` hash, next to two
+index fields per entry (``s:<call sid>`` and, for callbacks, ``c:<number>``)
+and the sequence counter ``#seq``.  The ``wait`` zset orders entries by
 ``score = (99 - priority) * 1e13 + enqueued_at_ms`` and, on equal scores, by
-entry id, whose length prefix (``a1``, ``a2`` ... ``b10``) makes string order
-follow the per-queue sequence.
+entry id, whose length prefix (``a1`` ... ``az``, ``b10`` ...) makes string
+order follow the sequence.
+
+An agent who belongs to this queue only is *local*: its presence record is a
+field of the queue's ``agents`` hash, and offers, accepts, declines and
+completions change entry and agent in the same script.  Any other agent is
+*remote*: the scripts change the queue side and say so, and the service then
+runs the compare-and-set on the agent's own key.
 """
 
 from __future__ import annotations
+
+from ringback.queue import agent_scripts
 
 EVENTS_MAXLEN = 10_000
 
@@ -19,17 +30,18 @@ QUEUE_KEY_NAMES = (
     "entries",
     "wait",
     "ready",
-    "sids",
-    "callbacks",
     "offers",
     "available",
     "staff",
     "versions",
+    "agents",
     "events",
 )
 
 # Which of a queue's keys each queue script receives, in KEYS order.
 KEYS_OF: dict[str, tuple[str, ...]] = {}
+
+_ROUTING = ("entries", "wait", "ready", "offers", "available", "staff", "agents", "events")
 
 
 def _queue_script(name: str, keys: tuple[str, ...], argv_doc: str, body: str) -> str:
@@ -100,30 +112,74 @@ local function listadd(list, x)
   return list .. ',' .. x
 end
 
+-- Takes an entry and its index fields out of the queue.
 local function forget(eid, e)
-  -- An accepted entry is already out of the zsets.
   if e.s ~= 'a' then
     redis.call('ZREM', K_WAIT, eid)
     if e.s == 'o' then redis.call('ZREM', K_OFFERS, eid) else redis.call('ZREM', K_READY, eid) end
   end
-  redis.call('HDEL', K_ENTRIES, eid)
-  -- While an entry exists the sid and callback indexes point at it (join and convert
-  -- never add a second entry for the same call or number).
-  if e.sid then redis.call('HDEL', K_SIDS, e.sid) end
-  if e.k == 'c' then redis.call('HDEL', K_CALLBACKS, e.cb) end
+  local fields = {eid}
+  if e.sid then fields[#fields + 1] = 's:' .. e.sid end
+  if e.k == 'c' then fields[#fields + 1] = 'c:' .. e.cb end
+  redis.call('HDEL', K_ENTRIES, unpack(fields))
 end
 
+-- Puts an offered entry back at its place (its agent is dealt with by the caller).
+local function unoffer(eid, e)
+  e.s = 'w'
+  e.oa = nil
+  e.od = nil
+  e.ois = nil
+  local raw = save(eid, e)
+  redis.call('ZADD', K_READY, score(e), eid)
+  redis.call('ZREM', K_OFFERS, eid)
+  return raw
+end
+
+-- A remote agent back on this queue's available list (if still logged in here).
 local function readd(agent, idle)
   if redis.call('SISMEMBER', K_STAFF, agent) == 1 then
     redis.call('ZADD', K_AVAILABLE, idle, agent)
   end
+end
+
+-- Local agents: s state, i idle since, ce entry offered or in call, d offer deadline,
+-- w wrap-up until.
+local function agent_load(x)
+  local raw = redis.call('HGET', K_AGENTS, x)
+  if not raw then return nil end
+  return cjson.decode(raw)
+end
+
+local function agent_save(x, a)
+  redis.call('HSET', K_AGENTS, x, cjson.encode(a))
+end
+
+local function free(x, a, idle)
+  a.s = 'available'
+  a.i = idle
+  a.ce = nil
+  a.d = nil
+  a.w = nil
+  agent_save(x, a)
+  redis.call('ZADD', K_AVAILABLE, idle, x)
+end
+
+-- Frees the agent holding entry eid when it is local; returns the agent id when it is
+-- remote (the caller releases it on its own key), else ''.
+local function unhold(x, eid, now)
+  local a = agent_load(x)
+  if not a then return x end
+  if a.ce == eid and a.s == 'offered' then free(x, a, a.i)
+  elseif a.ce == eid and a.s == 'busy' then free(x, a, now) end
+  return ''
 end
 """
 )
 
 JOIN = _queue_script(
     "JOIN",
-    ("cfg", "meta", "entries", "wait", "ready", "sids", "callbacks", "events"),
+    ("cfg", "entries", "wait", "ready", "events"),
     """\
 -- ARGV[1] now, ARGV[2] kind code (l|c), ARGV[3] call sid, ARGV[4] caller,
 -- ARGV[5] callback number, ARGV[6] language, ARGV[7] intent, ARGV[8] number dialled,
@@ -132,18 +188,11 @@ JOIN = _queue_script(
 """,
     """
 local now, kind, sid, cbn, intent = ARGV[1], ARGV[2], ARGV[3], ARGV[5], ARGV[7]
-if sid ~= '' then
-  local eid = redis.call('HGET', K_SIDS, sid)
-  if eid then
-    local raw = redis.call('HGET', K_ENTRIES, eid)
-    if raw then return {'existing', eid, raw, rank(eid)} end
-  end
-end
-if kind == 'c' then
-  local eid = redis.call('HGET', K_CALLBACKS, cbn)
-  if eid then
-    local raw = redis.call('HGET', K_ENTRIES, eid)
-    if raw then return {'existing', eid, raw, rank(eid)} end
+local found = redis.call('HMGET', K_ENTRIES, 's:' .. sid, 'c:' .. cbn, '#seq')
+for i, index in ipairs({sid ~= '', kind == 'c'}) do
+  if index and found[i] then
+    local raw = redis.call('HGET', K_ENTRIES, found[i])
+    if raw then return {'existing', found[i], raw, rank(found[i])} end
   end
 end
 local c = redis.call('HMGET', K_CFG, 'max_size', 'p:' .. intent)
@@ -151,8 +200,8 @@ local max = tonumber(c[1] or ARGV[10])
 if redis.call('ZCARD', K_WAIT) >= max then return {'full', tostring(max)} end
 local p = ARGV[9]
 if p == '' then p = c[2] or '0' end
-local n = redis.call('HINCRBY', K_META, 'seq', 1)
-local digits = ''
+local seq = tonumber(found[3] or '0') + 1
+local n, digits = seq, ''
 repeat
   local d = n % 36
   digits = string.sub('0123456789abcdefghijklmnopqrstuvwxyz', d + 1, d + 1) .. digits
@@ -166,12 +215,14 @@ if kind == 'c' then e.cb = cbn; e.rt = now end
 if ARGV[6] ~= '' then e.lg = ARGV[6] end
 if intent ~= 'general' then e['in'] = intent end
 if ARGV[8] ~= '' then e.to = ARGV[8] end
-local raw = save(eid, e)
+local raw = cjson.encode(e)
+local fields = {eid, raw, '#seq', seq}
+if sid ~= '' then fields[#fields + 1] = 's:' .. sid; fields[#fields + 1] = eid end
+if kind == 'c' then fields[#fields + 1] = 'c:' .. cbn; fields[#fields + 1] = eid end
+redis.call('HSET', K_ENTRIES, unpack(fields))
 local sc = score(e)
 redis.call('ZADD', K_WAIT, sc, eid)
 redis.call('ZADD', K_READY, sc, eid)
-if sid ~= '' then redis.call('HSET', K_SIDS, sid, eid) end
-if kind == 'c' then redis.call('HSET', K_CALLBACKS, cbn, eid) end
 local pos = rank(eid)
 emit('joined', eid, e, now, 'pos', pos, 'wait', '0')
 return {'new', eid, raw, pos}
@@ -180,11 +231,12 @@ return {'new', eid, raw, pos}
 
 CONVERT = _queue_script(
     "CONVERT",
-    ("entries", "wait", "ready", "sids", "callbacks", "offers", "events"),
+    _ROUTING,
     """\
 -- ARGV[1] now, ARGV[2] entry id, ARGV[3] callback number
 -- Returns {'converted'|'same', id, json, position}, {'merged', kept id, json, position,
--- agent whose offer of the dropped entry is void or ''}, {'accepted', json} or {'gone'}.
+-- remote agent whose offer of the dropped entry is void or ''}, {'accepted', json}
+-- or {'gone'}.
 """,
     """
 local now, eid, number = ARGV[1], ARGV[2], ARGV[3]
@@ -192,34 +244,33 @@ local e, raw = load(eid)
 if not e then return {'gone'} end
 if e.s == 'a' then return {'accepted', raw} end
 if e.k == 'c' and e.cb == number then return {'same', eid, raw, rank(eid)} end
-local other = redis.call('HGET', K_CALLBACKS, number)
+local other = redis.call('HGET', K_ENTRIES, 'c:' .. number)
 if other and other ~= eid then
   local o, oraw = load(other)
-  if o then
-    -- Keep the entry an agent already has; else the one ahead in the queue.
-    local keep_other
-    if o.s ~= 'w' then keep_other = true
-    elseif e.s ~= 'w' then keep_other = false
-    else keep_other = rank(other) < rank(eid) end
-    if keep_other then
-      emit('removed', eid, e, now, 'pos', rank(eid), 'wait', waited(e, now),
-        'reason', 'duplicate_callback', 'agent', e.oa or '')
-      forget(eid, e)
-      return {'merged', other, oraw, rank(other), e.oa or ''}
-    end
-    emit('removed', other, o, now, 'pos', rank(other), 'wait', waited(o, now),
-      'reason', 'duplicate_callback')
-    forget(other, o)
+  -- Keep the entry an agent already has; else the one ahead in the queue.
+  local keep_other
+  if o.s ~= 'w' then keep_other = true
+  elseif e.s ~= 'w' then keep_other = false
+  else keep_other = rank(other) < rank(eid) end
+  if keep_other then
+    emit('removed', eid, e, now, 'pos', rank(eid), 'wait', waited(e, now),
+      'reason', 'duplicate_callback', 'agent', e.oa or '')
+    forget(eid, e)
+    local remote = ''
+    if e.s == 'o' then remote = unhold(e.oa, eid, now) end
+    return {'merged', other, oraw, rank(other), remote}
   end
+  -- The other is waiting, so no agent holds it.
+  emit('removed', other, o, now, 'pos', rank(other), 'wait', waited(o, now),
+    'reason', 'duplicate_callback')
+  forget(other, o)
 end
-if e.k == 'c' and redis.call('HGET', K_CALLBACKS, e.cb) == eid then
-  redis.call('HDEL', K_CALLBACKS, e.cb)
-end
+if e.k == 'c' then redis.call('HDEL', K_ENTRIES, 'c:' .. e.cb) end
 e.k = 'c'
 e.cb = number
 if not e.rt then e.rt = now end
-raw = save(eid, e)
-redis.call('HSET', K_CALLBACKS, number, eid)
+raw = cjson.encode(e)
+redis.call('HSET', K_ENTRIES, eid, raw, 'c:' .. number, eid)
 local pos = rank(eid)
 emit('converted', eid, e, now, 'pos', pos, 'wait', waited(e, now))
 return {'converted', eid, raw, pos}
@@ -228,11 +279,13 @@ return {'converted', eid, raw, pos}
 
 DROP = _queue_script(
     "DROP",
-    ("entries", "wait", "ready", "sids", "callbacks", "offers", "events"),
+    _ROUTING,
     """\
 -- ARGV[1] now, ARGV[2] entry id, ARGV[3] event type (abandoned|expired|removed),
 -- ARGV[4] reason, ARGV[5] '1' to drop an accepted entry too
--- Returns {'ok', json, position, agent holding it or ''}, {'accepted', json} or {'gone'}.
+-- A local agent holding the entry is freed here.
+-- Returns {'ok', json, position, remote agent holding it or ''}, {'accepted', json}
+-- or {'gone'}.
 """,
     """
 local now, eid = ARGV[1], ARGV[2]
@@ -244,18 +297,22 @@ local agent = e.oa or e.aa or ''
 emit(ARGV[3], eid, e, now, 'pos', pos, 'wait', waited(e, now), 'agent', agent,
   'reason', ARGV[4])
 forget(eid, e)
-return {'ok', raw, pos, agent}
+local remote = ''
+if agent ~= '' then remote = unhold(agent, eid, now) end
+return {'ok', raw, pos, remote}
 """,
 )
 
 RESERVE = _queue_script(
     "RESERVE",
-    ("cfg", "entries", "wait", "ready", "offers", "available", "staff", "events"),
+    ("cfg",) + _ROUTING,
     """\
 -- ARGV[1] now, ARGV[2] default offer timeout, ARGV[3] entries to scan, ARGV[4] agents to scan
 -- Pairs the first offerable entry with the longest-idle available agent that has not
--- declined it, marks it offered and takes the agent off the available list.
--- Returns {'ok', id, agent, deadline, json} or {'no_agent'|'empty'|'none'}.
+-- declined it, marks it offered and takes the agent off the available list; a local
+-- agent is marked offered too, a remote one must be claimed by the caller.
+-- Returns {'ok', id, agent, deadline, json, 'local'|'remote'} or
+-- {'no_agent'|'empty'|'none'|'stale'}.
 """,
     """
 local now = ARGV[1]
@@ -295,6 +352,11 @@ while ids[i] do
     end
   end
   if pick then
+    local a = agent_load(pick)
+    if a and a.s ~= 'available' then
+      redis.call('ZREM', K_AVAILABLE, pick)
+      return {'stale'}
+    end
     local deadline = string.format('%.3f',
       tonumber(now) + tonumber(cfg('offer_timeout', ARGV[2])))
     e.s = 'o'
@@ -305,8 +367,16 @@ while ids[i] do
     redis.call('ZREM', K_READY, eid)
     redis.call('ZADD', K_OFFERS, deadline, eid)
     redis.call('ZREM', K_AVAILABLE, pick)
+    local where = 'remote'
+    if a then
+      a.s = 'offered'
+      a.ce = eid
+      a.d = deadline
+      agent_save(pick, a)
+      where = 'local'
+    end
     emit('offered', eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', pick)
-    return {'ok', eid, pick, deadline, raw}
+    return {'ok', eid, pick, deadline, raw, where}
   end
   if i == 1 then ids = redis.call('ZRANGE', K_READY, 0, tonumber(ARGV[3]) - 1) end
   i = i + 1
@@ -319,25 +389,19 @@ WITHDRAW = _queue_script(
     "WITHDRAW",
     ("entries", "wait", "ready", "offers", "events"),
     """\
--- ARGV[1] now, ARGV[2] entry id, ARGV[3] agent, ARGV[4] reason, ARGV[5] from state (o|a)
--- Undoes an offer (o) or an acceptance (a) the agent side refused; the entry goes
--- back to its place. Returns 1, or 0 when the entry is no longer held by that agent.
+-- ARGV[1] now, ARGV[2] entry id, ARGV[3] remote agent, ARGV[4] reason,
+-- ARGV[5] from state (o|a)
+-- Undoes an offer (o) or an acceptance (a) the remote agent's own key refused; the
+-- entry goes back to its place. Returns 1, or 0 when that agent no longer holds it.
 """,
     """
 local now, eid, agent = ARGV[1], ARGV[2], ARGV[3]
 local e = load(eid)
 if not e or e.s ~= ARGV[5] or (e.oa or e.aa) ~= agent then return 0 end
-e.s = 'w'
-e.oa = nil
-e.od = nil
-e.ois = nil
 e.aa = nil
 e.at = nil
-save(eid, e)
-local sc = score(e)
-redis.call('ZADD', K_WAIT, sc, eid)
-redis.call('ZADD', K_READY, sc, eid)
-redis.call('ZREM', K_OFFERS, eid)
+unoffer(eid, e)
+redis.call('ZADD', K_WAIT, score(e), eid)
 emit('withdrawn', eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', agent,
   'reason', ARGV[4])
 return 1
@@ -346,12 +410,14 @@ return 1
 
 ACCEPT = _queue_script(
     "ACCEPT",
-    ("entries", "wait", "ready", "offers", "available", "events"),
+    _ROUTING,
     """\
 -- ARGV[1] now, ARGV[2] entry id, ARGV[3] agent
 -- The single point where an entry gets its one agent: only a waiting entry, or one
--- offered to this agent, can be accepted.
--- Returns {'ok'|'already'|'taken'|'offered_elsewhere', json} or {'gone'}.
+-- offered to this agent, can be accepted; a local agent must be available or hold
+-- this offer, and becomes busy with it.
+-- Returns {'ok', json, 'local'|'remote'}, {'already'|'taken'|'offered_elsewhere', json},
+-- {'refused', local agent's state} or {'gone'}.
 """,
     """
 local now, eid, agent = ARGV[1], ARGV[2], ARGV[3]
@@ -362,6 +428,10 @@ if e.s == 'a' then
   return {'taken', raw}
 end
 if e.s == 'o' and e.oa ~= agent then return {'offered_elsewhere', raw} end
+local a = agent_load(agent)
+if a and not (a.s == 'available' or (a.s == 'offered' and a.ce == eid)) then
+  return {'refused', a.s}
+end
 local pos = rank(eid)
 if e.s == 'o' then
   -- Routing took the agent off the available list when it made the offer.
@@ -378,20 +448,28 @@ e.oa = nil
 e.od = nil
 e.ois = nil
 raw = save(eid, e)
+local where = 'remote'
+if a then
+  a.s = 'busy'
+  a.ce = eid
+  a.d = nil
+  agent_save(agent, a)
+  where = 'local'
+end
 emit('accepted', eid, e, now, 'pos', pos, 'wait', waited(e, now), 'agent', agent)
-return {'ok', raw}
+return {'ok', raw, where}
 """,
 )
 
 DECLINE = _queue_script(
     "DECLINE",
-    ("entries", "wait", "ready", "offers", "available", "staff", "events"),
+    _ROUTING,
     """\
 -- ARGV[1] now, ARGV[2] entry id, ARGV[3] agent, ARGV[4] mode (decline|timeout)
 -- The entry goes back to its place and remembers the agent; the agent goes back on
 -- the available list (keeping its idle time on decline, at the end on timeout).
--- Returns {'ok', json, '1' if it was offered to the agent}, {'not_due'|'state', json}
--- or {'gone'}.
+-- Returns {'ok', json, 'local'|'remote'|'none' (a waiting entry was passed over)},
+-- {'not_due'|'state', json} or {'gone'}.
 """,
     """
 local now, eid, agent, mode = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
@@ -401,25 +479,26 @@ if e.s == 'o' and e.oa == agent then
   if mode == 'timeout' and tonumber(now) < tonumber(e.od) then return {'not_due', raw} end
   local idle = e.ois
   if mode == 'timeout' then idle = now end
-  e.s = 'w'
-  e.oa = nil
-  e.od = nil
-  e.ois = nil
   e.dx = listadd(e.dx, agent)
-  raw = save(eid, e)
-  redis.call('ZADD', K_READY, score(e), eid)
-  redis.call('ZREM', K_OFFERS, eid)
-  readd(agent, idle)
+  raw = unoffer(eid, e)
+  local where = 'remote'
+  local a = agent_load(agent)
+  if a then
+    if a.s == 'offered' and a.ce == eid then free(agent, a, idle) end
+    where = 'local'
+  else
+    readd(agent, idle)
+  end
   local etype = 'declined'
   if mode == 'timeout' then etype = 'offer_timed_out' end
   emit(etype, eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', agent)
-  return {'ok', raw, '1'}
+  return {'ok', raw, where}
 end
 if e.s == 'w' and mode == 'decline' then
   e.dx = listadd(e.dx, agent)
   raw = save(eid, e)
   emit('declined', eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', agent)
-  return {'ok', raw, '0'}
+  return {'ok', raw, 'none'}
 end
 return {'state', raw}
 """,
@@ -427,12 +506,13 @@ return {'state', raw}
 
 COMPLETE = _queue_script(
     "COMPLETE",
-    QUEUE_KEY_NAMES[:9] + ("staff", "events"),
+    ("cfg", "meta") + _ROUTING,
     """\
 -- ARGV[1] now, ARGV[2] entry id, ARGV[3] agent, ARGV[4] handle seconds,
--- ARGV[5] wrap-up seconds the agent side applied, ARGV[6] default wrap-up seconds,
--- ARGV[7] weight of the newest handle time in the moving average
--- Returns {'ok', json, the queue's wrap-up seconds}, {'state', json} or {'gone'}.
+-- ARGV[5] default wrap-up seconds, ARGV[6] weight of the newest handle time in the
+-- moving average
+-- The entry leaves; a local agent goes to wrap-up (or straight back to available).
+-- Returns {'ok', json, wrap-up seconds, 'local'|'remote'}, {'state', json} or {'gone'}.
 """,
     """
 local now, eid, agent = ARGV[1], ARGV[2], ARGV[3]
@@ -445,11 +525,78 @@ forget(eid, e)
 local h = tonumber(ARGV[4])
 local m = redis.call('HMGET', K_META, 'aht', 'handled')
 local aht = h
-if m[1] then aht = tonumber(m[1]) + tonumber(ARGV[7]) * (h - tonumber(m[1])) end
+if m[1] then aht = tonumber(m[1]) + tonumber(ARGV[6]) * (h - tonumber(m[1])) end
 redis.call('HSET', K_META, 'aht', string.format('%.3f', aht), 'handled',
   tonumber(m[2] or '0') + 1)
-if tonumber(ARGV[5]) == 0 then readd(agent, now) end
-return {'ok', raw, cfg('wrap_up', ARGV[6])}
+local wrap = tonumber(cfg('wrap_up', ARGV[5]))
+local a = agent_load(agent)
+if not a then return {'ok', raw, tostring(wrap), 'remote'} end
+if a.s == 'busy' and a.ce == eid then
+  if wrap > 0 then
+    a.s = 'wrap_up'
+    a.ce = nil
+    a.w = string.format('%.3f', tonumber(now) + wrap)
+    agent_save(agent, a)
+  else
+    free(agent, a, now)
+  end
+end
+return {'ok', raw, tostring(wrap), 'local'}
+""",
+)
+
+AGENT_HERE = _queue_script(
+    "AGENT_HERE",
+    _ROUTING,
+    """\
+-- ARGV[1] agent, ARGV[2] state (available|logged_out), ARGV[3] now
+-- Logs a local agent in or out of this queue; logging out drops a pending offer (the
+-- entry goes back to its place).
+-- Returns {'ok', previous state} or {'conflict', state}.
+""",
+    """
+local agent, want, now = ARGV[1], ARGV[2], ARGV[3]
+local a = agent_load(agent) or {s = 'logged_out'}
+local before = a.s
+if before == 'busy' or (before == 'offered' and want ~= 'logged_out') then
+  return {'conflict', before}
+end
+if want == 'available' then
+  local idle = a.i
+  if before ~= 'available' then idle = now end
+  redis.call('SADD', K_STAFF, agent)
+  free(agent, a, idle)
+  return {'ok', before}
+end
+if before == 'offered' then
+  local e = load(a.ce)
+  if e and e.s == 'o' and e.oa == agent then
+    unoffer(a.ce, e)
+    emit('withdrawn', a.ce, e, now, 'pos', rank(a.ce), 'wait', waited(e, now),
+      'agent', agent, 'reason', 'agent_logged_out')
+  end
+end
+redis.call('HDEL', K_AGENTS, agent)
+redis.call('SREM', K_STAFF, agent)
+redis.call('ZREM', K_AVAILABLE, agent)
+return {'ok', before}
+""",
+)
+
+END_WRAP = _queue_script(
+    "END_WRAP",
+    ("available", "agents"),
+    """\
+-- ARGV[1] agent, ARGV[2] now, ARGV[3] '1' to end it only when the wrap-up time has passed
+-- A local agent's wrap-up is over: available, idle from now.
+-- Returns {'ok'}, {'not_due'} or {'state', state}.
+""",
+    """
+local a = agent_load(ARGV[1])
+if not a or a.s ~= 'wrap_up' then return {'state', a and a.s or 'logged_out'} end
+if ARGV[3] == '1' and tonumber(ARGV[2]) < tonumber(a.w) then return {'not_due'} end
+free(ARGV[1], a, ARGV[2])
+return {'ok'}
 """,
 )
 
@@ -457,10 +604,10 @@ SYNC_AGENT = _queue_script(
     "SYNC_AGENT",
     ("available", "staff", "versions"),
     """\
--- ARGV[1] agent, ARGV[2] presence version, ARGV[3] state, ARGV[4] idle since,
+-- ARGV[1] remote agent, ARGV[2] presence version, ARGV[3] state, ARGV[4] idle since,
 -- ARGV[5] '1' if a member of this queue
--- Mirrors an agent's presence into the queue; an older version never overwrites a newer.
--- Returns 1 if applied.
+-- Mirrors a remote agent's presence into the queue; an older version never overwrites
+-- a newer. Returns 1 if applied.
 """,
     """
 local agent, v = ARGV[1], tonumber(ARGV[2])
@@ -513,144 +660,6 @@ return {rank(ARGV[1]), redis.call('ZCARD', K_AVAILABLE), redis.call('SCARD', K_S
 """,
 )
 
-_AGENT_KEYS = """\
--- KEYS[1] the agent's presence hash
-"""
-
-_AGENT_LIB = """
-local K = KEYS[1]
-local function listhas(list, x)
-  if not list or list == '' then return false end
-  return string.find(',' .. list .. ',', ',' .. x .. ',', 1, true) ~= nil
-end
--- One read of the whole small hash: s state, q queues, i idle since, v version,
--- cq/ce queue and entry held, d offer deadline, w wrap-up until.
-local h = redis.call('HMGET', K, 's', 'q', 'i', 'v', 'cq', 'ce', 'd', 'w')
-local a = {s = h[1] or 'logged_out', q = h[2] or '', i = h[3] or '', v = tonumber(h[4] or '0'),
-  cq = h[5] or '', ce = h[6] or '', d = h[7] or '', w = h[8] or ''}
-local function put(...)
-  -- Writes the given fields and the next version in one command; returns the version.
-  a.v = a.v + 1
-  redis.call('HSET', K, 'v', a.v, ...)
-  return tostring(a.v)
-end
-"""
-
-AGENT_SET = (
-    _AGENT_KEYS
-    + """\
--- ARGV[1] state (logged_out|available), ARGV[2] member queues (comma list),
--- ARGV[3] '1' to replace the member queues, ARGV[4] now
--- Returns {'ok', version, previous state, idle since, old queues, new queues,
--- queue and entry of a dropped offer} or {'conflict', state}.
-"""
-    + _AGENT_LIB
-    + """
-local want = ARGV[1]
-if a.s == 'busy' or (a.s == 'offered' and want ~= 'logged_out') then
-  return {'conflict', a.s}
-end
-local q = a.q
-if ARGV[3] == '1' then q = ARGV[2] end
-local i = a.i
-if want == 'available' and a.s ~= 'available' then i = ARGV[4] end
-local v = put('s', want, 'q', q, 'i', i, 'cq', '', 'ce', '', 'd', '', 'w', '')
-return {'ok', v, a.s, i, a.q, q, a.cq, a.ce}
-"""
-)
-
-AGENT_CLAIM = (
-    _AGENT_KEYS
-    + """\
--- ARGV[1] queue, ARGV[2] entry id, ARGV[3] offer deadline
--- Compare-and-set available -> offered: an agent never holds two offers.
--- Returns {'ok', version, queues} or {'refused', state}.
-"""
-    + _AGENT_LIB
-    + """
-if a.s ~= 'available' then return {'refused', a.s} end
-if not listhas(a.q, ARGV[1]) then return {'refused', 'not_member'} end
-return {'ok', put('s', 'offered', 'cq', ARGV[1], 'ce', ARGV[2], 'd', ARGV[3]), a.q}
-"""
-)
-
-AGENT_TAKE = (
-    _AGENT_KEYS
-    + """\
--- ARGV[1] queue, ARGV[2] entry id
--- available (member of the queue) or offered this entry -> busy with it.
--- Returns {'ok', version, previous state, queues} or {'refused', state}.
-"""
-    + _AGENT_LIB
-    + """
-local mine = a.cq == ARGV[1] and a.ce == ARGV[2]
-if a.s == 'busy' and mine then return {'ok', tostring(a.v), a.s, a.q} end
-if a.s == 'available' then
-  if not listhas(a.q, ARGV[1]) then return {'refused', 'not_member'} end
-elseif not (a.s == 'offered' and mine) then
-  return {'refused', a.s}
-end
-return {'ok', put('s', 'busy', 'cq', ARGV[1], 'ce', ARGV[2], 'd', ''), a.s, a.q}
-"""
-)
-
-AGENT_RELEASE = (
-    _AGENT_KEYS
-    + """\
--- ARGV[1] queue, ARGV[2] entry id, ARGV[3] now, ARGV[4] mode: keep (idle time kept),
--- now (idle from now), decline (only an offer; idle kept), timeout (only an offer
--- whose deadline passed; idle from now)
--- offered (or, for keep and now, busy) with this entry -> available.
--- Returns {'ok', version, idle since, queues}, {'not_due'} or {'state', state}.
-"""
-    + _AGENT_LIB
-    + """
-local mode = ARGV[4]
-if (a.s ~= 'offered' and a.s ~= 'busy') or a.cq ~= ARGV[1] or a.ce ~= ARGV[2] then
-  return {'state', a.s}
-end
-if (mode == 'decline' or mode == 'timeout') and a.s ~= 'offered' then return {'state', a.s} end
-if mode == 'timeout' and tonumber(ARGV[3]) < tonumber(a.d) then return {'not_due'} end
-local i = a.i
-if mode == 'now' or mode == 'timeout' then i = ARGV[3] end
-return {'ok', put('s', 'available', 'i', i, 'cq', '', 'ce', '', 'd', ''), i, a.q}
-"""
-)
-
-AGENT_DONE = (
-    _AGENT_KEYS
-    + """\
--- ARGV[1] queue, ARGV[2] entry id, ARGV[3] now, ARGV[4] wrap-up seconds
--- busy with this entry -> wrap_up until now + wrap-up seconds (or available when 0).
--- Returns {'ok', version, new state, idle since, queues} or {'state', state}.
-"""
-    + _AGENT_LIB
-    + """
-if a.s ~= 'busy' or a.cq ~= ARGV[1] or a.ce ~= ARGV[2] then return {'state', a.s} end
-local wrap = tonumber(ARGV[4])
-if wrap > 0 then
-  local w = string.format('%.3f', tonumber(ARGV[3]) + wrap)
-  return {'ok', put('s', 'wrap_up', 'w', w, 'cq', '', 'ce', ''), 'wrap_up', a.i, a.q}
-end
-return {'ok', put('s', 'available', 'i', ARGV[3], 'cq', '', 'ce', ''), 'available', ARGV[3], a.q}
-"""
-)
-
-AGENT_END_WRAP = (
-    _AGENT_KEYS
-    + """\
--- ARGV[1] now, ARGV[2] '1' to end it only when the wrap-up time has passed
--- wrap_up -> available, idle from now.
--- Returns {'ok', version, idle since, queues}, {'not_due'} or {'state', state}.
-"""
-    + _AGENT_LIB
-    + """
-if a.s ~= 'wrap_up' then return {'state', a.s} end
-if ARGV[2] == '1' and tonumber(ARGV[1]) < tonumber(a.w) then return {'not_due'} end
-return {'ok', put('s', 'available', 'i', ARGV[1], 'w', ''), ARGV[1], a.q}
-"""
-)
-
 ALL = {
     "JOIN": JOIN,
     "CONVERT": CONVERT,
@@ -660,13 +669,10 @@ ALL = {
     "ACCEPT": ACCEPT,
     "DECLINE": DECLINE,
     "COMPLETE": COMPLETE,
+    "AGENT_HERE": AGENT_HERE,
+    "END_WRAP": END_WRAP,
     "SYNC_AGENT": SYNC_AGENT,
     "PAGE": PAGE,
     "ESTIMATE": ESTIMATE,
-    "AGENT_SET": AGENT_SET,
-    "AGENT_CLAIM": AGENT_CLAIM,
-    "AGENT_TAKE": AGENT_TAKE,
-    "AGENT_RELEASE": AGENT_RELEASE,
-    "AGENT_DONE": AGENT_DONE,
-    "AGENT_END_WRAP": AGENT_END_WRAP,
+    **agent_scripts.ALL,
 }

@@ -31,7 +31,7 @@ from ringback.queue.models import (
     event_from_fields,
     kind_code,
 )
-from ringback.queue.presence import AgentChange, Presence, split_queues
+from ringback.queue.presence import Presence
 from ringback.queue.runner import Call, ScriptRunner, text
 
 _DEFAULTS = QueueSettings()
@@ -58,12 +58,11 @@ class QueueService:
         self._redis = redis
         self._clock = clock
         self._run = ScriptRunner(redis)
-        self._presence = Presence(self._run, redis)
+        self._presence = Presence(self._run, redis, clock)
         self._default_handle = float(default_handle_seconds)
         self._scan_entries = scan_entries
         self._scan_agents = scan_agents
         self._offer_attempts = offer_attempts
-        self._wrap: dict[str, int] = {}
 
     def _now(self) -> str:
         return f"{self._clock.now():.3f}"
@@ -91,7 +90,6 @@ class QueueService:
         pipe.delete(key)
         pipe.hset(key, mapping=fields)
         pipe.execute()
-        self._wrap[queue_id] = settings.wrap_up_seconds
 
     def settings(self, queue_id: str) -> QueueSettings:
         raw = self._redis.hgetall(queue_keys(queue_id).cfg)
@@ -161,13 +159,17 @@ class QueueService:
         raw = self._redis.hget(queue_keys(queue_id).entries, entry_id)
         return Entry.from_record(queue_id, entry_id, raw) if raw else None
 
-    def entry_for_call(self, queue_id: str, call_sid: str) -> Entry | None:
-        entry_id = self._redis.hget(queue_keys(queue_id).sids, call_sid)
+    def _indexed(self, queue_id: str, field: str) -> Entry | None:
+        keys = queue_keys(queue_id)
+        entry_id = self._redis.hget(keys.entries, field)
         return self.get(queue_id, text(entry_id)) if entry_id else None
 
+    def entry_for_call(self, queue_id: str, call_sid: str) -> Entry | None:
+        return self._indexed(queue_id, f"s:{call_sid}")
+
     def callback_for_number(self, queue_id: str, number: str) -> Entry | None:
-        entry_id = self._redis.hget(queue_keys(queue_id).callbacks, number)
-        return self.get(queue_id, text(entry_id)) if entry_id else None
+        """The active callback (waiting, offered or with an agent) for ``number``."""
+        return self._indexed(queue_id, f"c:{number}")
 
     def position(self, queue_id: str, entry_id: str) -> int | None:
         """1-based place among the entries waiting or being offered; None when not queued."""
@@ -215,7 +217,7 @@ class QueueService:
         if status == "accepted":
             raise Conflict(f"entry {entry_id} is already with an agent")
         if status == "merged" and text(reply[4]):
-            self._release(queue_id, entry_id, text(reply[4]), "keep")
+            self._presence.release(text(reply[4]), queue_id, entry_id, "keep")
         return Entry.from_record(queue_id, text(reply[1]), reply[2])
 
     def leave(self, queue_id: str, entry_id: str) -> Entry | None:
@@ -240,17 +242,8 @@ class QueueService:
         entry = Entry.from_record(queue_id, entry_id, reply[1], state)
         if text(reply[3]):
             held = entry.accepted_by is not None
-            self._release(queue_id, entry_id, text(reply[3]), "now" if held else "keep")
+            self._presence.release(text(reply[3]), queue_id, entry_id, "now" if held else "keep")
         return entry
-
-    def _release(self, queue_id: str, entry_id: str, agent_id: str, mode: str) -> None:
-        """Free an agent whose offer or call just vanished, and list it where it belongs."""
-        now = self._now()
-        change = Presence.parsed_release(
-            self._presence.run(self._presence.release_call(agent_id, queue_id, entry_id, now, mode))
-        )
-        if change.ok:
-            self._presence.mirror(agent_id, change, change.queues)
 
     # Routing
 
@@ -260,23 +253,30 @@ class QueueService:
             now = self._now()
             args = [now, _DEFAULTS.offer_timeout_seconds, self._scan_entries, self._scan_agents]
             reply = self._call("RESERVE", queue_id, args)
-            if text(reply[0]) != "ok":
+            status = text(reply[0])
+            if status == "stale":
+                continue
+            if status != "ok":
                 return None
             entry_id, agent_id, deadline = text(reply[1]), text(reply[2]), text(reply[3])
-            claim = Presence.parsed_claim(
-                self._presence.run(
-                    self._presence.claim_call(agent_id, queue_id, entry_id, deadline)
-                )
+            offer = Offer(
+                queue_id,
+                entry_id,
+                agent_id,
+                float(deadline),
+                Entry.from_record(queue_id, entry_id, reply[4]),
             )
+            if text(reply[5]) == "local":
+                return offer
+            claim = self._presence.claim(agent_id, queue_id, entry_id, deadline)
             if claim.ok:
                 others = [q for q in claim.queues if q != queue_id]
                 if others:
                     self._presence.mirror(agent_id, claim, others)
-                entry = Entry.from_record(queue_id, entry_id, reply[4])
-                return Offer(queue_id, entry_id, agent_id, float(deadline), entry)
-            # The agent was stale on this queue's list: the entry goes back, try the next.
-            withdraw = [now, entry_id, agent_id, f"agent_{claim.status}", "o"]
-            self._call("WITHDRAW", queue_id, withdraw)
+                return offer
+            # The roaming agent was stale on this queue's list: the entry goes back.
+            args = [now, entry_id, agent_id, f"agent_{claim.status}", "o"]
+            self._call("WITHDRAW", queue_id, args)
         return None
 
     def accept(self, queue_id: str, entry_id: str, agent_id: str) -> bool:
@@ -287,27 +287,25 @@ class QueueService:
         """
         check_id("agent_id", agent_id)
         now = self._now()
-        agent_reply, queue_reply = self._run.many(
-            [
-                self._presence.take_call(agent_id, queue_id, entry_id),
-                self._q("ACCEPT", queue_id, [now, entry_id, agent_id]),
-            ]
-        )
-        agent = Presence.parsed_take(agent_reply)
-        status = text(queue_reply[0])
-        if status in ("ok", "already"):
-            if agent.ok:
-                others = [q for q in agent.queues if q != queue_id]
-                if others and agent.status == AgentState.AVAILABLE.value:
-                    self._presence.mirror(agent_id, agent, others)
-                return True
-            if status == "ok":
-                args = [now, entry_id, agent_id, f"agent_{agent.status}", "a"]
-                self._call("WITHDRAW", queue_id, args)
+        reply = self._call("ACCEPT", queue_id, [now, entry_id, agent_id])
+        status = text(reply[0])
+        if status == "refused":
+            raise Conflict(f"agent {agent_id} cannot take a call while {text(reply[1])}")
+        if status == "already":
+            return True
+        if status != "ok":
+            return False
+        if text(reply[2]) == "local":
+            return True
+        agent = self._presence.take(agent_id, queue_id, entry_id)
+        if not agent.ok:
+            args = [now, entry_id, agent_id, f"agent_{agent.status}", "a"]
+            self._call("WITHDRAW", queue_id, args)
             raise Conflict(f"agent {agent_id} cannot take a call while {agent.status}")
-        if agent.ok and agent.status != AgentState.BUSY.value:
-            self._release(queue_id, entry_id, agent_id, "keep")
-        return False
+        others = [q for q in agent.queues if q != queue_id]
+        if others and agent.status == AgentState.AVAILABLE.value:
+            self._presence.mirror(agent_id, agent, others)
+        return True
 
     def decline(self, queue_id: str, entry_id: str, agent_id: str) -> bool:
         """The agent passes: the entry keeps its place and goes to others first."""
@@ -320,26 +318,12 @@ class QueueService:
 
     def _give_back(self, queue_id: str, entry_id: str, agent_id: str, mode: str) -> bool:
         check_id("agent_id", agent_id)
-        now = self._now()
-        agent_reply, queue_reply = self._run.many(
-            [
-                self._presence.release_call(agent_id, queue_id, entry_id, now, mode),
-                self._q("DECLINE", queue_id, [now, entry_id, agent_id, mode]),
-            ]
-        )
-        agent = Presence.parsed_release(agent_reply)
-        ok = text(queue_reply[0]) == "ok"
-        relisted = ok and text(queue_reply[2]) == "1"
-        if agent.ok:
-            self._mirror_elsewhere(agent_id, agent, queue_id, relisted)
-        return ok
-
-    def _mirror_elsewhere(
-        self, agent_id: str, change: AgentChange, queue_id: str, handled_here: bool
-    ) -> None:
-        targets = [q for q in change.queues if q != queue_id or not handled_here]
-        if targets:
-            self._presence.mirror(agent_id, change, targets)
+        reply = self._call("DECLINE", queue_id, [self._now(), entry_id, agent_id, mode])
+        if text(reply[0]) != "ok":
+            return False
+        if text(reply[2]) == "remote":
+            self._presence.release(agent_id, queue_id, entry_id, mode)
+        return True
 
     def due_offers(self, queue_id: str, limit: int = 100) -> list[Offer]:
         """Offers whose deadline has passed, for the scheduler's sweep."""
@@ -360,51 +344,35 @@ class QueueService:
     def complete(
         self, queue_id: str, entry_id: str, agent_id: str, handle_seconds: float
     ) -> Entry | None:
-        """The agent finished the call: the entry leaves, the agent goes to wrap-up.
+        """The agent finished the call: the entry leaves, the agent goes to wrap-up
+        (until now + the queue's wrap-up seconds; at once available when that is 0).
 
         Returns the completed entry, or None when that agent did not hold it.
         """
         check_id("agent_id", agent_id)
         if not isinstance(handle_seconds, int | float) or handle_seconds < 0:
             raise ValidationError({"handle_seconds": "must be a non-negative number"})
-        now = self._now()
-        wrap = self._wrap.get(queue_id)
-        if wrap is None:
-            wrap = self._wrap[queue_id] = self.settings(queue_id).wrap_up_seconds
         args = [
-            now,
+            self._now(),
             entry_id,
             agent_id,
             f"{float(handle_seconds):.3f}",
-            wrap,
             _DEFAULTS.wrap_up_seconds,
             HANDLE_WEIGHT,
         ]
-        agent_reply, queue_reply = self._run.many(
-            [
-                self._presence.done_call(agent_id, queue_id, entry_id, now, wrap),
-                self._q("COMPLETE", queue_id, args),
-            ]
-        )
-        agent = Presence.parsed_done(agent_reply)
-        ok = text(queue_reply[0]) == "ok"
-        if ok:
-            # Another process may have changed the setting: the next completion uses it.
-            self._wrap[queue_id] = int(text(queue_reply[2]))
-        if agent.ok and agent.state == AgentState.AVAILABLE:
-            self._mirror_elsewhere(agent_id, agent, queue_id, ok)
-        if not ok:
+        reply = self._call("COMPLETE", queue_id, args)
+        if text(reply[0]) != "ok":
             return None
-        return Entry.from_record(queue_id, entry_id, queue_reply[1], EntryState.COMPLETED)
+        if text(reply[3]) == "remote":
+            self._presence.done(agent_id, queue_id, entry_id, int(text(reply[2])))
+        return Entry.from_record(queue_id, entry_id, reply[1], EntryState.COMPLETED)
 
     def end_wrap_up(self, agent_id: str, *, only_if_due: bool = False) -> bool:
-        """Wrap-up over: the agent is available again, idle from now."""
-        change = Presence.parsed_release(
-            self._presence.run(self._presence.end_wrap_call(agent_id, self._now(), only_if_due))
-        )
-        if change.ok:
-            self._presence.mirror(agent_id, change, change.queues)
-        return change.ok
+        """Wrap-up over: the agent is available again, idle from now.
+
+        The scheduler passes ``only_if_due`` so that a late job never cuts a later
+        wrap-up short."""
+        return self._presence.end_wrap_up(agent_id, only_if_due)
 
     # Presence
 
@@ -413,31 +381,10 @@ class QueueService:
     ) -> AgentPresence:
         """Log an agent in (available) or out, optionally replacing its queues.
 
-        Offered, busy and wrap-up come from routing; logging out drops a pending offer.
+        Offered, busy and wrap-up come from routing; logging out drops a pending
+        offer (the entry keeps its place) and is refused during a call.
         """
-        check_id("agent_id", agent_id)
-        if state not in (AgentState.AVAILABLE, AgentState.LOGGED_OUT):
-            raise ValidationError({"state": "must be available or logged_out"})
-        csv = None
-        if queues is not None:
-            csv = ",".join(dict.fromkeys(check_id("queues", q) for q in queues))
-        reply = self._presence.run(self._presence.set_call(agent_id, state, csv, self._now()))
-        if text(reply[0]) != "ok":
-            raise Conflict(f"agent {agent_id} is {text(reply[1])}; finish that first")
-        version, previous, idle = int(text(reply[1])), text(reply[2]), text(reply[3])
-        old, new = split_queues(text(reply[4])), split_queues(text(reply[5]))
-        if previous == AgentState.OFFERED.value and text(reply[6]):
-            args = [self._now(), text(reply[7]), agent_id, "agent_logged_out", "o"]
-            self._call("WITHDRAW", text(reply[6]), args)
-        change = AgentChange(True, "ok", version, state, idle, new)
-        self._presence.mirror(agent_id, change, old + new)
-        return AgentPresence(
-            agent_id=agent_id,
-            state=state,
-            queues=new,
-            idle_since=float(idle) if state == AgentState.AVAILABLE and idle else None,
-            version=version,
-        )
+        return self._presence.set_state(agent_id, state, queues)
 
     def agent(self, agent_id: str) -> AgentPresence:
         return self._presence.get(check_id("agent_id", agent_id))
