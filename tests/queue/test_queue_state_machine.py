@@ -3,6 +3,8 @@
 After every step: no entry lost or duplicated, the order is (priority, enqueue
 time, sequence), every agent holds at most one offer and it matches the entry,
 declined entries are back at their place, presence and available lists agree.
+It runs twice: with agents of this queue only (presence in the queue's slot)
+and with agents who also belong to a second queue (presence on their own key).
 """
 
 from __future__ import annotations
@@ -69,12 +71,14 @@ class ModelAgent:
 
 
 class QueueMachine(RuleBasedStateMachine):
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.Redis, memberships: list[str]) -> None:
         super().__init__()
         client.flushdb()
         self.clock = ManualClock()
         self.service = QueueService(client, self.clock)
-        self.service.configure(Q, SETTINGS)
+        self.memberships = memberships
+        for queue_id in memberships:
+            self.service.configure(queue_id, SETTINGS)
         self.entries: dict[str, ModelEntry] = {}
         self.agents = {a: ModelAgent() for a in AGENTS}
         self.seq = 0
@@ -340,9 +344,9 @@ class QueueMachine(RuleBasedStateMachine):
         a = self.agents[agent]
         if a.state in (AgentState.BUSY, AgentState.OFFERED):
             with pytest.raises(Conflict):
-                self.service.set_agent_state(agent, AgentState.AVAILABLE, [Q])
+                self.service.set_agent_state(agent, AgentState.AVAILABLE, self.memberships)
             return
-        self.service.set_agent_state(agent, AgentState.AVAILABLE, [Q])
+        self.service.set_agent_state(agent, AgentState.AVAILABLE, self.memberships)
         if a.state != AgentState.AVAILABLE:
             a.idle = self.now()
         a.state, a.wrap_until = AgentState.AVAILABLE, None
@@ -405,13 +409,16 @@ class QueueMachine(RuleBasedStateMachine):
         assert self.service.available_agents(Q) == [name for _, name in available]
 
 
-def test_queue_engine_matches_the_model(redis_url: str) -> None:
+@pytest.mark.parametrize(
+    "memberships", [[Q], [Q, "other"]], ids=["agents-of-one-queue", "agents-of-two-queues"]
+)
+def test_queue_engine_matches_the_model(redis_url: str, memberships: list[str]) -> None:
     client = redis.Redis.from_url(redis_url)
     try:
         run_state_machine_as_test(
-            lambda: QueueMachine(client),
+            lambda: QueueMachine(client, memberships),
             settings=settings(
-                max_examples=150,
+                max_examples=120,
                 stateful_step_count=50,
                 deadline=None,
                 suppress_health_check=[HealthCheck.too_slow],
