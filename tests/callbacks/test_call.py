@@ -271,3 +271,25 @@ def test_a_rerun_place_job_does_not_place_a_second_call(desk):
 
     assert again is not None and again.call_sid == call.sid
     assert len(_sim(desk).calls()) == 1
+
+
+def test_connecting_a_callback_that_left_the_queue_tells_the_agent_and_hangs_up(desk):
+    ref, _, key = _called(desk)
+    desk.services.queue.remove(*ref.split(":"))
+    response = desk.webhook(OutboundUrls(desk.settings.public_base_url).connect(key),
+                            {"CallSid": _sim(desk).calls()[0].sid})
+    assert response.status_code == 200
+    say, hangup = list(ET.fromstring(response.data))
+    assert (say.tag, hangup.tag) == ("Say", "Hangup")
+    assert "no longer waiting" in (say.text or "")
+
+
+def test_outbound_webhooks_without_an_attempt_answer_twiml_not_an_error(desk):
+    base = desk.settings.public_base_url
+    for path in ("connect", "dial-done", "status", "customer-status"):
+        response = desk.webhook(f"{base}/twilio/voice/callback/outbound/{path}",
+                                {"CallSid": "CA" + "e" * 32, "DialCallStatus": "busy",
+                                 "CallStatus": "completed"})
+        assert response.status_code == 200, path
+        assert response.mimetype == "text/xml"
+    desk.work()

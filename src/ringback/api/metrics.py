@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 
 from ringback.api.auth import requires
 from ringback.callbacks.metrics import CallbackMetrics
+from ringback.callbacks.parts import configured_queue_ids
 from ringback.callbacks.records import CallbackRecords
 from ringback.callbacks.ticket import iso
 from ringback.errors import ValidationError
@@ -33,8 +34,9 @@ def register(bp: Blueprint) -> None:
     def metrics() -> ResponseReturnValue:
         s = services()
         start, end = time_range(request.args.get("from"), request.args.get("to"), s.clock.now())
-        report = CallbackMetrics(s.db, s.queue, CallbackRecords(s.db, s.clock)).report(
-            start, end)
+        metrics = CallbackMetrics(s.db, s.queue, CallbackRecords(s.db, s.clock),
+                                  configured_queue_ids(s))
+        report = metrics.report(start, end)
         return jsonify({
             "from": iso(report.start),
             "to": iso(report.end),

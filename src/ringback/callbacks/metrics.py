@@ -11,6 +11,7 @@ live, from Redis: the callbacks waiting or offered right now.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -76,10 +77,16 @@ def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 
 class CallbackMetrics:
-    def __init__(self, db: Database, queue: QueueService, records: CallbackRecords) -> None:
+    def __init__(
+        self, db: Database, queue: QueueService, records: CallbackRecords,
+        queue_ids: Iterable[str] = (),
+    ) -> None:
+        """``queue_ids``: queues to look for live callbacks in, besides those the
+        records know (a callback's record is written by a job, moments later)."""
         self._db = db
         self._queue = queue
         self._records = records
+        self._queue_ids = frozenset(queue_ids)
 
     def report(self, start: float, end: float) -> CallbackReport:
         sums = self._sums(start, end)
@@ -96,7 +103,7 @@ class CallbackMetrics:
     def in_queue(self) -> Counter[str]:
         """Callbacks waiting or offered now, per business number, from Redis."""
         found: Counter[str] = Counter()
-        for queue_id in self._records.open_queue_ids():
+        for queue_id in sorted(self._queue_ids | set(self._records.open_queue_ids())):
             offset = 0
             while True:
                 entries = self._queue.entries(queue_id, offset, PAGE)

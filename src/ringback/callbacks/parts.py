@@ -56,6 +56,19 @@ def allowed_countries_from(services: Services) -> AllowedCountries:
     return allowed
 
 
+def configured_queue_ids(services: Services) -> set[str]:
+    """Every queue a configured number sends callers to (its own and its menu's)."""
+    try:
+        from ringback.numbers import NumberDirectory
+    except ImportError:
+        return set()
+    found: set[str] = set()
+    for config in NumberDirectory(services.db, services.redis).all():
+        found.add(config.queue_id)
+        found.update(option.queue_id for option in config.menu if option.queue_id)
+    return found
+
+
 @dataclass(frozen=True)
 class CallbackParts:
     queue: QueueService

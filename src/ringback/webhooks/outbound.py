@@ -70,6 +70,13 @@ def hangup_twiml() -> str:
     return str(response)
 
 
+def _accepted_for(entry: Entry, attempt_key: str) -> bool:
+    """The entry is still held by the acceptance this attempt was placed for."""
+    ms = attempt_key.rpartition("@")[2]
+    return (entry.state == EntryState.ACCEPTED and entry.accepted_at is not None
+            and ms.isdigit() and round(entry.accepted_at * 1000) == int(ms))
+
+
 def _twiml(document: str) -> Response:
     return Response(document, mimetype=TWIML)
 
@@ -87,7 +94,7 @@ def register(bp: Blueprint) -> None:
     def callback_connect() -> ResponseReturnValue:
         key, s = attempt(), services()
         entry = s.queue.get(*parse_entry_ref(ref_of_attempt(key))) if key else None
-        if key is None or entry is None or entry.state != EntryState.ACCEPTED:
+        if key is None or entry is None or not _accepted_for(entry, key):
             log.info("outbound callback %r: nothing to connect", key)
             return _twiml(gone_twiml())
         return _twiml(connect_twiml(entry, OutboundUrls(s.settings.public_base_url), key))
