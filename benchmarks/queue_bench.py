@@ -88,9 +88,10 @@ def throughput(
     service.position(queue_id, "a1")  # loads the scripts before the clock runs
     for _ in range(ROUNDS):
         cycle_time = raw_time = 0.0
-        for i in range(CYCLES_PER_ROUND):
+        entries = [new_entry(n + i, queue_id) for i in range(CYCLES_PER_ROUND)]
+        for new in entries:
             t0 = clock()
-            entry = service.join(queue_id, new_entry(n, queue_id))
+            entry = service.join(queue_id, new)
             service.position(queue_id, entry.entry_id)
             offer = service.offer_next(queue_id)
             accepted = offer is not None and service.accept(queue_id, offer.entry_id, agent)
@@ -119,9 +120,10 @@ def per_op_micros(service: QueueService, queue_id: str, agent: str) -> dict[str,
     """Median microseconds of join, position and offer at the queue's current size."""
     samples: dict[str, list[float]] = {"join": [], "position": [], "offer": []}
     clock = time.perf_counter
-    for i in range(SCALE_SAMPLES):
+    entries = [new_entry(10_000_000 + i, queue_id) for i in range(SCALE_SAMPLES)]
+    for new in entries:
         t0 = clock()
-        entry = service.join(queue_id, new_entry(10_000_000 + i, queue_id))
+        entry = service.join(queue_id, new)
         t1 = clock()
         service.position(queue_id, entry.entry_id)
         t2 = clock()
