@@ -9,17 +9,22 @@ deadline still applies.
 
 from __future__ import annotations
 
+import logging
+
 from rq import get_current_job
 
 from ringback.callbacks.dial_results import DialResults
-from ringback.callbacks.dialing import Dialer
+from ringback.callbacks.dialing import Dialer, RetryLater
 from ringback.callbacks.expiry import Expiry
 from ringback.callbacks.outcome import Outcomes
 from ringback.callbacks.parts import CallbackParts
+from ringback.callbacks.records import attempt_key
 from ringback.callbacks.service import parse_entry_ref
 from ringback.callbacks.timers import QueueTimers, overflow_url
 from ringback.store.callbacks import AttemptOutcome
 from ringback.worker import job_services
+
+log = logging.getLogger(__name__)
 
 
 def _parts() -> CallbackParts:
@@ -51,10 +56,31 @@ def record_request(ref: str) -> bool:
 
 
 def place_callback(ref: str, agent_id: int, accepted_at: float) -> str | None:
-    """Ticket, toll-fraud check and the outbound call of one acceptance; the call's sid."""
-    attempt = Dialer(_parts()).place(ref, agent_id, accepted_at,
-                                     may_retry=_has_retries_left())
+    """Ticket, toll-fraud check and the outbound call of one acceptance; the call's sid.
+
+    On its last try, an unexpected error still ends a started attempt as failed,
+    so the agent is not left busy with a call that never comes.
+    """
+    parts = _parts()
+    last_try = not _has_retries_left()
+    try:
+        attempt = Dialer(parts).place(ref, agent_id, accepted_at, may_retry=not last_try)
+    except RetryLater:
+        raise
+    except Exception as exc:
+        if last_try:
+            _give_up(parts, attempt_key(ref, accepted_at), exc)
+        raise
     return attempt.call_sid if attempt else None
+
+
+def _give_up(parts: CallbackParts, key: str, exc: Exception) -> None:
+    try:
+        if parts.records.attempt(key) is not None:
+            Outcomes(parts).finish(key, AttemptOutcome.FAILED,
+                                   f"the call could not be placed ({type(exc).__name__})")
+    except Exception:
+        log.exception("callback attempt %s: could not record the failure", key)
 
 
 def finish_attempt(

@@ -7,6 +7,7 @@ also build them by hand around a stand-in telephony or ticket sink.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from ringback.agents import AgentDirectory
 from ringback.callbacks.records import CallbackRecords
 from ringback.callbacks.urls import OutboundUrls
 from ringback.clock import Clock
+from ringback.errors import ValidationError
 from ringback.queue.service import QueueService
 from ringback.scheduler.deadlines import Deadlines
 from ringback.telephony import Telephony
@@ -24,6 +26,8 @@ from ringback.tickets import BuiltinTicketSink, TicketSink
 
 if TYPE_CHECKING:
     from ringback.services import Services
+
+log = logging.getLogger(__name__)
 
 # The countries a business number may call back: its own, until the number's
 # configuration says otherwise (see ``allowed_countries_from``).
@@ -48,7 +52,12 @@ def allowed_countries_from(services: Services) -> AllowedCountries:
     directory = NumberDirectory(services.db, services.redis)
 
     def allowed(business_number: str) -> Iterable[str]:
-        config = directory.find(business_number)
+        try:
+            config = directory.find(business_number)
+        except ValidationError:  # a stored configuration the rules no longer accept
+            log.warning("number %s: configuration unreadable; its own country only",
+                        business_number)
+            config = None
         if config is None:
             return home_country(business_number)
         return config.callback.allowed_countries or home_country(business_number)
@@ -63,7 +72,12 @@ def configured_queue_ids(services: Services) -> set[str]:
     except ImportError:
         return set()
     found: set[str] = set()
-    for config in NumberDirectory(services.db, services.redis).all():
+    try:
+        configs = NumberDirectory(services.db, services.redis).all()
+    except ValidationError:
+        log.warning("a number's configuration is unreadable; its queues are not listed")
+        return found
+    for config in configs:
         found.add(config.queue_id)
         found.update(option.queue_id for option in config.menu if option.queue_id)
     return found
