@@ -295,3 +295,19 @@ def test_a_client_that_decodes_responses_works_the_same(redis_url, clock: Manual
         assert service.position("decoded", entry.entry_id) == 1
     finally:
         client.close()
+
+
+def test_ids_that_are_not_entry_ids_never_reach_other_records(queues, call, login):
+    login("ann")
+    queues.join("sales", call(1))
+    for bogus in ("@ann", "#seq", "s:CA1", "", "A1"):
+        assert queues.get("sales", bogus) is None
+        assert queues.leave("sales", bogus) is None
+        assert queues.remove("sales", bogus) is None
+        assert not queues.accept("sales", bogus, "ann")
+        assert not queues.decline("sales", bogus, "ann")
+        assert queues.complete("sales", bogus, "ann", 1.0) is None
+        with pytest.raises(NotFound):
+            queues.convert_to_callback("sales", bogus, "+14155550123")
+    assert queues.agent("ann").state == "available"
+    assert queues.size("sales") == 1

@@ -33,18 +33,14 @@ def check_id(field: str, value: str) -> str:
 class QueueKeys:
     """The keys of one queue; ``for_script(name)`` gives a script's KEYS.
 
-    - ``cfg``: hash, the queue's settings (``max_size``, ``max_wait``, ``offer_timeout``,
-      ``wrap_up``, ``p:<intent>`` priority rules)
-    - ``meta``: hash, ``aht`` (moving average handle seconds), ``handled``
-    - ``entries``: hash, entry id -> the entry as compact JSON (waiting, offered,
-      accepted); ``s:<call sid>`` and ``c:<callback number>`` -> entry id (a webhook
-      delivered twice joins once; one active callback per number); ``#seq``
+    - ``rec``: hash, the queue's small records: entries (by entry id), the indexes
+      ``s:<call sid>`` and ``c:<callback number>``, local agents (``@<agent id>``),
+      settings and counters (``#...``); see ``scripts``
     - ``wait``: zset, entries waiting or offered, in queue order (positions)
     - ``ready``: zset, the subset not currently offered (what routing may offer)
     - ``offers``: zset, offered entry id -> offer deadline
     - ``available``: zset, available agents of the queue -> idle since
     - ``staff``: set, logged-in agents of the queue
-    - ``agents``: hash, local agent (a member of this queue only) -> presence as JSON
     - ``versions``: hash, remote agent -> last presence version mirrored here
     - ``events``: stream, the queue's append-only event log
     """
@@ -68,16 +64,8 @@ class QueueKeys:
         return f"{PREFIX}:{{q:{self.queue_id}}}:{name}"
 
     @property
-    def cfg(self) -> str:
-        return self._key("cfg")
-
-    @property
-    def meta(self) -> str:
-        return self._key("meta")
-
-    @property
-    def entries(self) -> str:
-        return self._key("e")
+    def rec(self) -> str:
+        return self._key("rec")
 
     @property
     def wait(self) -> str:
@@ -104,26 +92,19 @@ class QueueKeys:
         return self._key("agv")
 
     @property
-    def agents(self) -> str:
-        return self._key("agents")
-
-    @property
     def events(self) -> str:
         return self._key("events")
 
     def all(self) -> list[str]:
         """Every key of the queue."""
         return [
-            self.cfg,
-            self.meta,
-            self.entries,
+            self.rec,
             self.wait,
             self.ready,
             self.offers,
             self.available,
             self.staff,
             self.versions,
-            self.agents,
             self.events,
         ]
 
@@ -140,7 +121,7 @@ class AgentKeys:
 
     - ``presence``: hash, ``q`` member queues (comma list) and ``home`` (the queue of
       an agent in exactly one queue, whose presence then lives in that queue's
-      ``agents`` hash); for an agent in several queues also ``s`` state, ``i`` idle
+      ``rec`` hash); for an agent in several queues also ``s`` state, ``i`` idle
       since, ``v`` version, ``cq``/``ce`` queue and entry of the current offer or call,
       ``d`` offer deadline, ``w`` wrap-up until
     """

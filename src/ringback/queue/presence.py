@@ -1,7 +1,7 @@
 """Agent presence: logged out, available, offered, busy, wrap-up.
 
 An agent in exactly one queue is *local* to it: its presence is a field of
-that queue's ``agents`` hash, so routing changes entry and agent in one script.
+that queue's ``rec`` hash, so routing changes entry and agent in one script.
 An agent in several queues is *roaming*: its presence lives under its own hash
 tag and changes only through compare-and-set scripts (``agent_scripts``), so it
 never holds two offers or two calls however many queues route at once; each
@@ -73,7 +73,7 @@ class Presence:
         queues = split_queues(h.get("q", ""))
         home = h.get("home")
         if home:
-            record = self._client.hget(queue_keys(home).agents, agent_id)
+            record = self._client.hget(queue_keys(home).rec, f"@{agent_id}")
             h = json.loads(record) if record else {}
             h["cq"] = home
         state = AgentState(h.get("s", AgentState.LOGGED_OUT.value))

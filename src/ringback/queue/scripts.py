@@ -4,114 +4,127 @@ Queue scripts receive the keys named in ``KEYS_OF`` (all under the queue's
 hash tag); the roaming agents' scripts are in ``agent_scripts``.  No script
 builds a key or touches two hash tags.
 
-Entries live as compact JSON in the queue's ``entries`` hash, next to two
-index fields per entry (``s:<call sid>`` and, for callbacks, ``c:<number>``)
-and the sequence counter ``#seq``.  The ``wait`` zset orders entries by
-``score = (99 - priority) * 1e13 + enqueued_at_ms`` and, on equal scores, by
-entry id, whose length prefix (``a1`` ... ``az``, ``b10`` ...) makes string
-order follow the sequence.
+A queue's small records share one hash, ``rec``, so that an operation reads
+what it needs with one HMGET and writes with one HSET (each ``redis.call``
+costs about as much as a short command round trip inside the server):
 
-An agent who belongs to this queue only is *local*: its presence record is a
-field of the queue's ``agents`` hash, and offers, accepts, declines and
-completions change entry and agent in the same script.  Any other agent is
+- ``<entry id>``: an entry as compact JSON (waiting, offered or accepted)
+- ``s:<call sid>``, ``c:<callback number>``: entry id (a call joins once; one
+  active callback per number)
+- ``@<agent id>``: a *local* agent's presence as JSON (``s`` state, ``i`` idle
+  since, ``ce`` entry, ``d`` offer deadline, ``w`` wrap-up until)
+- ``#max_size``, ``#max_wait``, ``#offer_timeout``, ``#wrap_up``,
+  ``#p:<intent>``: settings; ``#seq``, ``#aht``, ``#handled``: counters
+
+The ``wait`` zset orders entries by ``score = (99 - priority) * 1e13 +
+enqueued_at_ms`` and, on equal scores, by entry id, whose length prefix
+(``a1`` ... ``az``, ``b10`` ...) makes string order follow the sequence.
+
+An agent who belongs to this queue only is *local*: offers, accepts, declines
+and completions change entry and agent in the same script.  Any other agent is
 *remote*: the scripts change the queue side and say so, and the service then
 runs the compare-and-set on the agent's own key.
 """
 
 from __future__ import annotations
 
+import re
+
 from ringback.queue import agent_scripts
 
 EVENTS_MAXLEN = 10_000
 
 QUEUE_KEY_NAMES = (
-    "cfg",
-    "meta",
-    "entries",
+    "rec",
     "wait",
     "ready",
     "offers",
     "available",
     "staff",
     "versions",
-    "agents",
     "events",
 )
 
 # Which of a queue's keys each queue script receives, in KEYS order.
 KEYS_OF: dict[str, tuple[str, ...]] = {}
 
-_ROUTING = ("entries", "wait", "ready", "offers", "available", "staff", "agents", "events")
+_ROUTING = ("rec", "wait", "ready", "offers", "available", "staff", "events")
 
 
 def _queue_script(name: str, keys: tuple[str, ...], argv_doc: str, body: str) -> str:
-    """Header (KEYS then ARGV), the key locals and helpers, then the body."""
+    """Header (KEYS then ARGV), the key locals, the helpers the body uses, the body."""
     KEYS_OF[name] = keys
     header = (
         "-- "
         + ", ".join(f"KEYS[{i}] {k}" for i, k in enumerate(keys, 1))
         + " (the queue's keys, see QueueKeys)\n"
     )
-    index = {k: i for i, k in enumerate(keys, 1)}
-    binds = "\n".join(
-        f"local K_{k.upper()} = " + (f"KEYS[{index[k]}]" if k in index else "nil")
-        for k in QUEUE_KEY_NAMES
-    )
-    return header + argv_doc + binds + _QUEUE_LIB + body
+    binds = "\n".join(f"local K_{k.upper()} = KEYS[{i}]" for i, k in enumerate(keys, 1))
+    return header + argv_doc + binds + "\n" + _helpers_for(body) + body
 
 
-_QUEUE_LIB = (
-    """
-local MAXLEN = '"""
-    + str(EVENTS_MAXLEN)
-    + """'
+def _helpers_for(body: str) -> str:
+    """The helper functions ``body`` calls, directly or through other helpers, in order."""
+    wanted: set[str] = set()
+    pending = [body]
+    while pending:
+        text = pending.pop()
+        for helper, code in _HELPERS.items():
+            if helper not in wanted and re.search(rf"\b{helper}\(", text):
+                wanted.add(helper)
+                pending.append(code)
+    return "".join(code for helper, code in _HELPERS.items() if helper in wanted)
 
+
+# Helper functions, each defined in the scripts that call it (script globals are
+# not allowed); a helper may call those defined before it.
+_HELPERS: dict[str, str] = {
+    "load": """
 local function load(eid)
-  local raw = redis.call('HGET', K_ENTRIES, eid)
+  local raw = redis.call('HGET', K_REC, eid)
   if not raw then return nil, nil end
   return cjson.decode(raw), raw
 end
-
-local function save(eid, e)
-  local raw = cjson.encode(e)
-  redis.call('HSET', K_ENTRIES, eid, raw)
-  return raw
-end
-
+""",
+    "score": """
 local function score(e)
   return string.format('%.0f', (99 - tonumber(e.p)) * 1e13 + math.floor(tonumber(e.t) * 1000))
 end
-
+""",
+    "rank": """
 local function rank(eid)
   local r = redis.call('ZRANK', K_WAIT, eid)
   if r then return r + 1 end
   return 0
 end
-
+""",
+    "waited": """
 local function waited(e, now)
   return string.format('%.3f', tonumber(now) - tonumber(e.t))
 end
-
-local function cfg(name, default)
-  return redis.call('HGET', K_CFG, name) or default
-end
-
+""",
+    "emit": """
 local function emit(etype, eid, e, now, ...)
-  redis.call('XADD', K_EVENTS, 'MAXLEN', '~', MAXLEN, '*', 'type', etype, 'e', eid, 'k', e.k,
-    't', now, ...)
+  redis.call('XADD', K_EVENTS, 'MAXLEN', '~', '"""
+    + str(EVENTS_MAXLEN)
+    + """', '*', 'type', etype, 'e', eid,
+    'k', e.k, 't', now, ...)
 end
-
+""",
+    "listhas": """
 local function listhas(list, x)
   if not list or list == '' then return false end
   return string.find(',' .. list .. ',', ',' .. x .. ',', 1, true) ~= nil
 end
-
+""",
+    "listadd": """
 local function listadd(list, x)
   if listhas(list, x) then return list end
   if not list or list == '' then return x end
   return list .. ',' .. x
 end
-
+""",
+    "forget": """
 -- Takes an entry and its index fields out of the queue.
 local function forget(eid, e)
   if e.s ~= 'a' then
@@ -121,86 +134,82 @@ local function forget(eid, e)
   local fields = {eid}
   if e.sid then fields[#fields + 1] = 's:' .. e.sid end
   if e.k == 'c' then fields[#fields + 1] = 'c:' .. e.cb end
-  redis.call('HDEL', K_ENTRIES, unpack(fields))
+  redis.call('HDEL', K_REC, unpack(fields))
 end
-
--- Puts an offered entry back at its place (its agent is dealt with by the caller).
+""",
+    "unoffer": """
+-- Puts an offered entry back at its place; returns the fields to write.
 local function unoffer(eid, e)
   e.s = 'w'
   e.oa = nil
   e.od = nil
   e.ois = nil
-  local raw = save(eid, e)
   redis.call('ZADD', K_READY, score(e), eid)
   redis.call('ZREM', K_OFFERS, eid)
-  return raw
 end
-
+""",
+    "readd": """
 -- A remote agent back on this queue's available list (if still logged in here).
 local function readd(agent, idle)
   if redis.call('SISMEMBER', K_STAFF, agent) == 1 then
     redis.call('ZADD', K_AVAILABLE, idle, agent)
   end
 end
-
--- Local agents: s state, i idle since, ce entry offered or in call, d offer deadline,
--- w wrap-up until.
-local function agent_load(x)
-  local raw = redis.call('HGET', K_AGENTS, x)
-  if not raw then return nil end
-  return cjson.decode(raw)
-end
-
-local function agent_save(x, a)
-  redis.call('HSET', K_AGENTS, x, cjson.encode(a))
-end
-
+""",
+    "free": """
+-- A local agent available again; returns its record to write.
 local function free(x, a, idle)
   a.s = 'available'
   a.i = idle
   a.ce = nil
   a.d = nil
   a.w = nil
-  agent_save(x, a)
   redis.call('ZADD', K_AVAILABLE, idle, x)
+  return cjson.encode(a)
 end
-
--- Frees the agent holding entry eid when it is local; returns the agent id when it is
--- remote (the caller releases it on its own key), else ''.
+""",
+    "unhold": """
+-- Frees the agent holding entry eid when it is local (returns '') or names it when it
+-- is remote (the caller releases it on its own key).
 local function unhold(x, eid, now)
-  local a = agent_load(x)
-  if not a then return x end
-  if a.ce == eid and a.s == 'offered' then free(x, a, a.i)
-  elseif a.ce == eid and a.s == 'busy' then free(x, a, now) end
+  local raw = redis.call('HGET', K_REC, '@' .. x)
+  if not raw then return x end
+  local a = cjson.decode(raw)
+  if a.ce == eid and a.s == 'offered' then
+    redis.call('HSET', K_REC, '@' .. x, free(x, a, a.i))
+  elseif a.ce == eid and a.s == 'busy' then
+    redis.call('HSET', K_REC, '@' .. x, free(x, a, now))
+  end
   return ''
 end
-"""
-)
+""",
+}
+
 
 JOIN = _queue_script(
     "JOIN",
-    ("cfg", "entries", "wait", "ready", "events"),
+    ("rec", "wait", "ready", "events"),
     """\
 -- ARGV[1] now, ARGV[2] kind code (l|c), ARGV[3] call sid, ARGV[4] caller,
 -- ARGV[5] callback number, ARGV[6] language, ARGV[7] intent, ARGV[8] number dialled,
 -- ARGV[9] priority ('' = the queue's rule for the intent), ARGV[10] default max size
--- Returns {'new'|'existing', id, json, position} or {'full', max_size}.
+-- Returns {'new'|'existing', id, json} or {'full', max_size}.
 """,
     """
 local now, kind, sid, cbn, intent = ARGV[1], ARGV[2], ARGV[3], ARGV[5], ARGV[7]
-local found = redis.call('HMGET', K_ENTRIES, 's:' .. sid, 'c:' .. cbn, '#seq')
+local r = redis.call('HMGET', K_REC, 's:' .. sid, 'c:' .. cbn, '#seq', '#max_size',
+  '#p:' .. intent)
 for i, index in ipairs({sid ~= '', kind == 'c'}) do
-  if index and found[i] then
-    local raw = redis.call('HGET', K_ENTRIES, found[i])
-    if raw then return {'existing', found[i], raw, rank(found[i])} end
+  if index and r[i] then
+    local raw = redis.call('HGET', K_REC, r[i])
+    if raw then return {'existing', r[i], raw} end
   end
 end
-local c = redis.call('HMGET', K_CFG, 'max_size', 'p:' .. intent)
-local max = tonumber(c[1] or ARGV[10])
+local max = tonumber(r[4] or ARGV[10])
 if redis.call('ZCARD', K_WAIT) >= max then return {'full', tostring(max)} end
 local p = ARGV[9]
-if p == '' then p = c[2] or '0' end
-local seq = tonumber(found[3] or '0') + 1
+if p == '' then p = r[5] or '0' end
+local seq = tonumber(r[3] or '0') + 1
 local n, digits = seq, ''
 repeat
   local d = n % 36
@@ -219,13 +228,12 @@ local raw = cjson.encode(e)
 local fields = {eid, raw, '#seq', seq}
 if sid ~= '' then fields[#fields + 1] = 's:' .. sid; fields[#fields + 1] = eid end
 if kind == 'c' then fields[#fields + 1] = 'c:' .. cbn; fields[#fields + 1] = eid end
-redis.call('HSET', K_ENTRIES, unpack(fields))
+redis.call('HSET', K_REC, unpack(fields))
 local sc = score(e)
 redis.call('ZADD', K_WAIT, sc, eid)
 redis.call('ZADD', K_READY, sc, eid)
-local pos = rank(eid)
-emit('joined', eid, e, now, 'pos', pos, 'wait', '0')
-return {'new', eid, raw, pos}
+emit('joined', eid, e, now, 'pos', rank(eid), 'wait', '0')
+return {'new', eid, raw}
 """,
 )
 
@@ -234,17 +242,17 @@ CONVERT = _queue_script(
     _ROUTING,
     """\
 -- ARGV[1] now, ARGV[2] entry id, ARGV[3] callback number
--- Returns {'converted'|'same', id, json, position}, {'merged', kept id, json, position,
--- remote agent whose offer of the dropped entry is void or ''}, {'accepted', json}
--- or {'gone'}.
+-- Returns {'converted'|'same', id, json}, {'merged', kept id, json, remote agent whose
+-- offer of the dropped entry is void or ''}, {'accepted', json} or {'gone'}.
 """,
     """
 local now, eid, number = ARGV[1], ARGV[2], ARGV[3]
-local e, raw = load(eid)
-if not e then return {'gone'} end
-if e.s == 'a' then return {'accepted', raw} end
-if e.k == 'c' and e.cb == number then return {'same', eid, raw, rank(eid)} end
-local other = redis.call('HGET', K_ENTRIES, 'c:' .. number)
+local r = redis.call('HMGET', K_REC, eid, 'c:' .. number)
+if not r[1] then return {'gone'} end
+local e = cjson.decode(r[1])
+if e.s == 'a' then return {'accepted', r[1]} end
+if e.k == 'c' and e.cb == number then return {'same', eid, r[1]} end
+local other = r[2]
 if other and other ~= eid then
   local o, oraw = load(other)
   -- Keep the entry an agent already has; else the one ahead in the queue.
@@ -258,22 +266,21 @@ if other and other ~= eid then
     forget(eid, e)
     local remote = ''
     if e.s == 'o' then remote = unhold(e.oa, eid, now) end
-    return {'merged', other, oraw, rank(other), remote}
+    return {'merged', other, oraw, remote}
   end
   -- The other is waiting, so no agent holds it.
   emit('removed', other, o, now, 'pos', rank(other), 'wait', waited(o, now),
     'reason', 'duplicate_callback')
   forget(other, o)
 end
-if e.k == 'c' then redis.call('HDEL', K_ENTRIES, 'c:' .. e.cb) end
+if e.k == 'c' then redis.call('HDEL', K_REC, 'c:' .. e.cb) end
 e.k = 'c'
 e.cb = number
 if not e.rt then e.rt = now end
-raw = cjson.encode(e)
-redis.call('HSET', K_ENTRIES, eid, raw, 'c:' .. number, eid)
-local pos = rank(eid)
-emit('converted', eid, e, now, 'pos', pos, 'wait', waited(e, now))
-return {'converted', eid, raw, pos}
+local raw = cjson.encode(e)
+redis.call('HSET', K_REC, eid, raw, 'c:' .. number, eid)
+emit('converted', eid, e, now, 'pos', rank(eid), 'wait', waited(e, now))
+return {'converted', eid, raw}
 """,
 )
 
@@ -284,28 +291,26 @@ DROP = _queue_script(
 -- ARGV[1] now, ARGV[2] entry id, ARGV[3] event type (abandoned|expired|removed),
 -- ARGV[4] reason, ARGV[5] '1' to drop an accepted entry too
 -- A local agent holding the entry is freed here.
--- Returns {'ok', json, position, remote agent holding it or ''}, {'accepted', json}
--- or {'gone'}.
+-- Returns {'ok', json, remote agent holding it or ''}, {'accepted', json} or {'gone'}.
 """,
     """
 local now, eid = ARGV[1], ARGV[2]
 local e, raw = load(eid)
 if not e then return {'gone'} end
 if e.s == 'a' and ARGV[5] ~= '1' then return {'accepted', raw} end
-local pos = rank(eid)
 local agent = e.oa or e.aa or ''
-emit(ARGV[3], eid, e, now, 'pos', pos, 'wait', waited(e, now), 'agent', agent,
+emit(ARGV[3], eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', agent,
   'reason', ARGV[4])
 forget(eid, e)
 local remote = ''
 if agent ~= '' then remote = unhold(agent, eid, now) end
-return {'ok', raw, pos, remote}
+return {'ok', raw, remote}
 """,
 )
 
 RESERVE = _queue_script(
     "RESERVE",
-    ("cfg",) + _ROUTING,
+    _ROUTING,
     """\
 -- ARGV[1] now, ARGV[2] default offer timeout, ARGV[3] entries to scan, ARGV[4] agents to scan
 -- Pairs the first offerable entry with the longest-idle available agent that has not
@@ -326,7 +331,7 @@ local staff = nil
 local i = 1
 while ids[i] do
   local eid = ids[i]
-  local e = load(eid)
+  local e = cjson.decode(redis.call('HGET', K_REC, eid))
   local pick, idle = nil, nil
   if e.dx and more_agents then
     agents = redis.call('ZRANGE', K_AVAILABLE, 0, tonumber(ARGV[4]) - 1, 'WITHSCORES')
@@ -352,29 +357,31 @@ while ids[i] do
     end
   end
   if pick then
-    local a = agent_load(pick)
+    local r = redis.call('HMGET', K_REC, '@' .. pick, '#offer_timeout')
+    local a = r[1] and cjson.decode(r[1])
     if a and a.s ~= 'available' then
       redis.call('ZREM', K_AVAILABLE, pick)
       return {'stale'}
     end
-    local deadline = string.format('%.3f',
-      tonumber(now) + tonumber(cfg('offer_timeout', ARGV[2])))
+    local deadline = string.format('%.3f', tonumber(now) + tonumber(r[2] or ARGV[2]))
     e.s = 'o'
     e.oa = pick
     e.od = deadline
     e.ois = idle
-    local raw = save(eid, e)
-    redis.call('ZREM', K_READY, eid)
-    redis.call('ZADD', K_OFFERS, deadline, eid)
-    redis.call('ZREM', K_AVAILABLE, pick)
+    local raw = cjson.encode(e)
     local where = 'remote'
     if a then
       a.s = 'offered'
       a.ce = eid
       a.d = deadline
-      agent_save(pick, a)
+      redis.call('HSET', K_REC, eid, raw, '@' .. pick, cjson.encode(a))
       where = 'local'
+    else
+      redis.call('HSET', K_REC, eid, raw)
     end
+    redis.call('ZREM', K_READY, eid)
+    redis.call('ZADD', K_OFFERS, deadline, eid)
+    redis.call('ZREM', K_AVAILABLE, pick)
     emit('offered', eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', pick)
     return {'ok', eid, pick, deadline, raw, where}
   end
@@ -387,7 +394,7 @@ return {'none'}
 
 WITHDRAW = _queue_script(
     "WITHDRAW",
-    ("entries", "wait", "ready", "offers", "events"),
+    ("rec", "wait", "ready", "offers", "events"),
     """\
 -- ARGV[1] now, ARGV[2] entry id, ARGV[3] remote agent, ARGV[4] reason,
 -- ARGV[5] from state (o|a)
@@ -401,6 +408,7 @@ if not e or e.s ~= ARGV[5] or (e.oa or e.aa) ~= agent then return 0 end
 e.aa = nil
 e.at = nil
 unoffer(eid, e)
+redis.call('HSET', K_REC, eid, cjson.encode(e))
 redis.call('ZADD', K_WAIT, score(e), eid)
 emit('withdrawn', eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', agent,
   'reason', ARGV[4])
@@ -421,14 +429,15 @@ ACCEPT = _queue_script(
 """,
     """
 local now, eid, agent = ARGV[1], ARGV[2], ARGV[3]
-local e, raw = load(eid)
-if not e then return {'gone'} end
+local r = redis.call('HMGET', K_REC, eid, '@' .. agent)
+if not r[1] then return {'gone'} end
+local e = cjson.decode(r[1])
 if e.s == 'a' then
-  if e.aa == agent then return {'already', raw} end
-  return {'taken', raw}
+  if e.aa == agent then return {'already', r[1]} end
+  return {'taken', r[1]}
 end
-if e.s == 'o' and e.oa ~= agent then return {'offered_elsewhere', raw} end
-local a = agent_load(agent)
+if e.s == 'o' and e.oa ~= agent then return {'offered_elsewhere', r[1]} end
+local a = r[2] and cjson.decode(r[2])
 if a and not (a.s == 'available' or (a.s == 'offered' and a.ce == eid)) then
   return {'refused', a.s}
 end
@@ -447,14 +456,16 @@ e.at = now
 e.oa = nil
 e.od = nil
 e.ois = nil
-raw = save(eid, e)
+local raw = cjson.encode(e)
 local where = 'remote'
 if a then
   a.s = 'busy'
   a.ce = eid
   a.d = nil
-  agent_save(agent, a)
+  redis.call('HSET', K_REC, eid, raw, '@' .. agent, cjson.encode(a))
   where = 'local'
+else
+  redis.call('HSET', K_REC, eid, raw)
 end
 emit('accepted', eid, e, now, 'pos', pos, 'wait', waited(e, now), 'agent', agent)
 return {'ok', raw, where}
@@ -473,20 +484,27 @@ DECLINE = _queue_script(
 """,
     """
 local now, eid, agent, mode = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local e, raw = load(eid)
-if not e then return {'gone'} end
+local r = redis.call('HMGET', K_REC, eid, '@' .. agent)
+if not r[1] then return {'gone'} end
+local e = cjson.decode(r[1])
 if e.s == 'o' and e.oa == agent then
-  if mode == 'timeout' and tonumber(now) < tonumber(e.od) then return {'not_due', raw} end
+  if mode == 'timeout' and tonumber(now) < tonumber(e.od) then return {'not_due', r[1]} end
   local idle = e.ois
   if mode == 'timeout' then idle = now end
   e.dx = listadd(e.dx, agent)
-  raw = unoffer(eid, e)
+  unoffer(eid, e)
+  local raw = cjson.encode(e)
   local where = 'remote'
-  local a = agent_load(agent)
+  local a = r[2] and cjson.decode(r[2])
   if a then
-    if a.s == 'offered' and a.ce == eid then free(agent, a, idle) end
     where = 'local'
+    if a.s == 'offered' and a.ce == eid then
+      redis.call('HSET', K_REC, eid, raw, '@' .. agent, free(agent, a, idle))
+    else
+      redis.call('HSET', K_REC, eid, raw)
+    end
   else
+    redis.call('HSET', K_REC, eid, raw)
     readd(agent, idle)
   end
   local etype = 'declined'
@@ -496,17 +514,18 @@ if e.s == 'o' and e.oa == agent then
 end
 if e.s == 'w' and mode == 'decline' then
   e.dx = listadd(e.dx, agent)
-  raw = save(eid, e)
+  local raw = cjson.encode(e)
+  redis.call('HSET', K_REC, eid, raw)
   emit('declined', eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', agent)
   return {'ok', raw, 'none'}
 end
-return {'state', raw}
+return {'state', r[1]}
 """,
 )
 
 COMPLETE = _queue_script(
     "COMPLETE",
-    ("cfg", "meta") + _ROUTING,
+    _ROUTING,
     """\
 -- ARGV[1] now, ARGV[2] entry id, ARGV[3] agent, ARGV[4] handle seconds,
 -- ARGV[5] default wrap-up seconds, ARGV[6] weight of the newest handle time in the
@@ -516,32 +535,38 @@ COMPLETE = _queue_script(
 """,
     """
 local now, eid, agent = ARGV[1], ARGV[2], ARGV[3]
-local e, raw = load(eid)
-if not e then return {'gone'} end
-if e.s ~= 'a' or e.aa ~= agent then return {'state', raw} end
+local r = redis.call('HMGET', K_REC, eid, '@' .. agent, '#aht', '#handled', '#wrap_up')
+if not r[1] then return {'gone'} end
+local e = cjson.decode(r[1])
+if e.s ~= 'a' or e.aa ~= agent then return {'state', r[1]} end
 emit('completed', eid, e, now, 'wait', string.format('%.3f', tonumber(e.at) - tonumber(e.t)),
   'agent', agent, 'handle', ARGV[4])
 forget(eid, e)
 local h = tonumber(ARGV[4])
-local m = redis.call('HMGET', K_META, 'aht', 'handled')
 local aht = h
-if m[1] then aht = tonumber(m[1]) + tonumber(ARGV[6]) * (h - tonumber(m[1])) end
-redis.call('HSET', K_META, 'aht', string.format('%.3f', aht), 'handled',
-  tonumber(m[2] or '0') + 1)
-local wrap = tonumber(cfg('wrap_up', ARGV[5]))
-local a = agent_load(agent)
-if not a then return {'ok', raw, tostring(wrap), 'remote'} end
-if a.s == 'busy' and a.ce == eid then
-  if wrap > 0 then
-    a.s = 'wrap_up'
-    a.ce = nil
-    a.w = string.format('%.3f', tonumber(now) + wrap)
-    agent_save(agent, a)
-  else
-    free(agent, a, now)
+if r[3] then aht = tonumber(r[3]) + tonumber(ARGV[6]) * (h - tonumber(r[3])) end
+local fields = {'#aht', string.format('%.3f', aht), '#handled', tonumber(r[4] or '0') + 1}
+local wrap = tonumber(r[5] or ARGV[5])
+local where = 'remote'
+local a = r[2] and cjson.decode(r[2])
+if a then
+  where = 'local'
+  if a.s == 'busy' and a.ce == eid then
+    local record
+    if wrap > 0 then
+      a.s = 'wrap_up'
+      a.ce = nil
+      a.w = string.format('%.3f', tonumber(now) + wrap)
+      record = cjson.encode(a)
+    else
+      record = free(agent, a, now)
+    end
+    fields[#fields + 1] = '@' .. agent
+    fields[#fields + 1] = record
   end
 end
-return {'ok', raw, tostring(wrap), 'local'}
+redis.call('HSET', K_REC, unpack(fields))
+return {'ok', r[1], tostring(wrap), where}
 """,
 )
 
@@ -556,7 +581,8 @@ AGENT_HERE = _queue_script(
 """,
     """
 local agent, want, now = ARGV[1], ARGV[2], ARGV[3]
-local a = agent_load(agent) or {s = 'logged_out'}
+local raw = redis.call('HGET', K_REC, '@' .. agent)
+local a = raw and cjson.decode(raw) or {s = 'logged_out'}
 local before = a.s
 if before == 'busy' or (before == 'offered' and want ~= 'logged_out') then
   return {'conflict', before}
@@ -565,18 +591,19 @@ if want == 'available' then
   local idle = a.i
   if before ~= 'available' then idle = now end
   redis.call('SADD', K_STAFF, agent)
-  free(agent, a, idle)
+  redis.call('HSET', K_REC, '@' .. agent, free(agent, a, idle))
   return {'ok', before}
 end
 if before == 'offered' then
   local e = load(a.ce)
   if e and e.s == 'o' and e.oa == agent then
     unoffer(a.ce, e)
+    redis.call('HSET', K_REC, a.ce, cjson.encode(e))
     emit('withdrawn', a.ce, e, now, 'pos', rank(a.ce), 'wait', waited(e, now),
       'agent', agent, 'reason', 'agent_logged_out')
   end
 end
-redis.call('HDEL', K_AGENTS, agent)
+redis.call('HDEL', K_REC, '@' .. agent)
 redis.call('SREM', K_STAFF, agent)
 redis.call('ZREM', K_AVAILABLE, agent)
 return {'ok', before}
@@ -585,17 +612,18 @@ return {'ok', before}
 
 END_WRAP = _queue_script(
     "END_WRAP",
-    ("available", "agents"),
+    ("rec", "available"),
     """\
 -- ARGV[1] agent, ARGV[2] now, ARGV[3] '1' to end it only when the wrap-up time has passed
 -- A local agent's wrap-up is over: available, idle from now.
 -- Returns {'ok'}, {'not_due'} or {'state', state}.
 """,
     """
-local a = agent_load(ARGV[1])
+local raw = redis.call('HGET', K_REC, '@' .. ARGV[1])
+local a = raw and cjson.decode(raw)
 if not a or a.s ~= 'wrap_up' then return {'state', a and a.s or 'logged_out'} end
 if ARGV[3] == '1' and tonumber(ARGV[2]) < tonumber(a.w) then return {'not_due'} end
-free(ARGV[1], a, ARGV[2])
+redis.call('HSET', K_REC, '@' .. ARGV[1], free(ARGV[1], a, ARGV[2]))
 return {'ok'}
 """,
 )
@@ -630,7 +658,7 @@ return 1
 
 PAGE = _queue_script(
     "PAGE",
-    ("entries", "wait"),
+    ("rec", "wait"),
     """\
 -- ARGV[1] offset, ARGV[2] limit
 -- Returns {id, json, id, json, ...} in queue order.
@@ -641,7 +669,7 @@ local ids = redis.call('ZRANGE', K_WAIT, first, first + tonumber(ARGV[2]) - 1)
 local out = {}
 for _, eid in ipairs(ids) do
   out[#out + 1] = eid
-  out[#out + 1] = redis.call('HGET', K_ENTRIES, eid)
+  out[#out + 1] = redis.call('HGET', K_REC, eid)
 end
 return out
 """,
@@ -649,14 +677,14 @@ return out
 
 ESTIMATE = _queue_script(
     "ESTIMATE",
-    ("meta", "wait", "available", "staff"),
+    ("rec", "wait", "available", "staff"),
     """\
 -- ARGV[1] entry id
 -- Returns {position or 0, available agents, logged-in agents, average handle or ''}.
 """,
     """
 return {rank(ARGV[1]), redis.call('ZCARD', K_AVAILABLE), redis.call('SCARD', K_STAFF),
-  redis.call('HGET', K_META, 'aht') or ''}
+  redis.call('HGET', K_REC, '#aht') or ''}
 """,
 )
 

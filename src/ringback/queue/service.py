@@ -8,6 +8,7 @@ which scripts to run, in which order, and turns replies into values.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -35,6 +36,8 @@ from ringback.queue.presence import Presence
 from ringback.queue.runner import Call, ScriptRunner, text
 
 _DEFAULTS = QueueSettings()
+# Entry ids as JOIN makes them: a length letter, then base-36 digits.
+_ENTRY_ID = re.compile(r"^[a-z][0-9a-z]+$")
 
 
 class QueueService:
@@ -77,29 +80,33 @@ class QueueService:
 
     def configure(self, queue_id: str, settings: QueueSettings) -> None:
         settings.validate()
-        key = queue_keys(queue_id).cfg
+        key = queue_keys(queue_id).rec
         fields = {
-            "max_size": settings.max_size,
-            "max_wait": settings.max_wait_seconds,
-            "offer_timeout": settings.offer_timeout_seconds,
-            "wrap_up": settings.wrap_up_seconds,
+            "#max_size": settings.max_size,
+            "#max_wait": settings.max_wait_seconds,
+            "#offer_timeout": settings.offer_timeout_seconds,
+            "#wrap_up": settings.wrap_up_seconds,
         }
         for intent, prio in dict(settings.priorities).items():
-            fields[f"p:{intent.value}"] = prio
+            fields[f"#p:{intent.value}"] = prio
         pipe = self._redis.pipeline(transaction=True)
-        pipe.delete(key)
+        pipe.hdel(key, *(f"#p:{intent.value}" for intent in Intent))
         pipe.hset(key, mapping=fields)
         pipe.execute()
 
     def settings(self, queue_id: str) -> QueueSettings:
-        raw = self._redis.hgetall(queue_keys(queue_id).cfg)
-        h = {text(k): int(text(v)) for k, v in raw.items()}
+        names = ["#max_size", "#max_wait", "#offer_timeout", "#wrap_up"]
+        names += [f"#p:{intent.value}" for intent in Intent]
+        values = self._redis.hmget(queue_keys(queue_id).rec, names)
+        h = {n: int(text(v)) for n, v in zip(names, values, strict=True) if v is not None}
         return QueueSettings(
-            max_size=h.get("max_size", _DEFAULTS.max_size),
-            max_wait_seconds=h.get("max_wait", _DEFAULTS.max_wait_seconds),
-            offer_timeout_seconds=h.get("offer_timeout", _DEFAULTS.offer_timeout_seconds),
-            wrap_up_seconds=h.get("wrap_up", _DEFAULTS.wrap_up_seconds),
-            priorities={Intent(k[2:]): v for k, v in h.items() if k.startswith("p:")},
+            max_size=h.get("#max_size", _DEFAULTS.max_size),
+            max_wait_seconds=h.get("#max_wait", _DEFAULTS.max_wait_seconds),
+            offer_timeout_seconds=h.get("#offer_timeout", _DEFAULTS.offer_timeout_seconds),
+            wrap_up_seconds=h.get("#wrap_up", _DEFAULTS.wrap_up_seconds),
+            priorities={
+                intent: h[f"#p:{intent.value}"] for intent in Intent if f"#p:{intent.value}" in h
+            },
         )
 
     # Entries
@@ -156,12 +163,14 @@ class QueueService:
         return count
 
     def get(self, queue_id: str, entry_id: str) -> Entry | None:
-        raw = self._redis.hget(queue_keys(queue_id).entries, entry_id)
+        if not _ENTRY_ID.match(entry_id):
+            return None
+        raw = self._redis.hget(queue_keys(queue_id).rec, entry_id)
         return Entry.from_record(queue_id, entry_id, raw) if raw else None
 
     def _indexed(self, queue_id: str, field: str) -> Entry | None:
         keys = queue_keys(queue_id)
-        entry_id = self._redis.hget(keys.entries, field)
+        entry_id = self._redis.hget(keys.rec, field)
         return self.get(queue_id, text(entry_id)) if entry_id else None
 
     def entry_for_call(self, queue_id: str, call_sid: str) -> Entry | None:
@@ -191,7 +200,7 @@ class QueueService:
         ]
 
     def average_handle_seconds(self, queue_id: str) -> float:
-        raw = self._redis.hget(queue_keys(queue_id).meta, "aht")
+        raw = self._redis.hget(queue_keys(queue_id).rec, "#aht")
         return float(text(raw)) if raw else self._default_handle
 
     def estimated_wait(self, queue_id: str, entry_id: str) -> int | None:
@@ -210,14 +219,16 @@ class QueueService:
         entry survives: the one an agent already has, else the one further ahead.
         """
         check_e164("callback_number", callback_number)
+        if not _ENTRY_ID.match(entry_id):
+            raise NotFound("queue entry", entry_id)
         reply = self._call("CONVERT", queue_id, [self._now(), entry_id, callback_number])
         status = text(reply[0])
         if status == "gone":
             raise NotFound("queue entry", entry_id)
         if status == "accepted":
             raise Conflict(f"entry {entry_id} is already with an agent")
-        if status == "merged" and text(reply[4]):
-            self._presence.release(text(reply[4]), queue_id, entry_id, "keep")
+        if status == "merged" and text(reply[3]):
+            self._presence.release(text(reply[3]), queue_id, entry_id, "keep")
         return Entry.from_record(queue_id, text(reply[1]), reply[2])
 
     def leave(self, queue_id: str, entry_id: str) -> Entry | None:
@@ -235,14 +246,16 @@ class QueueService:
     def _drop(
         self, queue_id: str, entry_id: str, state: EntryState, reason: str, accepted: bool
     ) -> Entry | None:
+        if not _ENTRY_ID.match(entry_id):
+            return None
         args = [self._now(), entry_id, state.value, reason, "1" if accepted else "0"]
         reply = self._call("DROP", queue_id, args)
         if text(reply[0]) != "ok":
             return None
         entry = Entry.from_record(queue_id, entry_id, reply[1], state)
-        if text(reply[3]):
+        if text(reply[2]):
             held = entry.accepted_by is not None
-            self._presence.release(text(reply[3]), queue_id, entry_id, "now" if held else "keep")
+            self._presence.release(text(reply[2]), queue_id, entry_id, "now" if held else "keep")
         return entry
 
     # Routing
@@ -286,6 +299,8 @@ class QueueService:
         not a member of the queue).
         """
         check_id("agent_id", agent_id)
+        if not _ENTRY_ID.match(entry_id):
+            return False
         now = self._now()
         reply = self._call("ACCEPT", queue_id, [now, entry_id, agent_id])
         status = text(reply[0])
@@ -318,6 +333,8 @@ class QueueService:
 
     def _give_back(self, queue_id: str, entry_id: str, agent_id: str, mode: str) -> bool:
         check_id("agent_id", agent_id)
+        if not _ENTRY_ID.match(entry_id):
+            return False
         reply = self._call("DECLINE", queue_id, [self._now(), entry_id, agent_id, mode])
         if text(reply[0]) != "ok":
             return False
@@ -333,7 +350,7 @@ class QueueService:
         if not ids:
             return []
         offers = []
-        for entry_id, raw in zip(ids, self._redis.hmget(keys.entries, ids), strict=True):
+        for entry_id, raw in zip(ids, self._redis.hmget(keys.rec, ids), strict=True):
             if raw:
                 entry = Entry.from_record(queue_id, entry_id, raw)
                 if entry.state == EntryState.OFFERED and entry.offered_to:
@@ -352,6 +369,8 @@ class QueueService:
         check_id("agent_id", agent_id)
         if not isinstance(handle_seconds, int | float) or handle_seconds < 0:
             raise ValidationError({"handle_seconds": "must be a non-negative number"})
+        if not _ENTRY_ID.match(entry_id):
+            return None
         args = [
             self._now(),
             entry_id,
