@@ -80,6 +80,9 @@ _STATE_CODE = {EntryState.WAITING: "w", EntryState.OFFERED: "o", EntryState.ACCE
 _STATE_OF = {v: k for k, v in _STATE_CODE.items()}
 
 
+_INTENT_OF = {i.value: i for i in Intent}
+
+
 def kind_code(kind: EntryKind) -> str:
     return _KIND_CODE[kind]
 
@@ -195,29 +198,37 @@ class Entry:
     def from_record(
         cls, queue_id: str, entry_id: str, raw: str | bytes, state: EntryState | None = None
     ) -> Entry:
-        """Decode the compact JSON written by the Lua scripts."""
+        """Decode the compact JSON written by the Lua scripts.
+
+        Routing decodes an entry on every operation, so this fills the frozen
+        instance's fields directly instead of through the generated __init__.
+        """
         r = json.loads(raw)
-        dx = r.get("dx") or ""
-        return cls(
+        get = r.get
+        dx = get("dx")
+        rt, od, at = get("rt"), get("od"), get("at")
+        entry = object.__new__(cls)
+        entry.__dict__.update(
             queue_id=queue_id,
             entry_id=entry_id,
             kind=_KIND_OF[r["k"]],
             state=state or _STATE_OF[r["s"]],
-            call_sid=r.get("sid", ""),
-            caller=r.get("fr", ""),
-            callback_number=r.get("cb", ""),
-            language=r.get("lg", ""),
-            intent=Intent(r.get("in", "general")),
-            dialled=r.get("to", ""),
+            call_sid=get("sid", ""),
+            caller=get("fr", ""),
+            callback_number=get("cb", ""),
+            language=get("lg", ""),
+            intent=_INTENT_OF[get("in", "general")],
+            dialled=get("to", ""),
             enqueued_at=float(r["t"]),
-            priority=int(r.get("p", 0)),
-            requested_at=_opt_float(r.get("rt")),
-            offered_to=r.get("oa") or None,
-            offer_deadline=_opt_float(r.get("od")),
-            accepted_by=r.get("aa") or None,
-            accepted_at=_opt_float(r.get("at")),
-            declined_by=tuple(x for x in dx.split(",") if x),
+            priority=r["p"],
+            requested_at=float(rt) if rt else None,
+            offered_to=get("oa"),
+            offer_deadline=float(od) if od else None,
+            accepted_by=get("aa"),
+            accepted_at=float(at) if at else None,
+            declined_by=tuple(dx.split(",")) if dx else (),
         )
+        return entry
 
 
 @dataclass(frozen=True)

@@ -316,8 +316,7 @@ RESERVE = _queue_script(
 -- Pairs the first offerable entry with the longest-idle available agent that has not
 -- declined it, marks it offered and takes the agent off the available list; a local
 -- agent is marked offered too, a remote one must be claimed by the caller.
--- Returns {'ok', id, agent, deadline, json, 'local'|'remote'} or
--- {'no_agent'|'empty'|'none'|'stale'}.
+-- Returns {'ok', id, json, 'local'|'remote'} or {'no_agent'|'empty'|'none'|'stale'}.
 """,
     """
 local now = ARGV[1]
@@ -331,7 +330,9 @@ local staff = nil
 local i = 1
 while ids[i] do
   local eid = ids[i]
-  local e = cjson.decode(redis.call('HGET', K_REC, eid))
+  -- The first agent usually takes it: read its record with the entry.
+  local r = redis.call('HMGET', K_REC, eid, '@' .. agents[1], '#offer_timeout')
+  local e = cjson.decode(r[1])
   local pick, idle = nil, nil
   if e.dx and more_agents then
     agents = redis.call('ZRANGE', K_AVAILABLE, 0, tonumber(ARGV[4]) - 1, 'WITHSCORES')
@@ -357,13 +358,14 @@ while ids[i] do
     end
   end
   if pick then
-    local r = redis.call('HMGET', K_REC, '@' .. pick, '#offer_timeout')
-    local a = r[1] and cjson.decode(r[1])
+    local record = r[2]
+    if pick ~= agents[1] then record = redis.call('HGET', K_REC, '@' .. pick) end
+    local a = record and cjson.decode(record)
     if a and a.s ~= 'available' then
       redis.call('ZREM', K_AVAILABLE, pick)
       return {'stale'}
     end
-    local deadline = string.format('%.3f', tonumber(now) + tonumber(r[2] or ARGV[2]))
+    local deadline = string.format('%.3f', tonumber(now) + tonumber(r[3] or ARGV[2]))
     e.s = 'o'
     e.oa = pick
     e.od = deadline
@@ -383,7 +385,7 @@ while ids[i] do
     redis.call('ZADD', K_OFFERS, deadline, eid)
     redis.call('ZREM', K_AVAILABLE, pick)
     emit('offered', eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', pick)
-    return {'ok', eid, pick, deadline, raw, where}
+    return {'ok', eid, raw, where}
   end
   if i == 1 then ids = redis.call('ZRANGE', K_READY, 0, tonumber(ARGV[3]) - 1) end
   i = i + 1
@@ -424,7 +426,7 @@ ACCEPT = _queue_script(
 -- The single point where an entry gets its one agent: only a waiting entry, or one
 -- offered to this agent, can be accepted; a local agent must be available or hold
 -- this offer, and becomes busy with it.
--- Returns {'ok', json, 'local'|'remote'}, {'already'|'taken'|'offered_elsewhere', json},
+-- Returns {'ok', 'local'|'remote'}, {'already'|'taken'|'offered_elsewhere'},
 -- {'refused', local agent's state} or {'gone'}.
 """,
     """
@@ -433,10 +435,10 @@ local r = redis.call('HMGET', K_REC, eid, '@' .. agent)
 if not r[1] then return {'gone'} end
 local e = cjson.decode(r[1])
 if e.s == 'a' then
-  if e.aa == agent then return {'already', r[1]} end
-  return {'taken', r[1]}
+  if e.aa == agent then return {'already'} end
+  return {'taken'}
 end
-if e.s == 'o' and e.oa ~= agent then return {'offered_elsewhere', r[1]} end
+if e.s == 'o' and e.oa ~= agent then return {'offered_elsewhere'} end
 local a = r[2] and cjson.decode(r[2])
 if a and not (a.s == 'available' or (a.s == 'offered' and a.ce == eid)) then
   return {'refused', a.s}
@@ -468,7 +470,7 @@ else
   redis.call('HSET', K_REC, eid, raw)
 end
 emit('accepted', eid, e, now, 'pos', pos, 'wait', waited(e, now), 'agent', agent)
-return {'ok', raw, where}
+return {'ok', where}
 """,
 )
 
@@ -479,8 +481,8 @@ DECLINE = _queue_script(
 -- ARGV[1] now, ARGV[2] entry id, ARGV[3] agent, ARGV[4] mode (decline|timeout)
 -- The entry goes back to its place and remembers the agent; the agent goes back on
 -- the available list (keeping its idle time on decline, at the end on timeout).
--- Returns {'ok', json, 'local'|'remote'|'none' (a waiting entry was passed over)},
--- {'not_due'|'state', json} or {'gone'}.
+-- Returns {'ok', 'local'|'remote'|'none' (a waiting entry was passed over)},
+-- {'not_due'}, {'state'} or {'gone'}.
 """,
     """
 local now, eid, agent, mode = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
@@ -488,7 +490,7 @@ local r = redis.call('HMGET', K_REC, eid, '@' .. agent)
 if not r[1] then return {'gone'} end
 local e = cjson.decode(r[1])
 if e.s == 'o' and e.oa == agent then
-  if mode == 'timeout' and tonumber(now) < tonumber(e.od) then return {'not_due', r[1]} end
+  if mode == 'timeout' and tonumber(now) < tonumber(e.od) then return {'not_due'} end
   local idle = e.ois
   if mode == 'timeout' then idle = now end
   e.dx = listadd(e.dx, agent)
@@ -510,16 +512,16 @@ if e.s == 'o' and e.oa == agent then
   local etype = 'declined'
   if mode == 'timeout' then etype = 'offer_timed_out' end
   emit(etype, eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', agent)
-  return {'ok', raw, where}
+  return {'ok', where}
 end
 if e.s == 'w' and mode == 'decline' then
   e.dx = listadd(e.dx, agent)
   local raw = cjson.encode(e)
   redis.call('HSET', K_REC, eid, raw)
   emit('declined', eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', agent)
-  return {'ok', raw, 'none'}
+  return {'ok', 'none'}
 end
-return {'state', r[1]}
+return {'state'}
 """,
 )
 

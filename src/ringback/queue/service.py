@@ -271,17 +271,13 @@ class QueueService:
                 continue
             if status != "ok":
                 return None
-            entry_id, agent_id, deadline = text(reply[1]), text(reply[2]), text(reply[3])
-            offer = Offer(
-                queue_id,
-                entry_id,
-                agent_id,
-                float(deadline),
-                Entry.from_record(queue_id, entry_id, reply[4]),
-            )
-            if text(reply[5]) == "local":
+            entry_id = text(reply[1])
+            entry = Entry.from_record(queue_id, entry_id, reply[2])
+            agent_id, deadline = entry.offered_to or "", entry.offer_deadline or 0.0
+            offer = Offer(queue_id, entry_id, agent_id, deadline, entry)
+            if text(reply[3]) == "local":
                 return offer
-            claim = self._presence.claim(agent_id, queue_id, entry_id, deadline)
+            claim = self._presence.claim(agent_id, queue_id, entry_id, f"{deadline:.3f}")
             if claim.ok:
                 others = [q for q in claim.queues if q != queue_id]
                 if others:
@@ -310,7 +306,7 @@ class QueueService:
             return True
         if status != "ok":
             return False
-        if text(reply[2]) == "local":
+        if text(reply[1]) == "local":
             return True
         agent = self._presence.take(agent_id, queue_id, entry_id)
         if not agent.ok:
@@ -338,7 +334,7 @@ class QueueService:
         reply = self._call("DECLINE", queue_id, [self._now(), entry_id, agent_id, mode])
         if text(reply[0]) != "ok":
             return False
-        if text(reply[2]) == "remote":
+        if text(reply[1]) == "remote":
             self._presence.release(agent_id, queue_id, entry_id, mode)
         return True
 
