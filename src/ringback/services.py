@@ -12,6 +12,7 @@ from functools import cached_property
 
 import redis
 
+from ringback.callbacks.enqueue import CallbackJobs
 from ringback.callbacks.service import CallbackService
 from ringback.clock import Clock, SystemClock
 from ringback.queue.service import QueueService
@@ -53,7 +54,8 @@ class Services:
     @cached_property
     def callbacks(self) -> CallbackService:
         return CallbackService(self.queue, self.deadlines,
-                               expiry_seconds=self.settings.callback_expiry_seconds)
+                               expiry_seconds=self.settings.callback_expiry_seconds,
+                               jobs=CallbackJobs(self.redis))
 
     def close(self) -> None:
         self.telephony.close()
