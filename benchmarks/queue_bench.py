@@ -8,7 +8,10 @@ A cycle operation is one of join / position / offer / accept / complete (the
 queue runs with no wrap-up, so a completed agent is at once available again);
 the baseline is single ZADD / ZRANK calls through redis-py on the same server
 in the same run.  Both are measured in fine alternation (one cycle, then five raw calls) so
-that they share the machine's load.  The last line is the summary the issue asks for.
+that they share the machine's load.  With the embedded server the run is
+repeated with client and server pinned to one CPU, where round trips cost no
+cross-core wake-up and the figure is CPU per operation: the least favourable
+case for the queue, printed on its own line.  The last line is the summary the issue asks for.
 """
 
 from __future__ import annotations
@@ -39,18 +42,35 @@ SMALL = 100
 
 
 @contextmanager
-def server() -> Iterator[str]:
+def server() -> Iterator[tuple[str, int | None]]:
+    """The Redis to measure: REDIS_URL, or an embedded one (with its pid)."""
     url = os.environ.get("REDIS_URL")
     if url:
-        yield url
+        yield url, None
         return
     with tempfile.TemporaryDirectory() as tmp:
         embedded = EmbeddedRedis(tmp)
         embedded.start()
         try:
-            yield embedded.url
+            yield embedded.url, embedded.pid
         finally:
             embedded.stop()
+
+
+@contextmanager
+def one_core(server_pid: int) -> Iterator[None]:
+    """Client and server on the same CPU: no cross-core wake-ups, so the figure
+    measures CPU spent per operation (the least favourable case for the queue)."""
+    mine = os.sched_getaffinity(0)
+    theirs = os.sched_getaffinity(server_pid)
+    cpu = min(mine)
+    os.sched_setaffinity(0, {cpu})
+    os.sched_setaffinity(server_pid, {cpu})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, mine)
+        os.sched_setaffinity(server_pid, theirs)
 
 
 def new_entry(i: int, run: str) -> NewEntry:
@@ -153,7 +173,7 @@ def cleanup(client: redis.Redis, run: str) -> None:
 
 
 def main() -> int:
-    with server() as url:
+    with server() as (url, server_pid):
         client = redis.Redis.from_url(url)
         run = f"bench{uuid.uuid4().hex[:8]}"
         service = QueueService(client, SystemClock())
@@ -168,6 +188,10 @@ def main() -> int:
             cycle_rate, raw_rate, ratios = throughput(
                 client, service, cycle_q, agent, f"bench:{run}"
             )
+            pinned = None
+            if server_pid and hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+                with one_core(server_pid):
+                    pinned = throughput(client, service, cycle_q, agent, f"bench:{run}")
             service.set_agent_state(agent, AgentState.LOGGED_OUT)
 
             # 2. Cost at 100 and at 100,000 waiting entries.
@@ -197,6 +221,11 @@ def main() -> int:
                 f"(used_memory delta; MEMORY USAGE of the queue's keys: {per_entry_keys:.0f}) "
                 f"target < 1024"
             )
+            if pinned:
+                print(
+                    f"client and server on one core: queue cycle ops/s {pinned[0]:.0f}; "
+                    f"raw redis-py ops/s {pinned[1]:.0f}; ratio {pinned[0] / pinned[1]:.2f}"
+                )
             print("ratio per round: " + ", ".join(f"{r:.2f}" for r in ratios))
             print(
                 f"queue cycle ops/s: {cycle_rate:.0f}; raw redis-py ops/s: {raw_rate:.0f}; "
