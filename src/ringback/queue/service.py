@@ -1,9 +1,11 @@
 """QueueService: the ACD's wait queue, routing and agent presence over Redis.
 
-Redis is the single source of truth; every change of a queue is one Lua
-script on that queue's keys, every change of an agent one compare-and-set on
-the agent's key (see ``scripts`` and ``presence``).  The service only decides
-which scripts to run, in which order, and turns replies into values.
+Redis is the single source of truth.  Every change of a queue is one Lua
+script on that queue's keys; an agent of that queue only changes in the same
+script, an agent of several queues by a compare-and-set on its own key right
+after (see ``scripts`` and ``presence``).  The service only decides which
+scripts to run, in which order, and turns replies into values.  docs/queue.md
+describes the whole engine.
 """
 
 from __future__ import annotations
