@@ -68,6 +68,12 @@ class QueueKeys:
         return self._key("rec")
 
     @property
+    def entries(self) -> str:
+        """The hash that holds entries by id (``rec``): ``HGET entries <id>`` plus
+        ``Entry.from_record`` reads an entry inside a caller's pipeline."""
+        return self.rec
+
+    @property
     def wait(self) -> str:
         return self._key("wait")
 
