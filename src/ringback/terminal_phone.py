@@ -8,11 +8,23 @@ keyboard for ``ringback call``, a script in the end-to-end tests.
 The interpreter is a generator that stops whenever the caller must press
 something, so a test can let a caller wait, act elsewhere (an agent answers,
 the scheduler runs) and then go on with ``PhoneCall.press``.
+
+It also plays the far end of a ``<Dial>`` (an agent's phone, SIP or softphone,
+or a customer called back): the call stops at ``Ringing``, and the test or the
+keyboard answers (``PhoneCall.answer``: the ``url`` TwiML of the dialled noun,
+e.g. a whisper, plays to the far end), lets it ring out (``ring_out``) or hangs
+up; once connected the call stops at ``Talking`` until either side hangs up
+(``hang_up`` / ``far_end_hangs_up``). The ``<Dial action>`` then hears
+DialCallStatus and DialCallDuration (measured with the phone's ``clock``), and
+the dialled noun's ``statusCallback`` its answered/completed events.
+``pick_up`` answers an outbound call ringback placed (the agent leg of a
+callback) and runs its TwiML the same way.
 """
 
 from __future__ import annotations
 
 import secrets
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -47,6 +59,52 @@ class InputWanted:
     num_digits: int | None
     finish_on_key: str
     in_queue: bool
+
+
+@dataclass(frozen=True)
+class Holding:
+    """The caller hears hold music in a queue (only with ``stop_on_hold``): a real
+    hold lasts minutes, so the test acts now and then lets the caller go on."""
+
+    music: str
+
+
+@dataclass(frozen=True)
+class Ringing:
+    """A ``<Dial>`` rings the far end: ``answer``, ``ring_out`` or ``hang_up``."""
+
+    to: tuple[str, ...]  # "+4930...", "sip:ana@pbx...", "client:ana"
+    caller_id: str | None
+    timeout: int
+
+
+@dataclass(frozen=True)
+class Talking:
+    """Caller and far end are connected until one of them hangs up."""
+
+    to: str
+    since: float
+
+
+Stop = InputWanted | Holding | Ringing | Talking
+
+
+@dataclass(frozen=True)
+class _FarEnd:
+    """What the far end of a ``<Dial>`` does: answer, ring out (with a status), hang up."""
+
+    act: str
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class _Target:
+    """One noun of a ``<Dial>``: its address and the callbacks Twilio would make."""
+
+    address: str
+    url: str | None
+    status_callback: str | None
+    events: tuple[str, ...]
 
 
 class WebhookFailed(RuntimeError):
@@ -89,11 +147,12 @@ class PhoneCall:
 
     call_sid: str
     heard: list[Heard] = field(default_factory=list)
-    waiting_for: InputWanted | None = None
+    far_heard: list[Heard] = field(default_factory=list)  # what the far end of a <Dial> heard
+    waiting_for: Stop | None = None
     ended: bool = False
-    _steps: Generator[InputWanted, str | None, None] | None = None
+    _steps: Generator[Stop, str | _FarEnd | None, None] | None = None
 
-    def _advance(self, keys: str | None) -> PhoneCall:
+    def _advance(self, keys: str | _FarEnd | None) -> PhoneCall:
         assert self._steps is not None
         try:
             self.waiting_for = self._steps.send(keys)
@@ -103,10 +162,37 @@ class PhoneCall:
         return self
 
     def press(self, keys: str | None) -> PhoneCall:
-        """Answer the waiting <Gather>: digits, None for silence, HANGUP to hang up."""
+        """Answer the waiting <Gather>: digits, None for silence, HANGUP to hang up.
+
+        At any other stop None goes on waiting (holding, ringing, talking)."""
         if self.ended:
             raise RuntimeError("the call has ended")
+        if keys not in (None, HANGUP) and not isinstance(self.waiting_for, InputWanted):
+            raise RuntimeError(f"no <Gather> to press keys at: {self.waiting_for}")
         return self._advance(keys)
+
+    def wait(self) -> PhoneCall:
+        """Let time pass: silence at a <Gather>, more hold music, more ringing or talking."""
+        return self.press(None)
+
+    def answer(self) -> PhoneCall:
+        """The far end of the ringing <Dial> picks up."""
+        return self._far_end(Ringing, _FarEnd("answer"))
+
+    def ring_out(self, status: str = "no-answer") -> PhoneCall:
+        """Nobody picks up before the <Dial> timeout (or ``busy`` / ``failed``)."""
+        if status not in ("no-answer", "busy", "failed"):
+            raise ValueError("status must be no-answer, busy or failed")
+        return self._far_end(Ringing, _FarEnd("ring-out", status))
+
+    def far_end_hangs_up(self) -> PhoneCall:
+        """The connected far end hangs up; the caller goes on with the <Dial action>."""
+        return self._far_end(Talking, _FarEnd("hangup"))
+
+    def _far_end(self, stop: type, act: _FarEnd) -> PhoneCall:
+        if self.ended or not isinstance(self.waiting_for, stop):
+            raise RuntimeError(f"the call is not {stop.__name__.lower()}: {self.waiting_for}")
+        return self._advance(act)
 
     def play(self, script: Iterable[str | None]) -> PhoneCall:
         """Answer several <Gather>s in turn, stopping early when the call ends."""
@@ -139,6 +225,8 @@ class TerminalPhone:
         redirects: Callable[[str], str | None] | None = None,
         on_heard: Callable[[Heard], None] | None = None,
         max_requests: int = 500,
+        stop_on_hold: bool = False,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._transport = Transport(server_url, public_url or server_url, auth_token)
         self._public = (public_url or server_url).rstrip("/")
@@ -146,35 +234,54 @@ class TerminalPhone:
         self._redirects = redirects or (lambda _sid: None)
         self._on_heard = on_heard
         self._max_requests = max_requests
+        self._stop_on_hold = stop_on_hold
+        self._clock = clock
 
     def dial(self, to: str, from_: str, *, call_sid: str | None = None) -> PhoneCall:
         """Start an inbound call; runs until the caller must press something."""
-        call = PhoneCall(call_sid or "CA" + secrets.token_hex(16))
-        call._steps = self._run(call, to, from_)
+        call = PhoneCall(call_sid or _new_sid())
+        base = self._params(call.call_sid, to, from_, "inbound")
+        call._steps = self._run(call, f"{self._public}/twilio/voice", base,
+                                {"CallStatus": "ringing"}, f"{self._public}/twilio/status")
         return call._advance(None)
+
+    def pick_up(self, url: str, *, to: str, from_: str, call_sid: str,
+                status_callback: str | None = None) -> PhoneCall:
+        """Answer an outbound call ringback placed (``url`` is the call's TwiML, e.g. the
+        agent leg of a callback); runs until the call must wait for something."""
+        call = PhoneCall(call_sid)
+        base = self._params(call_sid, to, from_, "outbound-api")
+        call._steps = self._run(call, url, base, {}, status_callback)
+        return call._advance(None)
+
+    def _params(self, call_sid: str, to: str, from_: str, direction: str) -> dict[str, str]:
+        return {"AccountSid": self._account_sid, "CallSid": call_sid, "From": from_,
+                "To": to, "Direction": direction, "ApiVersion": "2010-04-01"}
 
     # The interpreter ------------------------------------------------------
 
-    def _run(self, call: PhoneCall, to: str, from_: str
-             ) -> Generator[InputWanted, str | None, None]:
-        base = {"AccountSid": self._account_sid, "CallSid": call.call_sid, "From": from_,
-                "To": to, "Direction": "inbound", "ApiVersion": "2010-04-01"}
+    def _run(self, call: PhoneCall, start_url: str, base: dict[str, str],
+             first: dict[str, str], status_url: str | None
+             ) -> Generator[Stop, str | _FarEnd | None, None]:
         requests = 0
+        transport = self._transport
 
-        def hear(kind: str, text: str = "", language: str | None = None) -> None:
+        def hear(kind: str, text: str = "", language: str | None = None,
+                 far: bool = False) -> None:
             item = Heard(kind, text.strip(), language)
-            call.heard.append(item)
-            if self._on_heard:
+            (call.far_heard if far else call.heard).append(item)
+            if self._on_heard and not far:
                 self._on_heard(item)
 
-        def fetch(url: str, extra: dict[str, str]) -> ET.Element | None:
+        def fetch(url: str, extra: dict[str, str],
+                  params: dict[str, str] | None = None) -> ET.Element | None:
             nonlocal requests
             requests += 1
             if requests > self._max_requests:
                 hear("error", f"gave up after {self._max_requests} requests")
                 return None
-            status, body = self._transport.post(url, {**base, "CallStatus": "in-progress",
-                                                      **extra})
+            status, body = transport.post(url, {**(params or base), "CallStatus": "in-progress",
+                                                **extra})
             if status != 200:
                 hear("error", f"HTTP {status} from {url}")
                 return None
@@ -186,8 +293,77 @@ class TerminalPhone:
                 raise WebhookFailed(f"{url} answered <{root.tag}>, not <Response>")
             return root
 
-        def verbs_of(doc: ET.Element | None, url: str
-                     ) -> Generator[InputWanted, str | None, tuple[str, object]]:
+        def dial(verb: ET.Element, url: str
+                 ) -> Generator[Stop, str | _FarEnd | None, tuple[str, object] | None]:
+            """Play the far end of a <Dial>; None goes on with the next verb."""
+            targets = _targets(verb)
+            target = targets[0] if targets else _Target("", None, None, ())
+            action = verb.get("action")
+            action_url = transport.absolute(action, url) if action else None
+            dial_sid = _new_sid()
+            far = {**base, "CallSid": dial_sid, "ParentCallSid": call.call_sid,
+                   "From": verb.get("callerId") or base["From"], "To": target.address,
+                   "Direction": "outbound-dial"}
+
+            def leg(event: str, status: str, duration: int) -> None:
+                if target.status_callback and event in target.events:
+                    transport.post(transport.absolute(target.status_callback, url),
+                                   {**far, "CallStatus": status, "CallDuration": str(duration)})
+
+            def result(status: str, duration: int, caller_gone: bool = False
+                       ) -> tuple[str, object] | None:
+                if action_url is None:
+                    return ("hung-up", None) if caller_gone else None
+                extra = {"DialCallStatus": status, "DialCallSid": dial_sid,
+                         "DialCallDuration": str(duration)}
+                if caller_gone:  # Twilio still tells the action; its TwiML is not run
+                    transport.post(action_url, {**base, "CallStatus": "completed", **extra})
+                    return ("hung-up", None)
+                return ("doc", (fetch(action_url, extra), action_url))
+
+            ringing = Ringing(tuple(t.address for t in targets), verb.get("callerId"),
+                              int(verb.get("timeout") or 30))
+            while True:
+                act = yield ringing
+                redirect = self._redirects(call.call_sid)
+                if redirect:  # the call moves on; Twilio drops the ringing leg
+                    return ("redirected", redirect)
+                if act == HANGUP:
+                    hear("hangup", "caller hung up")
+                    leg("completed", "canceled", 0)
+                    return result("canceled", 0, caller_gone=True)
+                if isinstance(act, _FarEnd) and act.act == "ring-out":
+                    hear("dial-result", act.status)
+                    leg("completed", act.status, 0)
+                    return result(act.status, 0)
+                if isinstance(act, _FarEnd) and act.act == "answer":
+                    break
+            hear("dial-result", "answered")
+            leg("answered", "in-progress", 0)
+            if target.url and _far_end_hangs_up(
+                    fetch(transport.absolute(target.url, url), {}, far), hear):
+                leg("completed", "completed", 0)
+                return result("completed", 0)
+            since = self._clock()
+            talking = Talking(target.address, since)
+            while True:
+                act = yield talking
+                duration = max(0, round(self._clock() - since))
+                redirect = self._redirects(call.call_sid)
+                if redirect:
+                    leg("completed", "completed", duration)
+                    return ("redirected", redirect)
+                if act == HANGUP:
+                    hear("hangup", "caller hung up")
+                    leg("completed", "completed", duration)
+                    return result("completed", duration, caller_gone=True)
+                if isinstance(act, _FarEnd) and act.act == "hangup":
+                    hear("dial-result", "far end hung up")
+                    leg("completed", "completed", duration)
+                    return result("completed", duration)
+
+        def verbs_of(doc: ET.Element | None, url: str, in_queue: bool
+                     ) -> Generator[Stop, str | _FarEnd | None, tuple[str, object]]:
             """Run one document. Returns (outcome, detail) for the caller to follow."""
             if doc is None:
                 return ("end", None)
@@ -200,6 +376,11 @@ class TerminalPhone:
                     hear("say", verb.text or "", verb.get("language"))
                 elif tag == "Play":
                     hear("play", verb.text or "")
+                    if in_queue and self._stop_on_hold:
+                        keys = yield Holding(verb.text or "")
+                        if keys == HANGUP:
+                            hear("hangup", "caller hung up")
+                            return ("hangup", None)
                 elif tag == "Pause":
                     hear("pause", verb.get("length", "1"))
                 elif tag == "Gather":
@@ -212,7 +393,7 @@ class TerminalPhone:
                             hear("pause", inner.get("length", "1"))
                     num = verb.get("numDigits")
                     wanted = InputWanted(int(num) if num else None,
-                                         verb.get("finishOnKey", "#"), in_queue=False)
+                                         verb.get("finishOnKey", "#"), in_queue=in_queue)
                     keys = yield wanted
                     if keys == HANGUP:
                         hear("hangup", "caller hung up")
@@ -220,18 +401,18 @@ class TerminalPhone:
                     redirect = self._redirects(call.call_sid)
                     if redirect:
                         return ("redirected", redirect)
-                    if keys:
+                    if isinstance(keys, str) and keys:
                         digits = keys.rstrip(wanted.finish_on_key) if wanted.finish_on_key \
                             else keys
                         hear("gather", keys)
-                        action = self._transport.absolute(verb.get("action", url), url)
+                        action = transport.absolute(verb.get("action", url), url)
                         return ("goto", (action, {"Digits": digits}))
                     if verb.get("actionOnEmptyResult") == "true":
-                        action = self._transport.absolute(verb.get("action", url), url)
+                        action = transport.absolute(verb.get("action", url), url)
                         return ("goto", (action, {"Digits": ""}))
                 elif tag == "Redirect":
                     hear("redirect", verb.text or "")
-                    return ("goto", (self._transport.absolute(verb.text or url, url), {}))
+                    return ("goto", (transport.absolute(verb.text or url, url), {}))
                 elif tag == "Hangup":
                     hear("hangup")
                     return ("hangup", None)
@@ -243,52 +424,58 @@ class TerminalPhone:
                     return ("enqueue", verb)
                 elif tag == "Dial":
                     hear("dial", " ".join(t.strip() for t in verb.itertext() if t.strip()))
-                    return ("dial", verb)
+                    outcome = yield from dial(verb, url)
+                    if outcome is not None:
+                        return outcome
                 else:
                     hear("error", f"unexpected verb <{tag}>")
             return ("end", None)
 
-        url = f"{self._public}/twilio/voice"
-        doc = fetch(url, {"CallStatus": "ringing"})
+        url = start_url
+        doc = fetch(url, first)
         queue: ET.Element | None = None  # the <Enqueue> we wait in, if any
         queue_url = url
         wait_rounds = 0
         while True:
-            outcome, detail = yield from verbs_of(doc, url)
+            outcome, detail = yield from verbs_of(doc, url, queue is not None)
             if outcome == "enqueue":
                 queue, queue_url = cast(ET.Element, detail), url
                 wait_rounds = 0
-                url = self._transport.absolute(queue.get("waitUrl", url), url)
+                url = transport.absolute(queue.get("waitUrl", url), url)
                 doc = fetch(url, self._queue_params(queue, wait_rounds))
                 continue
             if outcome == "goto":
                 url, params = cast(tuple[str, dict[str, str]], detail)
                 doc = fetch(url, {**params, **self._queue_params(queue, wait_rounds)})
                 continue
+            if outcome == "doc":
+                doc, url = cast(tuple[ET.Element | None, str], detail)
+                continue
             if outcome in ("leave", "redirected") and queue is not None:
                 result = "leave" if outcome == "leave" else "redirected"
                 doc, url = self._leave_queue(fetch, queue, queue_url, result, wait_rounds)
                 queue = None
                 if outcome == "redirected":
-                    url = self._transport.absolute(str(detail), url)
+                    url = transport.absolute(str(detail), url)
                     hear("redirect", url)
                     doc = fetch(url, {})
                 continue
             if outcome == "redirected":
-                url = self._transport.absolute(str(detail), url)
+                url = transport.absolute(str(detail), url)
                 hear("redirect", url)
                 doc = fetch(url, {})
                 continue
             if outcome == "end" and queue is not None and doc is not None:
                 wait_rounds += 1  # Twilio asks the waitUrl again when its document ends
-                url = self._transport.absolute(queue.get("waitUrl", queue_url), queue_url)
+                url = transport.absolute(queue.get("waitUrl", queue_url), queue_url)
                 doc = fetch(url, self._queue_params(queue, wait_rounds))
                 continue
             if outcome == "hangup" and queue is not None:
                 self._leave_queue(fetch, queue, queue_url, "hangup", wait_rounds)
             break
-        self._transport.post(f"{self._public}/twilio/status",
-                             {**base, "CallStatus": "completed", "CallDuration": "0"})
+        if status_url:
+            transport.post(transport.absolute(status_url, start_url),
+                           {**base, "CallStatus": "completed", "CallDuration": "0"})
 
     def _queue_params(self, queue: ET.Element | None, rounds: int) -> dict[str, str]:
         if queue is None:
@@ -306,3 +493,42 @@ class TerminalPhone:
         doc = fetch(url, {"QueueResult": result, "QueueSid": "QU" + "0" * 32,
                           "QueueTime": str(rounds * 10)})
         return (None if result == "hangup" else doc), url
+
+
+def _new_sid() -> str:
+    return "CA" + secrets.token_hex(16)
+
+
+def _targets(verb: ET.Element) -> list[_Target]:
+    """The nouns of a <Dial> (Number, Sip, Client), or its bare number."""
+    found = []
+    for noun in verb:
+        if noun.tag not in ("Number", "Sip", "Client"):
+            continue
+        identity = noun.find("Identity")
+        text = (identity.text if identity is not None else noun.text) or ""
+        address = f"client:{text.strip()}" if noun.tag == "Client" else text.strip()
+        callback = noun.get("statusCallback")
+        events = tuple((noun.get("statusCallbackEvent") or "completed").split())
+        found.append(_Target(address, noun.get("url"), callback, events if callback else ()))
+    if not found and (verb.text or "").strip():
+        found.append(_Target((verb.text or "").strip(), None, None, ()))
+    return found
+
+
+def _far_end_hangs_up(doc: ET.Element | None,
+                      hear: Callable[..., None]) -> bool:
+    """Play the far end's own TwiML (a whisper) to it; True when it hangs up there."""
+    if doc is None:
+        return True
+    for verb in doc:
+        if verb.tag == "Say":
+            hear("say", verb.text or "", verb.get("language"), far=True)
+        elif verb.tag == "Play":
+            hear("play", verb.text or "", far=True)
+        elif verb.tag == "Pause":
+            hear("pause", verb.get("length", "1"), far=True)
+        elif verb.tag == "Hangup":
+            hear("hangup", far=True)
+            return True
+    return False

@@ -5,6 +5,10 @@ installation's webhook token, against PUBLIC_BASE_URL), prints every line the
 caller hears as it happens and reads keys at each ``<Gather>``: digits, an
 empty line for silence, ``h`` to hang up. ``--keys 1,,2`` plays a script
 instead (an empty item is silence).
+
+When ringback connects the call to an agent (a ``<Dial>``), the same keyboard
+(or script) plays the agent's phone: ``a`` answers, ``n`` lets it ring out,
+``b`` is busy; while talking, ``x`` is the agent hanging up, ``h`` the caller.
 """
 
 from __future__ import annotations
@@ -18,7 +22,17 @@ from typing import TextIO
 import phonenumbers
 
 from ringback.settings import Settings
-from ringback.terminal_phone import HANGUP, Heard, InputWanted, TerminalPhone, Transport
+from ringback.terminal_phone import (
+    HANGUP,
+    Heard,
+    InputWanted,
+    PhoneCall,
+    Ringing,
+    Stop,
+    Talking,
+    TerminalPhone,
+    Transport,
+)
 
 DEFAULT_CALLER = "+14155550100"
 
@@ -45,19 +59,27 @@ def example_caller(to: str) -> str:
     return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
 
 
-def keypad(script: str | None, stdin: TextIO, out: TextIO) -> Callable[[InputWanted], str | None]:
-    """Keys for each <Gather>: from the script, else typed at the keyboard."""
+def keypad(script: str | None, stdin: TextIO, out: TextIO) -> Callable[[Stop], str | None]:
+    """Keys for each <Gather> (or agent's move): from the script, else typed."""
     scripted: Iterator[str] | None = iter(script.split(",")) if script is not None else None
 
-    def next_keys(wanted: InputWanted) -> str | None:
+    def next_keys(wanted: Stop) -> str | None:
         if scripted is not None:
             keys = next(scripted, HANGUP)
             print(f"  keys> {keys or '(silence)'}", file=out, flush=True)
         else:
-            hint = f"{wanted.num_digits} key(s)" if wanted.num_digits else \
-                f"keys ending with {wanted.finish_on_key or 'nothing'}"
-            print(f"  keys ({hint}; empty = silence, h = hang up)> ", end="", file=out,
-                  flush=True)
+            if isinstance(wanted, InputWanted):
+                hint = f"{wanted.num_digits} key(s)" if wanted.num_digits else \
+                    f"keys ending with {wanted.finish_on_key or 'nothing'}"
+                hint += "; empty = silence, h = hang up"
+            elif isinstance(wanted, Ringing):
+                hint = f"{' '.join(wanted.to)} rings: a = answer, n = no answer, b = busy, " \
+                       "h = hang up"
+            elif isinstance(wanted, Talking):
+                hint = f"talking to {wanted.to}: x = they hang up, h = you hang up"
+            else:
+                hint = "holding: empty = hold on, h = hang up"
+            print(f"  keys ({hint})> ", end="", file=out, flush=True)
             line = stdin.readline()
             keys = HANGUP if line == "" else line.strip()
         if keys.lower() in ("h", HANGUP):
@@ -65,6 +87,19 @@ def keypad(script: str | None, stdin: TextIO, out: TextIO) -> Callable[[InputWan
         return keys or None
 
     return next_keys
+
+
+def act(call: PhoneCall, keys: str | None) -> None:
+    """Keys at a <Gather>; at a ringing or connected <Dial> the agent's phone moves."""
+    stop = call.waiting_for
+    if isinstance(stop, Ringing) and keys in ("a", "n", "b"):
+        call.answer() if keys == "a" else call.ring_out("no-answer" if keys == "n" else "busy")
+    elif isinstance(stop, Talking) and keys == "x":
+        call.far_end_hangs_up()
+    elif not isinstance(stop, InputWanted) and keys not in (None, HANGUP):
+        call.wait()
+    else:
+        call.press(keys)
 
 
 def run_call(settings: Settings, to: str, from_: str | None, *, keys: str | None = None,
@@ -90,7 +125,7 @@ def run_call(settings: Settings, to: str, from_: str | None, *, keys: str | None
     try:
         call = phone.dial(to, caller, call_sid=sid)
         while not call.ended and call.waiting_for is not None:
-            call.press(next_keys(call.waiting_for))
+            act(call, next_keys(call.waiting_for))
     except KeyboardInterrupt:
         # The interpreter stopped mid-document: tell ringback the call ended, as Twilio would.
         Transport(base, public, token).post(f"{public}/twilio/status", {
