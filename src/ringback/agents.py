@@ -26,6 +26,7 @@ from ringback.console.security import (
     verify_password,
 )
 from ringback.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from ringback.routing.endpoints import parse_endpoint
 from ringback.store.db import Database
 from ringback.store.models import Agent, Permission, Role
 
@@ -134,6 +135,7 @@ class AgentDirectory:
                 "name": payload.get("name", agent.name),
                 "role": payload.get("role", agent.role),
                 "permissions": payload.get("permissions", list(agent.permissions or [])),
+                "endpoint": payload.get("endpoint"),
             }
             fields = validate_agent(merged)
             role = Role(fields["role"])
@@ -145,6 +147,19 @@ class AgentDirectory:
             agent.name = fields["name"]
             agent.role = role.value
             agent.permissions = [] if role is not Role.CUSTOM else fields["permissions"]
+            if "endpoint" in payload:
+                agent.endpoint = fields.get("endpoint")
+            return agent
+
+    def set_endpoint(self, agent_id: int, endpoint: object, *, by: Principal) -> Agent:
+        """Where the agent's calls ring (see ``ringback.routing.endpoints``); None clears
+        it.  Agents set their own; changing someone else's follows the manage rules."""
+        value = check_endpoint(endpoint)
+        with self._db.session() as session:
+            agent = _get(session, agent_id)
+            if by.agent_id != agent.id:
+                check_manage(by, agent)
+            agent.endpoint = value
             return agent
 
     def remove(self, agent_id: int, *, by: Principal) -> Agent:
@@ -235,14 +250,30 @@ def validate_agent(payload: dict[str, Any]) -> dict[str, Any]:
     known = {p.value for p in Permission}
     if not isinstance(perms, list) or not all(isinstance(p, str) and p in known for p in perms):
         errors["permissions"] = "must be a list drawn from " + ", ".join(sorted(known))
+    endpoint = None
+    try:
+        endpoint = check_endpoint(payload.get("endpoint"))
+    except ValidationError as invalid:
+        errors.update(invalid.errors)
     if errors:
         raise ValidationError(errors)
-    return {
+    fields = {
         "email": email.strip().lower(),  # type: ignore[union-attr]
         "name": name.strip(),  # type: ignore[union-attr]
         "role": role,
         "permissions": sorted(set(_strs(perms))),
     }
+    if endpoint is not None:
+        fields["endpoint"] = endpoint
+    return fields
+
+
+def check_endpoint(value: object) -> str | None:
+    """An agent's endpoint in canonical form (E.164 past the toll-fraud guard,
+    sip:user@host or client:identity); None or "" clears it."""
+    if value is None or value == "":
+        return None
+    return str(parse_endpoint(value))
 
 
 def check_grant(by: Principal, role: Role, permissions: Iterable[str]) -> None:

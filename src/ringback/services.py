@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import redis
 
@@ -21,6 +22,9 @@ from ringback.scheduler.deadlines import Deadlines
 from ringback.settings import Settings
 from ringback.store.db import Database
 from ringback.telephony import Telephony, build_telephony
+
+if TYPE_CHECKING:
+    from ringback.routing.wiring import Routing
 
 
 @dataclass
@@ -56,6 +60,13 @@ class Services:
         return CallbackService(self.queue, self.deadlines,
                                expiry_seconds=self.settings.callback_expiry_seconds,
                                jobs=CallbackJobs(self.redis))
+
+    @cached_property
+    def routing(self) -> Routing:
+        """Router, presence, offers and live calls (ringback.routing)."""
+        from ringback.routing.wiring import Routing
+
+        return Routing.from_services(self)
 
     def close(self) -> None:
         self.telephony.close()

@@ -47,6 +47,10 @@ class Settings:
     smtp_security: str = "starttls"
     # The account's default language: numbers without one speak it (prompts fall back to en).
     default_language: str = "en"
+    # The browser softphone's access tokens: an API key, and the TwiML app for outgoing calls.
+    twilio_api_key_sid: str | None = None
+    twilio_api_key_secret: str | None = None
+    twilio_twiml_app_sid: str | None = None
 
     @property
     def uses_embedded_redis(self) -> bool:
@@ -82,6 +86,7 @@ class Settings:
         host = _get(env, "RINGBACK_HOST") or "127.0.0.1"
         port = _int(env, "RINGBACK_PORT", default=5000, minimum=1, maximum=65535)
         public = _url(env, "PUBLIC_BASE_URL", schemes=("http", "https"))
+        key_sid, key_secret = _api_key(env)
         return cls(
             data_dir=data_dir,
             redis_url=_url(env, "REDIS_URL", schemes=("redis", "rediss", "unix")),
@@ -98,6 +103,9 @@ class Settings:
             host=host,
             port=port,
             default_language=_language(env, "RINGBACK_DEFAULT_LANGUAGE") or "en",
+            twilio_api_key_sid=key_sid,
+            twilio_api_key_secret=key_secret,
+            twilio_twiml_app_sid=_sid(env, "TWILIO_TWIML_APP_SID", "AP"),
         )
 
 
@@ -204,6 +212,27 @@ def _account_sid(env: Mapping[str, str]) -> str | None:
     if raw is not None and not (raw.startswith("AC") and len(raw) == 34):
         raise SettingsError("TWILIO_ACCOUNT_SID", "must be AC followed by 32 hex digits")
     return raw
+
+
+def _sid(env: Mapping[str, str], name: str, prefix: str) -> str | None:
+    raw = _get(env, name)
+    if raw is not None and not re.fullmatch(prefix + r"[0-9a-fA-F]{32}", raw):
+        raise SettingsError(name, f"must be {prefix} followed by 32 hex digits")
+    return raw
+
+
+def _api_key(env: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET, which sign the softphone's access
+    tokens: both or neither."""
+    key = _sid(env, "TWILIO_API_KEY_SID", "SK")
+    secret = _get(env, "TWILIO_API_KEY_SECRET")
+    if key and not secret:
+        raise SettingsError("TWILIO_API_KEY_SECRET", "must be set with TWILIO_API_KEY_SID")
+    if secret and not key:
+        raise SettingsError("TWILIO_API_KEY_SID", "must be set with TWILIO_API_KEY_SECRET")
+    if secret is not None and len(secret) < 16:
+        raise SettingsError("TWILIO_API_KEY_SECRET", "must be at least 16 characters long")
+    return key, secret
 
 
 def _api_token(env: Mapping[str, str]) -> str | None:

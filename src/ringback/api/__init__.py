@@ -32,7 +32,16 @@ def json_body() -> dict[str, Any]:
 
 
 def create_api_blueprint() -> Blueprint:
-    from ringback.api import agents, callbacks, metrics, numbers, queues, tickets
+    from ringback.api import (
+        agents,
+        callbacks,
+        metrics,
+        numbers,
+        offers,
+        presence,
+        queues,
+        tickets,
+    )
 
     bp = Blueprint("api", __name__, url_prefix="/api/v1")
     register_error_handlers(bp)
@@ -48,4 +57,6 @@ def create_api_blueprint() -> Blueprint:
     queues.register(bp)
     callbacks.register(bp)
     metrics.register(bp)
+    presence.register(bp)
+    offers.register(bp)
     return bp

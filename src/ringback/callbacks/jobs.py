@@ -70,8 +70,17 @@ def place_callback(ref: str, agent_id: int, accepted_at: float) -> str | None:
     except Exception as exc:
         if last_try:
             _give_up(parts, attempt_key(ref, accepted_at), exc)
+            _agent_free(agent_id)
         raise
+    if attempt is not None and attempt.outcome is not None:
+        _agent_free(agent_id)  # ended before a call existed
     return attempt.call_sid if attempt else None
+
+
+def _agent_free(agent_id: int | None) -> None:
+    """An attempt ended: route the agent's queues (or arm the end of its wrap-up)."""
+    if agent_id is not None:
+        job_services().routing.router.after_call(str(agent_id))
 
 
 def _give_up(parts: CallbackParts, key: str, exc: Exception) -> None:
@@ -94,6 +103,8 @@ def finish_attempt(
         return None
     attempt = Outcomes(parts).finish(attempt_key, AttemptOutcome(outcome), reason,
                                      handle_seconds)
+    if attempt is not None:
+        _agent_free(attempt.agent_id)
     return attempt.outcome.value if attempt and attempt.outcome else None
 
 
@@ -114,8 +125,10 @@ def queue_max_wait(ref: str, due_at: float) -> bool:
 
 
 def offer_timeout(ref: str, due_at: float) -> bool:
-    return _timers().offer_timed_out(ref, due_at)
+    """Through the router: the agent who let it time out is *missed*, the caller
+    whose agent was rung goes back to holding, and the next agent is offered."""
+    return job_services().routing.router.offer_timed_out(ref, due_at)
 
 
 def wrap_up_end(agent_id: str, due_at: float) -> bool:
-    return _timers().wrap_up_ended(agent_id, due_at)
+    return job_services().routing.router.wrap_up_ended(agent_id, due_at)

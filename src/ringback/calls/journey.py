@@ -14,6 +14,7 @@ no-op, and abandoning an entry that is gone does nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ringback.callbacks.service import CallbackService, entry_ref
@@ -68,6 +69,7 @@ class CallJourney:
         voicemails: VoicemailJobs,
         clock: Clock,
         urls: Urls,
+        route: Callable[[str], object] | None = None,
     ) -> None:
         self._numbers = numbers
         self._queue = queue
@@ -77,6 +79,8 @@ class CallJourney:
         self._voicemails = voicemails
         self._clock = clock
         self._urls = urls
+        # The router (ringback.routing): offers the queue's head to a free agent at once.
+        self._route = route or (lambda _queue_id: None)
 
     # Outside the queue ---------------------------------------------------
 
@@ -118,6 +122,7 @@ class CallJourney:
             self._deadlines.schedule(DeadlineKind.QUEUE_MAX_WAIT,
                                      entry_ref(queue_id, entry.entry_id),
                                      entry.enqueued_at + max_wait)
+        self._route(queue_id)
 
     # Inside the queue ----------------------------------------------------
 
@@ -336,6 +341,8 @@ class CallJourney:
             self._queue.expire(queue_id, entry.entry_id, reason)
             self._deadlines.cancel(DeadlineKind.QUEUE_MAX_WAIT,
                                    entry_ref(queue_id, entry.entry_id))
+            if entry.state is EntryState.OFFERED:
+                self._route(queue_id)  # its agent is free again
         self._calls.left(call_sid, CallOutcome.OVERFLOW)
 
     def _abandon(self, call_sid: str) -> None:
@@ -355,3 +362,7 @@ class CallJourney:
         if self._queue.leave(queue_id, entry_id) is not None:
             self._deadlines.cancel(DeadlineKind.QUEUE_MAX_WAIT, entry_ref(queue_id, entry_id))
             self._calls.left(call_sid, CallOutcome.ABANDONED)
+            if entry.state is EntryState.OFFERED:
+                # Hung up while offered or ringing an agent: the agent is free again.
+                self._deadlines.cancel(DeadlineKind.OFFER_TIMEOUT, entry_ref(queue_id, entry_id))
+                self._route(queue_id)

@@ -25,6 +25,7 @@ from ringback.errors import ValidationError
 from ringback.ivr.urls import DEFAULT_PATHS, Route, UrlBuilder
 from ringback.numbers import NumberDirectory
 from ringback.services import Services
+from ringback.webhooks import agent
 from ringback.webhooks.signature import SignatureCheck
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ def build_journey(services: Services) -> CallJourney:
         voicemails=VoicemailJobs(services.redis),
         clock=services.clock,
         urls=UrlBuilder(settings.public_base_url),
+        route=services.routing.router.route,
     )
 
 
@@ -86,6 +88,8 @@ def create_webhooks_blueprint(services: Services) -> Blueprint:
     for route, handler in routes.items():
         bp.add_url_rule(DEFAULT_PATHS[route], f"twilio_{route.value}", answer(handler),
                         methods=["POST"])
+
+    agent.register(bp)  # a live caller's connection to an agent (ringback.routing)
 
     @bp.post(STATUS_PATH)
     def status() -> ResponseReturnValue:

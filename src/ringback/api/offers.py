@@ -1,0 +1,84 @@
+"""/api/v1/offers/<id>/accept and /reject: an agent answers an offer.
+
+An offer's id is its entry ref ``<queue_id>:<entry_id>`` (``support:a7``), the
+one shown in the agent's presence.  Both act as the agent behind the token;
+the owner token names the agent with ``{"agent_id": 7}``.  A live caller
+needs the ``live_queue`` permission, a callback ``callbacks``.
+
+- accept: 202 with the offer; a callback is then called back, a live
+  caller's softphone rung (a desk phone already rings: answering it
+  connects).  404 when the entry left the queue, 409 when it is not offered
+  to this agent, 422 when the agent has no endpoint.
+- reject: 200 with the entry, back at its place and offered on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from ringback.api.auth import current_principal
+from ringback.callbacks.ticket import iso
+from ringback.errors import PermissionDenied, ValidationError
+from ringback.queue.models import Entry, EntryKind
+from ringback.routing.offers import OfferView
+from ringback.store.models import Permission
+
+
+def register(bp: Blueprint) -> None:
+    from ringback.api import services
+
+    def check(entry: Entry) -> None:
+        needed = Permission.CALLBACKS if entry.kind is EntryKind.CALLBACK \
+            else Permission.LIVE_QUEUE
+        if not current_principal().may(needed):
+            raise PermissionDenied(f"this needs the {needed.value} permission")
+
+    @bp.post("/offers/<offer_id>/accept")
+    def accept_offer(offer_id: str) -> ResponseReturnValue:
+        offers = services().routing.offers
+        agent = acting_agent()
+        check(offers.get(offer_id))
+        return jsonify(offer_json(offers.accept(offer_id, agent))), 202
+
+    @bp.post("/offers/<offer_id>/reject")
+    def reject_offer(offer_id: str) -> ResponseReturnValue:
+        offers = services().routing.offers
+        agent = acting_agent()
+        check(offers.get(offer_id))
+        return jsonify(offer_json(offers.reject(offer_id, agent)))
+
+
+def acting_agent() -> int:
+    """The agent behind the token; the owner token names one in the body."""
+    principal = current_principal()
+    body = request.get_json(silent=True)
+    named = body.get("agent_id") if isinstance(body, dict) else None
+    if principal.agent_id is not None:
+        if named is not None and named != principal.agent_id:
+            raise PermissionDenied("only the owner token may act for another agent")
+        return principal.agent_id
+    if type(named) is not int or named < 1:
+        raise ValidationError({"agent_id": "must name the agent (a positive whole number) "
+                                           "when the owner token calls"})
+    return named
+
+
+def offer_json(v: OfferView) -> dict[str, Any]:
+    return {
+        "id": v.id,
+        "queue": v.queue_id,
+        "kind": v.kind.value,
+        "state": v.state.value,
+        "agent_id": int(v.agent_id) if v.agent_id and v.agent_id.isdigit() else v.agent_id,
+        "caller_number": v.caller or None,
+        "callback_number": v.callback_number or None,
+        "number_dialled": v.dialled or None,
+        "language": v.language or None,
+        "intent": v.intent.value,
+        "position": v.position,
+        "wait_seconds": v.wait_seconds,
+        "deadline": iso(v.deadline),
+    }

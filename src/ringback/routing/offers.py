@@ -1,0 +1,140 @@
+"""Offers as an agent sees them, and the agent's answer: accept or reject.
+
+An offer's id is its entry ref, ``<queue_id>:<entry_id>`` (the same id a
+callback has).  What accepting means depends on the entry:
+
+- a callback: the agent calls the customer back (``CallbackService.call``:
+  the agent's phone rings first, then the customer's);
+- a live caller: the agent's endpoint rings now.  Desk and SIP phones ring
+  the moment they are offered a caller, so accepting only confirms; a
+  softphone rings once accepted, and the offer's timeout is moved so the
+  ringing gets the queue's whole offer time.  Answering the endpoint is what
+  connects the caller.
+
+Rejecting gives the entry back at its place; it goes to the other members of
+the queue first (the queue engine's decline rule), and the agent stays
+available.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ringback.agents import AgentDirectory
+from ringback.callbacks.service import CallbackService, entry_ref, parse_entry_ref
+from ringback.clock import Clock
+from ringback.errors import Conflict, NotFound
+from ringback.queue.models import Entry, EntryKind, EntryState, Intent
+from ringback.queue.service import QueueService
+from ringback.routing.endpoints import parse_endpoint
+from ringback.routing.enqueue import RoutingJobs
+from ringback.routing.router import Router
+from ringback.routing.urls import OfferTag
+from ringback.scheduler.deadlines import DeadlineKind, Deadlines
+
+
+@dataclass(frozen=True)
+class OfferView:
+    """An entry offered to (or taken by) an agent, with what the agent needs to decide."""
+
+    id: str
+    queue_id: str
+    entry_id: str
+    kind: EntryKind
+    state: EntryState
+    agent_id: str | None
+    caller: str
+    callback_number: str
+    dialled: str
+    language: str
+    intent: Intent
+    position: int | None
+    wait_seconds: float
+    deadline: float | None
+
+
+class OfferService:
+    def __init__(self, *, queue: QueueService, callbacks: CallbackService, router: Router,
+                 deadlines: Deadlines, jobs: RoutingJobs, agents: AgentDirectory,
+                 clock: Clock) -> None:
+        self._queue = queue
+        self._callbacks = callbacks
+        self._router = router
+        self._deadlines = deadlines
+        self._jobs = jobs
+        self._agents = agents
+        self._clock = clock
+
+    def view(self, entry: Entry) -> OfferView:
+        held = entry.state is EntryState.ACCEPTED
+        deadline = None
+        if entry.state is EntryState.OFFERED:  # the timeout, moved when a softphone accepted
+            ref = entry_ref(entry.queue_id, entry.entry_id)
+            deadline = self._deadlines.due_at(DeadlineKind.OFFER_TIMEOUT, ref) \
+                or entry.offer_deadline
+        end = entry.accepted_at if held and entry.accepted_at else self._clock.now()
+        return OfferView(
+            id=entry_ref(entry.queue_id, entry.entry_id), queue_id=entry.queue_id,
+            entry_id=entry.entry_id, kind=entry.kind, state=entry.state,
+            agent_id=entry.accepted_by if held else entry.offered_to, caller=entry.caller,
+            callback_number=entry.callback_number, dialled=entry.dialled,
+            language=entry.language, intent=entry.intent,
+            position=None if held else self._queue.position(entry.queue_id, entry.entry_id),
+            wait_seconds=round(end - (entry.requested_at or entry.enqueued_at), 3),
+            deadline=deadline,
+        )
+
+    def current(self, agent_id: int) -> OfferView | None:
+        """The entry offered to the agent, or the one it is busy with."""
+        presence = self._queue.agent(str(agent_id))
+        if not (presence.queue_id and presence.entry_id):
+            return None
+        entry = self._queue.get(presence.queue_id, presence.entry_id)
+        return self.view(entry) if entry is not None else None
+
+    def get(self, offer_id: str) -> Entry:
+        queue_id, entry_id = parse_entry_ref(offer_id)
+        entry = self._queue.get(queue_id, entry_id) if queue_id and entry_id else None
+        if entry is None:
+            raise NotFound("offer", offer_id)
+        return entry
+
+    def accept(self, offer_id: str, agent_id: int) -> OfferView:
+        """The agent takes the offer (see the module's docstring); accepting again is a
+        no-op.  NotFound when the entry left, Conflict when it is not offered to them."""
+        entry = self.get(offer_id)
+        agent = str(agent_id)
+        if entry.state is EntryState.ACCEPTED and entry.accepted_by == agent:
+            return self.view(entry)
+        tag = self._offered(entry, agent)
+        if entry.kind is EntryKind.CALLBACK:
+            record = self._agents.get(agent_id)
+            self._callbacks.call(offer_id, record.id, record.endpoint)
+            return self.view(self.get(offer_id))
+        parse_endpoint(self._agents.get(agent_id).endpoint)
+        offer_seconds = self._queue.settings(entry.queue_id).offer_timeout_seconds
+        due = self._deadlines.due_at(DeadlineKind.OFFER_TIMEOUT, tag.ref) or 0.0
+        self._deadlines.schedule(DeadlineKind.OFFER_TIMEOUT, tag.ref,
+                                 max(due, self._clock.now() + offer_seconds))
+        self._jobs.ring(tag, accepted=True)
+        return self.view(entry)
+
+    def reject(self, offer_id: str, agent_id: int) -> OfferView:
+        """The agent passes: the entry keeps its place and is offered on."""
+        entry = self.get(offer_id)
+        tag = self._offered(entry, str(agent_id))
+        if entry.kind is EntryKind.CALLBACK:
+            self._callbacks.decline(offer_id, agent_id)
+        elif not self._queue.decline(entry.queue_id, entry.entry_id, str(agent_id)):
+            raise Conflict(f"offer {offer_id} is no longer yours")
+        self._router.withdrawn(tag)
+        return self.view(self.get(offer_id))
+
+    def _offered(self, entry: Entry, agent: str) -> OfferTag:
+        tag = OfferTag.of_entry(entry)
+        if tag is None or tag.agent_id != agent:
+            ref = entry_ref(entry.queue_id, entry.entry_id)
+            if entry.state is EntryState.ACCEPTED:
+                raise Conflict(f"{ref} is already with an agent")
+            raise Conflict(f"{ref} is not offered to agent {agent}")
+        return tag

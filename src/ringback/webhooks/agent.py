@@ -1,0 +1,112 @@
+"""Twilio's webhooks of a live caller's connection to an agent.
+
+``register(bp)`` adds the routes to the webhooks blueprint, whose signature
+check and "never a 500" fallback they share.  Each is quick Redis work (the
+router's jobs do the talking to Twilio):
+
+- ``connect``: the caller's call, redirected here when an agent is rung:
+  ``<Dial>`` the agent's endpoint, or back to holding when the offer is over;
+- ``whisper``: the agent picked up: the acceptance; the agent hears queue,
+  intent and wait, then the two are bridged (or "no longer waiting");
+- ``dial-done``: the ``<Dial action>``: finish the call (wrap-up follows), or
+  the agent missed it and the caller goes back to holding at the same place;
+- ``leg-status``: the agent leg's completed status, in case the action was lost;
+- ``requeue``: where the job moves a caller whose agent's offer timed out.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+from flask.typing import ResponseReturnValue
+
+from ringback.calls.request import FINAL_CALL_STATUSES
+from ringback.ivr.config_rules import QUEUE_ID
+from ringback.ivr.prompts import prompts_for
+from ringback.ivr.urls import UrlBuilder
+from ringback.numbers import NumberDirectory
+from ringback.routing import twiml
+from ringback.routing.live import DialEnd
+from ringback.routing.urls import (
+    CONNECT_PATH,
+    DIAL_DONE_PATH,
+    LEG_STATUS_PATH,
+    MAX_RING_SECONDS,
+    REQUEUE_PATH,
+    WHISPER_PATH,
+    OfferTag,
+)
+from ringback.services import Services
+
+TWIML = "text/xml; charset=utf-8"
+
+
+def _twiml(document: str) -> Response:
+    return Response(document, mimetype=TWIML)
+
+
+def _seconds(raw: str | None) -> float | None:
+    return float(raw) if raw and raw.isdigit() and len(raw) < 7 else None
+
+
+def register(bp: Blueprint) -> None:
+    def services() -> Services:
+        return current_app.extensions["ringback"]  # type: ignore[no-any-return]
+
+    def requeue_answer(queue_id: str | None) -> Response:
+        """Back into Twilio's queue, in the language of the number the caller dialled."""
+        s = services()
+        default = s.settings.default_language
+        cfg = NumberDirectory(s.db, s.redis, default_language=default).find(
+            request.form.get("To", ""))
+        prompts = prompts_for(cfg.language if cfg else None, default)
+        queue = queue_id if queue_id and QUEUE_ID.fullmatch(queue_id) else \
+            (cfg.queue_id if cfg else None)
+        if not queue:
+            return _twiml(twiml.hangup())
+        return _twiml(twiml.requeue(prompts, UrlBuilder(s.settings.public_base_url), queue))
+
+    @bp.post(CONNECT_PATH)
+    def agent_connect() -> ResponseReturnValue:
+        tag = OfferTag.from_params(request.args)
+        ring = request.args.get("ring", "")
+        s = services()
+        plan = s.routing.live.dial_plan(tag, request.args.get("to", ""),
+                                        min(int(ring), MAX_RING_SECONDS)) \
+            if tag is not None and ring.isdigit() and len(ring) < 5 else None
+        if plan is None or tag is None:
+            return requeue_answer(request.args.get("queue"))
+        return _twiml(twiml.connect(plan.entry, plan.endpoint, s.routing.urls, tag,
+                                    plan.ring_seconds))
+
+    @bp.post(WHISPER_PATH)
+    def agent_whisper() -> ResponseReturnValue:
+        tag = OfferTag.from_params(request.args)
+        s = services()
+        entry = s.routing.live.answered(tag) if tag is not None else None
+        if entry is None:
+            return _twiml(twiml.gone())
+        return _twiml(twiml.whisper(entry, s.clock.now()))
+
+    @bp.post(DIAL_DONE_PATH)
+    def agent_dial_done() -> ResponseReturnValue:
+        tag = OfferTag.from_params(request.args)
+        caller_gone = request.form.get("CallStatus", "").lower() in FINAL_CALL_STATUSES
+        if tag is None:
+            return _twiml(twiml.hangup())
+        end = services().routing.live.dial_ended(
+            tag, request.form.get("DialCallStatus", "").lower(),
+            _seconds(request.form.get("DialCallDuration")), caller_gone)
+        if end is DialEnd.HANG_UP or caller_gone:
+            return _twiml(twiml.hangup())
+        return requeue_answer(tag.queue_id)
+
+    @bp.post(LEG_STATUS_PATH)
+    def agent_leg_status() -> ResponseReturnValue:
+        tag = OfferTag.from_params(request.args)
+        if tag is not None and request.form.get("CallStatus", "").lower() == "completed":
+            services().routing.live.finish(tag, _seconds(request.form.get("CallDuration")))
+        return _twiml(twiml.empty())
+
+    @bp.post(REQUEUE_PATH)
+    def agent_requeue() -> ResponseReturnValue:
+        return requeue_answer(request.args.get("queue"))
