@@ -109,7 +109,8 @@ def test_two_callers_one_agent_the_second_is_answered_after_the_first_call_and_w
     second.wait()
     assert isinstance(second.waiting_for, Ringing)
     second.answer()
-    assert second.far_heard[0].text == "Caller from the support queue, waiting 2 minutes 35 seconds."
+    assert second.far_heard[0].text == \
+        "Caller from the support queue, waiting 2 minutes 35 seconds."
     clock.advance(40)
     second.hang_up()  # the caller ends this one
 
