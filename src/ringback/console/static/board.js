@@ -1,0 +1,83 @@
+// ringback live board: listens to /console/live/events (server-sent events) and
+// fetches the board fragment again when a queue moved; ticks waits and countdowns.
+(function () {
+  "use strict";
+
+  var board, status, pending = null, loading = false, again = false, shownAt = Date.now();
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function duration(seconds) {
+    var h = Math.floor(seconds / 3600), m = Math.floor(seconds % 3600 / 60), s = seconds % 60;
+    return h ? h + ":" + pad(m) + ":" + pad(s) : m + ":" + pad(s);
+  }
+
+  function tick() {
+    var passed = Math.floor((Date.now() - shownAt) / 1000);
+    board.querySelectorAll("[data-elapsed]").forEach(function (el) {
+      el.textContent = duration(Number(el.getAttribute("data-elapsed")) + passed);
+    });
+    board.querySelectorAll("[data-countdown]").forEach(function (el) {
+      el.textContent = Math.max(0, Number(el.getAttribute("data-countdown")) - passed) + " s";
+    });
+  }
+
+  function say(text, kind) {
+    if (status) { status.innerHTML = '<span class="status ' + kind + '">' + text + "</span>"; }
+  }
+
+  function refresh() {
+    if (loading) { again = true; return; }
+    loading = true;
+    fetch(board.getAttribute("data-fragment-url"), {
+      credentials: "same-origin", headers: { "Accept": "text/html" }
+    }).then(function (response) {
+      if (response.redirected || response.status === 401 || response.status === 403) {
+        window.location.reload();  // signed out or no longer allowed: show why
+        return null;
+      }
+      return response.ok ? response.text() : null;
+    }).then(function (html) {
+      if (typeof html === "string") {
+        board.innerHTML = html;
+        shownAt = Date.now();
+        board.dispatchEvent(new CustomEvent("board:updated", { bubbles: true }));
+      }
+    }).catch(function () {
+      say("Reconnecting…", "wait");
+    }).finally(function () {
+      loading = false;
+      if (again) { again = false; refresh(); }
+    });
+  }
+
+  function soon() {
+    clearTimeout(pending);
+    pending = setTimeout(refresh, 120);
+  }
+
+  function listen() {
+    var source = new EventSource(board.getAttribute("data-events-url"));
+    source.addEventListener("open", function () {
+      say("Live", "ok");
+      soon();  // catch up on anything between the page and the stream
+    });
+    source.addEventListener("board", soon);
+    source.addEventListener("error", function () {
+      if (source.readyState === EventSource.CLOSED) {
+        say("Disconnected", "off");
+        setTimeout(function () { window.location.reload(); }, 3000);
+      } else {
+        say("Reconnecting…", "wait");
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    board = document.getElementById("board");
+    status = document.querySelector("[data-live-status]");
+    if (!board) { return; }
+    setInterval(tick, 1000);
+    if (window.EventSource) { listen(); } else { say("Reload for news", "off"); }
+  });
+})();
