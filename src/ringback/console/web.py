@@ -9,6 +9,7 @@ with a ``register(bp)`` function listed in ``PAGE_MODULES``.
 from __future__ import annotations
 
 import importlib
+import re
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -38,6 +39,7 @@ from ringback.store.models import Permission
 
 SESSION_COOKIE = "ringback_session"
 ANON_COOKIE = "ringback_csrf"
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 PAGE_MODULES = (
@@ -48,6 +50,10 @@ PAGE_MODULES = (
     "ringback.console.pages.settings",
     "ringback.console.pages.audit",
     "ringback.console.pages.outbox",
+    "ringback.console.pages.board",
+    "ringback.console.pages.callbacks",
+    "ringback.console.pages.numbers",
+    "ringback.console.pages.reports",
 )
 
 SECURITY_HEADERS = {
@@ -163,7 +169,18 @@ def _finish(response: Response) -> Response:
     if request.endpoint != "console.static":
         response.headers.update(SECURITY_HEADERS)
         response.headers["Cache-Control"] = "no-store"
+        if g.get("media_origins"):
+            response.headers["Content-Security-Policy"] += (
+                "; media-src 'self' " + " ".join(g.media_origins))
     return response
+
+
+def allow_media_from(origins: list[str]) -> None:
+    """Let this page play recordings from these sites (the number form's previews).
+
+    Only ``scheme://host[:port]`` origins pass; the rest of the policy stays.
+    """
+    g.media_origins = [o for o in origins if _ORIGIN.fullmatch(o)]
 
 
 def _cookies_set(response: Response) -> set[str]:

@@ -1,0 +1,52 @@
+"""The reports page: callback figures for a time range, overall and per number,
+with a chart of callbacks per hour or day.
+
+Every figure comes from ``CallbackMetrics``, the same code as
+``GET /api/v1/metrics``; the chart asks it once per period.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
+
+from ringback.callbacks.metrics import CallbackMetrics
+from ringback.callbacks.parts import configured_queue_ids
+from ringback.callbacks.records import CallbackRecords
+from ringback.console.access import access, area
+from ringback.console.context import services
+from ringback.console.report_chart import (
+    CUSTOM,
+    DEFAULT_RANGE,
+    RANGES,
+    SERIES,
+    build_chart,
+    missed,
+    report_range,
+)
+from ringback.errors import ValidationError
+from ringback.store.models import Permission
+
+
+def register(bp: Blueprint) -> None:
+    @bp.get("/reports")
+    @access(area(Permission.REPORTS))
+    def reports() -> ResponseReturnValue:
+        s = services()
+        now = s.clock.now()
+        args = request.args
+        errors: dict[str, str] = {}
+        try:
+            chosen = report_range(args.get("range"), args.get("from"), args.get("to"), now)
+        except ValidationError as exc:
+            errors = exc.errors
+            chosen = report_range(DEFAULT_RANGE, None, None, now)
+        metrics = CallbackMetrics(s.db, s.queue, CallbackRecords(s.db, s.clock),
+                                  configured_queue_ids(s))
+        report = metrics.report(chosen.start, chosen.end)
+        series = [(p, metrics.report(p.start, p.end).overall) for p in chosen.periods()]
+        return render_template(
+            "console/reports.html", report=report, chart=build_chart(series), chosen=chosen,
+            ranges=RANGES, custom=CUSTOM, series_names=SERIES, missed=missed,
+            errors=errors, values={"from": args.get("from", ""), "to": args.get("to", "")},
+        ), 400 if errors else 200
