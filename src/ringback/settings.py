@@ -230,8 +230,8 @@ def _api_key(env: Mapping[str, str]) -> tuple[str | None, str | None]:
         raise SettingsError("TWILIO_API_KEY_SECRET", "must be set with TWILIO_API_KEY_SID")
     if secret and not key:
         raise SettingsError("TWILIO_API_KEY_SID", "must be set with TWILIO_API_KEY_SECRET")
-    if secret is not None and len(secret) < 16:
-        raise SettingsError("TWILIO_API_KEY_SECRET", "must be at least 16 characters long")
+    if secret is not None and len(secret) < 32:  # Twilio's are 32; HS256 wants 32 bytes
+        raise SettingsError("TWILIO_API_KEY_SECRET", "must be at least 32 characters long")
     return key, secret
 
 

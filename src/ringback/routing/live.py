@@ -132,6 +132,11 @@ class LiveCalls:
         key = RoutingKeys.rung(tag.queue_id, tag.entry_id)
         if not self._delete_if_same(keys=[key], args=[str(tag)]):
             return False
+        newer = OfferTag.of_entry(entry)
+        if newer is not None and newer != tag:
+            endpoint = self.endpoint(newer.agent_id)
+            if endpoint is not None and endpoint.rings_on_offer:
+                return False  # that agent's ring moves the caller straight to its <Dial>
         try:
             self._telephony.redirect_call(entry.call_sid, self._urls.requeue(tag.queue_id))
         except (CallNotInProgress, CallNotFound):
