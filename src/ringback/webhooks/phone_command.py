@@ -102,10 +102,40 @@ def act(call: PhoneCall, keys: str | None) -> None:
         call.press(keys)
 
 
+def simulator_redirects(settings: Settings) -> Callable[[str], str | None] | None:
+    """Without Twilio, ringback's REST redirects (to an agent, back to holding) are only
+    recorded by the simulator; the phone follows each one once, as Twilio would."""
+    if settings.has_twilio_credentials:
+        return None
+    from ringback.clock import SystemClock
+    from ringback.embedded_redis import EmbeddedRedis
+    from ringback.redis_connection import connect, redis_url_for
+    from ringback.telephony import SimulatedTelephony
+
+    if settings.uses_embedded_redis and not EmbeddedRedis(settings.data_dir).is_running():
+        return None  # no ringback runs here: nothing will be redirected
+    url = redis_url_for(settings, start_embedded=False)
+    simulator = SimulatedTelephony(connect(url), SystemClock())
+    followed: dict[str, int] = {}
+
+    def redirects(call_sid: str) -> str | None:
+        moved = [e.url for e in simulator.events(call_sid) if e.kind == "redirect" and e.url]
+        done = followed.get(call_sid, 0)
+        if len(moved) <= done:
+            return None
+        followed[call_sid] = done + 1
+        return moved[done]
+
+    return redirects
+
+
 def run_call(settings: Settings, to: str, from_: str | None, *, keys: str | None = None,
-             hold_seconds: float = 0.0, stdin: TextIO = sys.stdin,
-             out: TextIO = sys.stdout) -> int:
-    """Place one call; returns 0 when it ran to its end, 1 when ringback misbehaved."""
+             hold_seconds: float = 0.0, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout,
+             redirects: Callable[[str], str | None] | None = None) -> int:
+    """Place one call; returns 0 when it ran to its end, 1 when ringback misbehaved.
+
+    ``redirects`` tells the phone where ringback moved the call (by default the
+    simulator's record, see ``simulator_redirects``)."""
     caller = from_ or example_caller(to)
     errors: list[Heard] = []
 
@@ -118,7 +148,10 @@ def run_call(settings: Settings, to: str, from_: str | None, *, keys: str | None
 
     base = server_url(settings)
     token, public = settings.webhook_auth_token, settings.public_base_url
-    phone = TerminalPhone(base, auth_token=token, public_url=public, on_heard=heard)
+    if redirects is None:
+        redirects = simulator_redirects(settings)
+    phone = TerminalPhone(base, auth_token=token, public_url=public, on_heard=heard,
+                          redirects=redirects)
     print(f"calling {to} from {caller} via {base} (signed for {public})", file=out, flush=True)
     next_keys = keypad(keys, stdin, out)
     sid = "CA" + secrets.token_hex(16)
