@@ -94,8 +94,10 @@ def event_stream(
             return
         try:
             moved = feed.wait(cursors, min(block_seconds, left))
-        except redis.ConnectionError:
-            return  # Redis went away (or the process is closing): the browser reconnects
+        except (redis.RedisError, OSError, ValueError):
+            # Redis went away, or the process closed its client while this stream
+            # waited (redis-py then reads from a closed socket): the browser reconnects.
+            return
         if moved:
             yield "event: board\ndata: " + json.dumps({"queues": moved}) + "\n\n"
         else:

@@ -64,8 +64,9 @@ def report_range(key: str | None, raw_from: str | None, raw_to: str | None,
     key = key or (CUSTOM if raw_from or raw_to else DEFAULT_RANGE)
     if key in RANGES:
         _, step, count = RANGES[key]
+        # Whole periods, the last one holding now (it ends in the future).
         first_period = float(math.floor(now / step) * step - (count - 1) * step)
-        return ReportRange(key, first_period, now, step)
+        return ReportRange(key, first_period, first_period + count * step, step)
     errors: dict[str, str] = {}
     first = _date(errors, "from", raw_from)
     last = _date(errors, "to", raw_to)

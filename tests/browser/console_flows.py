@@ -1,0 +1,77 @@
+"""What the board, numbers and reports browser tests share: an owner whose phone
+can ring, a configured business number, a terminal phone on the live server,
+a burst worker, and logging in through the page.
+
+Import ``desk_fixture`` into a test module to use the ``desk`` fixture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from ringback.agents import AgentDirectory
+from ringback.numbers import NumberDirectory
+from ringback.store.models import Agent
+from ringback.terminal_phone import TerminalPhone
+from ringback.worker import make_worker
+
+OWNER_EMAIL = "olivia@example.com"
+OWNER_PASSWORD = "owner-password-1"
+AGENT_PASSWORD = "agent-password-1"
+OWNER_PHONE = "+493012345678"  # where the owner's calls ring
+BUSINESS = "+4930123456"
+QUEUE = "support"
+WAIT = 15_000  # ms: generous, for a loaded two-core machine
+
+
+@dataclass
+class Desk:
+    """The live server's side: its services, the owner, and helpers to act on them."""
+
+    live: object
+    owner: Agent
+
+    @property
+    def services(self):
+        return self.live.services
+
+    def configure(self, e164: str = BUSINESS, **body) -> None:
+        body.setdefault("queue_id", QUEUE)
+        s = self.services
+        NumberDirectory(s.db, s.redis, default_language=s.settings.default_language).put(
+            e164, body)
+
+    def phone(self) -> TerminalPhone:
+        return TerminalPhone(self.live.url, auth_token=self.services.settings.webhook_auth_token,
+                             public_url=self.live.url)
+
+    def work(self) -> None:
+        """Run every queued rq job now, in this process (a burst SimpleWorker)."""
+        make_worker(self.services, simple=True).work(burst=True)
+
+    def agent(self, email: str, permissions: list[str]) -> Agent:
+        directory = AgentDirectory(self.services.db)
+        agent = directory.create({"email": email, "name": email.split("@")[0].title(),
+                                  "permissions": permissions})
+        directory.set_password(agent.id, AGENT_PASSWORD)
+        return agent
+
+
+@pytest.fixture(name="desk")
+def desk_fixture(live_server) -> Desk:
+    s = live_server.services
+    owner = AgentDirectory(s.db).create_owner(OWNER_EMAIL, "Olivia Owner", OWNER_PASSWORD)
+    with s.db.session() as session:
+        row = session.get(Agent, owner.id)
+        row.endpoint = OWNER_PHONE
+    return Desk(live_server, owner)
+
+
+def log_in(page, live_server, email: str = OWNER_EMAIL, password: str = OWNER_PASSWORD) -> None:
+    page.goto(live_server.at("/console/login"))
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.locator("h1", has_text="Hello,").wait_for()

@@ -1,0 +1,82 @@
+"""The live board in a real browser: callers appear and turn into callbacks
+without a reload, Call places the callback, Decline keeps its place."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from ringback.queue.models import AgentState, EntryKind
+from tests.browser.conftest import screenshot
+from tests.browser.console_flows import (  # noqa: F401 (the desk fixture)
+    BUSINESS,
+    OWNER_PHONE,
+    QUEUE,
+    WAIT,
+    desk_fixture,
+    log_in,
+)
+
+pytestmark = pytest.mark.browser
+
+CALLER_A = "+4915112345678"
+CALLER_B = "+4915198765432"
+CALLER_C = "+4917612345678"
+
+
+def row(page, number: str):
+    return page.locator("#board tbody tr", has_text=number)
+
+
+def test_callers_appear_become_callbacks_in_place_and_are_called_or_declined(
+        page, live_server, desk):
+    desk.configure(callback={"enabled": True})
+    log_in(page, live_server)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Live queue").click()
+    expect(page.get_by_role("heading", name=QUEUE)).to_be_visible()
+    expect(page.locator("[data-live-status]")).to_have_text("Live", timeout=WAIT)
+    phone = desk.phone()
+
+    clock = desk.services.clock
+    call_a = phone.dial(BUSINESS, CALLER_A)
+    expect(row(page, CALLER_A)).to_contain_text("Live call", timeout=WAIT)
+    clock.advance(95)
+    call_b = phone.dial(BUSINESS, CALLER_B)
+    expect(row(page, CALLER_B).locator("td.position")).to_have_text("2", timeout=WAIT)
+
+    call_a.press("1")  # "call me back on this number"
+    assert call_a.ended
+    expect(row(page, CALLER_A)).to_contain_text("Callback", timeout=WAIT)
+    expect(row(page, CALLER_A).locator("td.position")).to_have_text("1")
+    clock.advance(40)
+    call_b.press("1")
+    expect(row(page, CALLER_B)).to_contain_text("Callback", timeout=WAIT)
+    expect(row(page, CALLER_B).locator("td.position")).to_have_text("2")
+    phone.dial(BUSINESS, CALLER_C)  # stays on the line
+    expect(row(page, CALLER_C)).to_contain_text("Live call", timeout=WAIT)
+    kinds = [(e.caller, e.kind) for e in desk.services.queue.entries(QUEUE)]
+    assert kinds == [(CALLER_A, EntryKind.CALLBACK), (CALLER_B, EntryKind.CALLBACK),
+                     (CALLER_C, EntryKind.LIVE)]
+    screenshot(page, "board")
+
+    # The owner takes calls (the presence switch comes with live routing).
+    desk.services.queue.set_agent_state(str(desk.owner.id), AgentState.AVAILABLE, [QUEUE])
+
+    row(page, CALLER_B).get_by_role("button", name=re.compile("^Decline ")).click()
+    expect(page.get_by_role("status")).to_contain_text(
+        f"The callback to {CALLER_B} stays in the queue at position 2")
+    expect(row(page, CALLER_B).locator("td.position")).to_have_text("2")
+    expect(row(page, CALLER_B)).to_contain_text("declined by you")
+
+    row(page, CALLER_A).get_by_role("button", name=re.compile("^Call ")).click()
+    expect(page.get_by_role("status")).to_contain_text(f"Calling {CALLER_A} back")
+    desk.work()  # place_callback: the owner's phone rings first
+    placed = desk.services.telephony.calls()
+    assert [c.to for c in placed] == [OWNER_PHONE]
+    expect(row(page, CALLER_A)).to_have_count(0, timeout=WAIT)  # with the agent now
+    expect(row(page, CALLER_B).locator("td.position")).to_have_text("1")
+    agents = page.locator("#board tr[data-agent]", has_text="Olivia Owner")
+    expect(agents).to_contain_text(re.compile("Busy"))
+
