@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ringback.queue.models import AgentState, EntryKind
+from ringback.queue.models import EntryKind
 from tests.browser.conftest import screenshot
 from tests.browser.console_flows import (  # noqa: F401 (the desk fixture)
     BUSINESS,
@@ -27,7 +27,7 @@ CALLER_C = "+4917612345678"
 
 
 def row(page, number: str):
-    return page.locator("#board tbody tr", has_text=number)
+    return page.locator("#board tr[data-ref]", has_text=number)
 
 
 def test_callers_appear_become_callbacks_in_place_and_are_called_or_declined(
@@ -59,10 +59,16 @@ def test_callers_appear_become_callbacks_in_place_and_are_called_or_declined(
     kinds = [(e.caller, e.kind) for e in desk.services.queue.entries(QUEUE)]
     assert kinds == [(CALLER_A, EntryKind.CALLBACK), (CALLER_B, EntryKind.CALLBACK),
                      (CALLER_C, EntryKind.LIVE)]
-    screenshot(page, "board")
 
-    # The owner takes calls (the presence switch comes with live routing).
-    desk.services.queue.set_agent_state(str(desk.owner.id), AgentState.AVAILABLE, [QUEUE])
+    # The owner takes calls: routing offers the head callback at once, with a countdown.
+    page.get_by_role("form", name="Your presence").get_by_role(
+        "button", name="Available").click()
+    expect(page.get_by_role("status")).to_contain_text(f"a caller is offered to you in {QUEUE}")
+    expect(row(page, CALLER_A)).to_contain_text(re.compile(r"Offered to you\s*20 s"))
+    expect(page.locator("[data-me]")).to_contain_text("Offered")
+    countdown = row(page, CALLER_A).locator("[data-countdown]")
+    expect(countdown).not_to_have_text("20 s", timeout=WAIT)  # ticks in the browser
+    screenshot(page, "board")
 
     row(page, CALLER_B).get_by_role("button", name=re.compile("^Decline ")).click()
     expect(page.get_by_role("status")).to_contain_text(

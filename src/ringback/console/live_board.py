@@ -18,21 +18,27 @@ from typing import TYPE_CHECKING
 from ringback.agents import AgentDirectory
 from ringback.callbacks.service import entry_ref
 from ringback.clock import Clock
-from ringback.queue.models import AgentPresence, AgentState, Entry, EntryKind, EntryState
+from ringback.queue.models import Entry, EntryKind, EntryState
 from ringback.queue.service import QueueService
-from ringback.scheduler.deadlines import DeadlineKind, Deadlines
+from ringback.routing.offers import OfferService, OfferView
+from ringback.routing.presence import AgentStatus, PresenceService, PresenceState
 
 if TYPE_CHECKING:
     from ringback.services import Services
 
 ENTRIES_SHOWN = 100
+# Logged in: shown in a queue's head count.
+WORKING = (PresenceState.AVAILABLE, PresenceState.OFFERED, PresenceState.BUSY,
+           PresenceState.WRAP_UP)
 
 STATE_LABELS = {
-    AgentState.AVAILABLE: "Available",
-    AgentState.OFFERED: "Offered",
-    AgentState.BUSY: "Busy",
-    AgentState.WRAP_UP: "Wrap-up",
-    AgentState.LOGGED_OUT: "Logged out",
+    PresenceState.AVAILABLE: "Available",
+    PresenceState.OFFERED: "Offered",
+    PresenceState.BUSY: "Busy",
+    PresenceState.WRAP_UP: "Wrap-up",
+    PresenceState.LOGGED_OUT: "Logged out",
+    PresenceState.AWAY: "Away",
+    PresenceState.MISSED: "Missed a call",
 }
 
 
@@ -53,6 +59,7 @@ class EntryRow:
     language: str
     wait_seconds: int
     offered_to: str | None  # the agent's name
+    offered_to_viewer: bool
     offer_seconds_left: int | None
     declined_by_viewer: bool
 
@@ -69,14 +76,19 @@ class EntryRow:
 class AgentRow:
     agent_id: int
     name: str
-    state: AgentState
+    state: PresenceState
     queues: tuple[str, ...]
-    entry_ref: str | None  # the entry offered to the agent, or the call it is on
+    offer: OfferView | None  # the entry offered to the agent, or the call it is on
     seconds_left: int | None  # offer countdown or wrap-up left
+    note: str | None  # why a missed agent is out
 
     @property
     def label(self) -> str:
         return STATE_LABELS[self.state]
+
+    @property
+    def is_working(self) -> bool:
+        return self.state in WORKING
 
 
 @dataclass(frozen=True)
@@ -84,7 +96,7 @@ class QueueBoard:
     queue_id: str
     entries: list[EntryRow]
     size: int
-    agents: dict[AgentState, int]
+    agents: dict[str, int]  # working agents of the queue by state label
 
     @property
     def more(self) -> int:
@@ -104,8 +116,8 @@ class Board:
     now: float
 
     @property
-    def waiting(self) -> int:
-        return sum(q.size for q in self.queues)
+    def queue_ids(self) -> list[str]:
+        return [q.queue_id for q in self.queues]
 
 
 def board_queue_ids(services: Services) -> set[str]:
@@ -119,11 +131,16 @@ def board_queue_ids(services: Services) -> set[str]:
 
 
 class LiveBoard:
-    def __init__(self, queue: QueueService, agents: AgentDirectory, deadlines: Deadlines,
-                 clock: Clock, queue_ids: Iterable[str], *, shown: int = ENTRIES_SHOWN) -> None:
+    """Gathers a ``Board``: entries from the queue engine, agents from the directory
+    with their presence (``PresenceService``: away and missed too) and offers."""
+
+    def __init__(self, *, queue: QueueService, agents: AgentDirectory,
+                 presence: PresenceService, offers: OfferService, clock: Clock,
+                 queue_ids: Iterable[str], shown: int = ENTRIES_SHOWN) -> None:
         self._queue = queue
         self._agents = agents
-        self._deadlines = deadlines
+        self._presence = presence
+        self._offers = offers
         self._clock = clock
         self._queue_ids = frozenset(queue_ids)
         self._shown = shown
@@ -132,19 +149,17 @@ class LiveBoard:
         now = self._clock.now()
         people = self._agents.all()
         names = {str(a.id): a.name for a in people}
-        presences = {a.id: self._queue.agent(str(a.id)) for a in people}
-        agents = [self._agent_row(a.id, a.name, presences[a.id], now) for a in people]
-        member_queues = {q for p in presences.values() for q in p.queues}
-        queue_ids = sorted(self._queue_ids | member_queues)
+        agents = [self._agent_row(a.name, self._presence.get(a.id), now) for a in people]
+        member_queues = {q for a in agents for q in a.queues}
         viewer = str(viewer_id) if viewer_id is not None else None
         queues = []
-        for queue_id in queue_ids:
+        for queue_id in sorted(self._queue_ids | member_queues):
             entries = self._queue.entries(queue_id, 0, self._shown)
             rows = [self._entry_row(e, i + 1, names, viewer, now) for i, e in enumerate(entries)]
-            counts: dict[AgentState, int] = {}
-            for row in agents:
-                if queue_id in row.queues and row.state is not AgentState.LOGGED_OUT:
-                    counts[row.state] = counts.get(row.state, 0) + 1
+            counts: dict[str, int] = {}
+            for agent in agents:
+                if queue_id in agent.queues and agent.is_working:
+                    counts[agent.label] = counts.get(agent.label, 0) + 1
             size = self._queue.size(queue_id) if len(entries) >= self._shown else len(entries)
             queues.append(QueueBoard(queue_id, rows, size, counts))
         me = next((a for a in agents if a.agent_id == viewer_id), None)
@@ -154,26 +169,30 @@ class LiveBoard:
                    viewer: str | None, now: float) -> EntryRow:
         seconds_left = None
         offered_to = None
-        ref = entry_ref(entry.queue_id, entry.entry_id)
         if entry.state is EntryState.OFFERED:
             offered_to = names.get(entry.offered_to or "", entry.offered_to)
-            # Routing may move the offer's timeout (a softphone that accepted rings longer).
-            deadline = self._deadlines.due_at(DeadlineKind.OFFER_TIMEOUT, ref) \
-                or entry.offer_deadline
-            seconds_left = max(0, round(deadline - now)) if deadline else None
+            seconds_left = _left(self._offers.view(entry).deadline, now)
         return EntryRow(
-            ref=ref, queue_id=entry.queue_id, entry_id=entry.entry_id, position=position,
-            kind=entry.kind, state=entry.state, caller=entry.caller,
-            callback_number=entry.callback_number, dialled=entry.dialled,
+            ref=entry_ref(entry.queue_id, entry.entry_id), queue_id=entry.queue_id,
+            entry_id=entry.entry_id, position=position, kind=entry.kind, state=entry.state,
+            caller=entry.caller, callback_number=entry.callback_number, dialled=entry.dialled,
             intent=entry.intent.value, language=entry.language,
             wait_seconds=max(0, int(now - entry.enqueued_at)), offered_to=offered_to,
+            offered_to_viewer=viewer is not None and entry.offered_to == viewer
+            and entry.state is EntryState.OFFERED,
             offer_seconds_left=seconds_left,
             declined_by_viewer=viewer is not None and viewer in entry.declined_by,
         )
 
     @staticmethod
-    def _agent_row(agent_id: int, name: str, p: AgentPresence, now: float) -> AgentRow:
-        ref = entry_ref(p.queue_id, p.entry_id) if p.queue_id and p.entry_id else None
-        until = p.offer_deadline if p.state is AgentState.OFFERED else p.wrap_up_until
-        left = max(0, round(until - now)) if until else None
-        return AgentRow(agent_id, name, p.state, p.queues, ref, left)
+    def _agent_row(name: str, status: AgentStatus, now: float) -> AgentRow:
+        offer = status.offer
+        until = offer.deadline if status.state is PresenceState.OFFERED and offer else \
+            status.wrap_up_until if status.state is PresenceState.WRAP_UP else None
+        note = status.missed.detail if status.missed is not None else None
+        return AgentRow(status.agent_id, name, status.state, status.queues, offer,
+                        _left(until, now), note)
+
+
+def _left(until: float | None, now: float) -> int | None:
+    return max(0, round(until - now)) if until else None

@@ -1,11 +1,15 @@
-"""The live board: every queue's waiting callers and callbacks, and the agents.
+"""The live board: every queue's waiting callers and callbacks, the agents, and the
+viewer's own presence switch.
 
 ``/console/live`` renders the board; ``/console/live/board`` is the same
 board as an HTML fragment, which the page's script fetches again whenever
 ``/console/live/events`` (server-sent events fed by the queues' event
-streams, see ``ringback.console.live_feed``) says a queue moved.  Call and
-Decline act as the signed-in agent through ``CallbackService``, the same
-code as the API.
+streams, see ``ringback.console.live_feed``) says a queue moved.
+
+The actions are the API's, as the signed-in agent: the presence switch is
+``PresenceService.set``; Call and Decline answer an offer made to the agent
+through ``OfferService`` (so routing offers the entry on), and act on a
+waiting callback through ``CallbackService``.
 """
 
 from __future__ import annotations
@@ -14,25 +18,44 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from flask.typing import ResponseReturnValue
 
 from ringback.agents import AgentDirectory
-from ringback.console.access import access, area, require_viewer, viewer
+from ringback.console.access import (
+    SIGNED_IN,
+    access,
+    area,
+    area_label,
+    require_viewer,
+    viewer,
+)
 from ringback.console.context import services
 from ringback.console.live_board import Board, LiveBoard, board_queue_ids
 from ringback.console.live_feed import BLOCK_SECONDS, MAX_SECONDS, QueueFeed, event_stream
 from ringback.console.web import notify
-from ringback.errors import Conflict, NotFound, ValidationError
-from ringback.store.models import Permission
+from ringback.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from ringback.queue.models import Entry, EntryKind, EntryState
+from ringback.routing.presence import PresenceState
+from ringback.store.models import Agent, Permission
 
 LIVE_QUEUE = area(Permission.LIVE_QUEUE)
 CALLBACKS = area(Permission.CALLBACKS)
-# Pages a Call or Decline may return to.
+# Pages an action may return to.
 BACK_TO = {"live": "console.live_queue", "callbacks": "console.callbacks"}
+SWITCHED = {
+    PresenceState.AVAILABLE: "You are available",
+    PresenceState.OFFERED: "You are available, and a caller is offered to you",
+    PresenceState.AWAY: "You are away",
+    PresenceState.LOGGED_OUT: "You are logged out",
+}
 
 
 def register(bp: Blueprint) -> None:
     @bp.get("/live")
     @access(LIVE_QUEUE)
     def live_queue() -> ResponseReturnValue:
-        return render_template("console/live.html", board=_board(), **_abilities())
+        board = _board()
+        me = board.me
+        chosen = set(me.queues) if me and me.queues else set(board.queue_ids)
+        return render_template("console/live.html", board=board, chosen_queues=chosen,
+                               **_abilities())
 
     @bp.get("/live/board")
     @access(LIVE_QUEUE)
@@ -42,8 +65,7 @@ def register(bp: Blueprint) -> None:
     @bp.get("/live/events")
     @access(LIVE_QUEUE)
     def live_events() -> ResponseReturnValue:
-        s = services()
-        feed = QueueFeed(s.redis, _board_queues())
+        feed = QueueFeed(services().redis, _board_queues())
         config = current_app.config
         body = event_stream(
             feed,
@@ -54,17 +76,37 @@ def register(bp: Blueprint) -> None:
         response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
         return response
 
+    @bp.post("/live/presence")
+    @access(SIGNED_IN)  # agents switch themselves, as in the API
+    def set_presence() -> ResponseReturnValue:
+        me = require_viewer().agent
+        queues = request.form.getlist("queues") or None
+        try:
+            status = services().routing.presence.set(me.id, request.form.get("state"), queues)
+        except ValidationError as exc:
+            notify("Not switched: " + "; ".join(exc.errors.values()) + ".")
+        except Conflict as exc:
+            notify(_sentence(f"not switched: {exc}"))
+        else:
+            where = f" in {', '.join(status.queues)}" if status.queues else ""
+            notify(SWITCHED.get(status.state, f"You are {status.state.value}") + where + ".")
+        return _back()
+
     @bp.post("/live/callbacks/<ref>/call")
     @access(CALLBACKS)
     def call_callback(ref: str) -> ResponseReturnValue:
         me = require_viewer().agent
         try:
-            entry = services().callbacks.call(ref, me.id, me.endpoint)
+            entry = _callback(ref)
+            if _offered_to(entry, me):
+                services().routing.offers.accept(ref, me.id)
+            else:
+                services().callbacks.call(ref, me.id, me.endpoint)
         except NotFound:
             notify("This callback is no longer in the queue.")
         except ValidationError:
-            notify("Your account has no phone to ring. Ask an admin to set your endpoint, "
-                   "then press Call again.")
+            notify("Your account has no phone to ring. Set your endpoint, then press Call "
+                   "again.")
         except Conflict as exc:
             notify(_sentence(str(exc)))
         else:
@@ -75,17 +117,50 @@ def register(bp: Blueprint) -> None:
     @access(CALLBACKS)
     def decline_callback(ref: str) -> ResponseReturnValue:
         me = require_viewer().agent
+        s = services()
         try:
-            entry = services().callbacks.decline(ref, me.id)
+            entry = _callback(ref)
+            if _offered_to(entry, me):
+                s.routing.offers.reject(ref, me.id)
+            else:
+                s.callbacks.decline(ref, me.id)
         except NotFound:
             notify("This callback is no longer in the queue.")
         except Conflict as exc:
             notify(_sentence(str(exc)))
         else:
-            position = services().queue.position(entry.queue_id, entry.entry_id)
+            position = s.queue.position(entry.queue_id, entry.entry_id)
             where = f" at position {position}" if position else ""
             notify(f"Declined. The callback to {entry.callback_number} stays in the "
                    f"queue{where}; other agents get it first.")
+        return _back()
+
+    @bp.post("/live/offers/<ref>/accept")
+    @access(LIVE_QUEUE)
+    def accept_offer(ref: str) -> ResponseReturnValue:
+        try:
+            _check_offer_area(ref)
+            offer = services().routing.offers.accept(ref, require_viewer().agent.id)
+        except NotFound:
+            notify("This caller is no longer in the queue.")
+        except (Conflict, ValidationError) as exc:
+            notify(_sentence(_message(exc)))
+        else:
+            notify(f"Your phone rings with {offer.caller or 'the caller'}; answer it to talk.")
+        return _back()
+
+    @bp.post("/live/offers/<ref>/reject")
+    @access(LIVE_QUEUE)
+    def reject_offer(ref: str) -> ResponseReturnValue:
+        try:
+            _check_offer_area(ref)
+            services().routing.offers.reject(ref, require_viewer().agent.id)
+        except NotFound:
+            notify("This caller is no longer in the queue.")
+        except Conflict as exc:
+            notify(_sentence(str(exc)))
+        else:
+            notify("Passed on. The caller keeps the place in the queue.")
         return _back()
 
 
@@ -96,7 +171,8 @@ def _board_queues() -> set[str]:
 def _board() -> Board:
     s = services()
     me = viewer()
-    live = LiveBoard(s.queue, AgentDirectory(s.db), s.deadlines, s.clock, _board_queues())
+    live = LiveBoard(queue=s.queue, agents=AgentDirectory(s.db), presence=s.routing.presence,
+                     offers=s.routing.offers, clock=s.clock, queue_ids=_board_queues())
     return live.build(me.agent.id if me else None)
 
 
@@ -105,9 +181,35 @@ def _abilities() -> dict[str, bool]:
     return {"may_call": bool(me and me.principal.may(Permission.CALLBACKS))}
 
 
+def _callback(ref: str) -> Entry:
+    entry = services().callbacks.get(ref)  # NotFound unless a live callback
+    if entry.kind is not EntryKind.CALLBACK:
+        raise NotFound("callback", ref)
+    return entry
+
+
+def _check_offer_area(ref: str) -> None:
+    """A callback's offer also needs the callbacks permission, as in the API."""
+    entry = services().routing.offers.get(ref)  # NotFound once it left
+    if entry.kind is EntryKind.CALLBACK and not require_viewer().principal.may(
+            Permission.CALLBACKS):
+        raise PermissionDenied(f"this page needs the {area_label(Permission.CALLBACKS)} "
+                               "permission")
+
+
+def _offered_to(entry: Entry, agent: Agent) -> bool:
+    return entry.state is EntryState.OFFERED and entry.offered_to == str(agent.id)
+
+
 def _back() -> ResponseReturnValue:
     target = BACK_TO.get(request.form.get("back", ""), "console.live_queue")
     return redirect(url_for(target))
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(exc.errors.values())
+    return str(exc)
 
 
 def _sentence(text: str) -> str:
