@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from ringback.callbacks.service import entry_ref
-from ringback.queue.models import AgentState, EntryState
+from ringback.queue.models import AgentState, EntryState, NewEntry
 from ringback.scheduler.deadlines import DeadlineKind
 from tests.e2e.live_desk import OTHER_AGENT_PHONE, bearer, owner
 from tests.routing.conftest import QUEUE, caller
@@ -118,3 +118,20 @@ def test_an_agent_on_a_call_cannot_log_out_until_it_ends(desk):
     assert desk.state(ana)["offer"]["id"] == entry_ref(QUEUE, waiting.entry_id)
     # Saying "available" while busy changes nothing.
     assert desk.presence(ana, "available")["state"] == "busy"
+
+
+def test_an_agent_of_two_queues_is_offered_callers_of_either(desk, clock):
+    ana, _ = desk.agent("Ana")
+    desk.presence(ana, "available", [QUEUE, "sales"])
+    sale = desk.services.queue.join("sales", NewEntry(call_sid="CA" + "7" * 32,
+                                                      caller="+4915112345678"))
+    desk.services.routing.router.route("sales")
+    assert desk.state(ana)["offer"]["id"] == entry_ref("sales", sale.entry_id)
+
+    desk.presence(ana, "away")  # the offer goes back; the support caller waits for her
+    support = caller(desk)
+    assert desk.services.queue.get("sales", sale.entry_id).state is EntryState.WAITING
+    back = desk.presence(ana, "available")
+    assert back["offer"]["id"] in (entry_ref("sales", sale.entry_id),
+                                   entry_ref(QUEUE, support.entry_id))
+    assert back["queues"] == [QUEUE, "sales"]
