@@ -7,15 +7,19 @@ Import ``desk_fixture`` into a test module to use the ``desk`` fixture.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 import pytest
+from werkzeug.serving import make_server
 
 from ringback.agents import AgentDirectory
 from ringback.numbers import NumberDirectory
 from ringback.store.models import Agent
 from ringback.terminal_phone import TerminalPhone
 from ringback.worker import make_worker
+from tests.browser.conftest import LiveServer, _Deferred
 
 OWNER_EMAIL = "olivia@example.com"
 OWNER_PASSWORD = "owner-password-1"
@@ -75,3 +79,26 @@ def log_in(page, live_server, email: str = OWNER_EMAIL, password: str = OWNER_PA
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.locator("h1", has_text="Hello,").wait_for()
+
+
+@pytest.fixture(name="short_stream_server")
+def short_stream_server_fixture(services) -> Iterator[LiveServer]:
+    """Like ``live_server``, but the board's event streams end after a second, so a
+    test sees the browser reconnect."""
+    from ringback.app import create_app
+
+    deferred = _Deferred()
+    server = make_server("127.0.0.1", 0, deferred, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    live_services = replace(services, settings=services.settings.with_changes(
+        public_base_url=url))
+    deferred.app = create_app(live_services.settings, live_services)
+    deferred.app.config.update(CONSOLE_SSE_MAX_SECONDS=1.0, CONSOLE_SSE_BLOCK_SECONDS=0.5)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(url, live_services)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

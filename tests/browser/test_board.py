@@ -8,15 +8,20 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ringback.queue.models import EntryKind
+from ringback.agents import AgentDirectory
+from ringback.numbers import NumberDirectory
+from ringback.queue.models import EntryKind, NewEntry
 from tests.browser.conftest import screenshot
 from tests.browser.console_flows import (  # noqa: F401 (the desk fixture)
     BUSINESS,
+    OWNER_EMAIL,
+    OWNER_PASSWORD,
     OWNER_PHONE,
     QUEUE,
     WAIT,
     desk_fixture,
     log_in,
+    short_stream_server_fixture,
 )
 
 pytestmark = pytest.mark.browser
@@ -86,3 +91,18 @@ def test_callers_appear_become_callbacks_in_place_and_are_called_or_declined(
     agents = page.locator("#board tr[data-agent]", has_text="Olivia Owner")
     expect(agents).to_contain_text(re.compile("Busy"))
 
+
+
+def test_the_board_reconnects_when_a_stream_ends_and_keeps_updating(
+        page, short_stream_server):
+    live = short_stream_server
+    s = live.services
+    AgentDirectory(s.db).create_owner(OWNER_EMAIL, "Olivia Owner", OWNER_PASSWORD)
+    NumberDirectory(s.db, s.redis).put(BUSINESS, {"queue_id": QUEUE})
+    log_in(page, live)
+    page.goto(live.at("/console/live"))
+
+    expect(page.locator("#board")).to_have_attribute("data-streams", "3", timeout=WAIT)
+    s.queue.join(QUEUE, NewEntry(call_sid="CA1", caller=CALLER_A, dialled=BUSINESS))
+    expect(row(page, CALLER_A)).to_contain_text("Live call", timeout=WAIT)
+    expect(page.locator("[data-live-status]")).to_have_text("Live")

@@ -84,13 +84,14 @@ def event_stream(
     max_seconds: float = MAX_SECONDS,
     monotonic: Callable[[], float] = time.monotonic,
 ) -> Iterator[str]:
-    """The text/event-stream body: ``board`` events, heartbeats, and an end."""
+    """The text/event-stream body: ``board`` events, heartbeats, and ``bye`` at the end."""
     cursors = feed.cursors()
     ends = monotonic() + max_seconds
     yield f"retry: {RETRY_MS}\n: watching {len(cursors)} queues\n\n"
     while True:
         left = ends - monotonic()
         if left <= 0:
+            yield "event: bye\ndata: {}\n\n"  # planned: the browser reconnects at once
             return
         try:
             moved = feed.wait(cursors, min(block_seconds, left))

@@ -4,6 +4,7 @@
   "use strict";
 
   var board, status, pending = null, loading = false, again = false, shownAt = Date.now();
+  var opened = 0;
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
@@ -59,10 +60,16 @@
   function listen() {
     var source = new EventSource(board.getAttribute("data-events-url"));
     source.addEventListener("open", function () {
+      opened += 1;
+      board.setAttribute("data-streams", String(opened));  // how many streams so far
       say("Live", "ok");
       soon();  // catch up on anything between the page and the stream
     });
     source.addEventListener("board", soon);
+    source.addEventListener("bye", function () {
+      source.close();  // the server ends each stream after a while: open the next one now
+      listen();
+    });
     source.addEventListener("error", function () {
       if (source.readyState === EventSource.CLOSED) {
         say("Disconnected", "off");
