@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any
 
 RECORD_TTL_SECONDS = 86_400
+FIELDS = ("q", "e", "a", "x")
 
 
 class CallOutcome(str, Enum):
@@ -54,7 +55,14 @@ class CallIndex:
         self._redis = redis
 
     def get(self, call_sid: str) -> CallRecord:
-        raw = self._redis.hmget(CallKeys(call_sid).record, "q", "e", "a", "x")
+        return self.record_of(self._redis.hmget(CallKeys(call_sid).record, *FIELDS))
+
+    def read(self, pipeline: Any, call_sid: str) -> None:
+        """Queue the read of a record on ``pipeline``; ``record_of`` decodes its result."""
+        pipeline.hmget(CallKeys(call_sid).record, *FIELDS)
+
+    @staticmethod
+    def record_of(raw: list[Any]) -> CallRecord:
         q, e, a, x = (_text(v) for v in raw)
         try:
             outcome = CallOutcome(x) if x else None

@@ -14,12 +14,13 @@ no-op, and abandoning an entry that is gone does nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ringback.callbacks.service import CallbackService, entry_ref
 from ringback.calls.index import CallIndex, CallOutcome, CallRecord
-from ringback.calls.request import CallRequest
+from ringback.calls.request import ENTRY_PARAM, CallRequest
 from ringback.calls.voicemail import Voicemail, VoicemailJobs
 from ringback.clock import Clock
 from ringback.errors import Conflict, NotFound
@@ -29,8 +30,9 @@ from ringback.ivr.config import NumberConfig
 from ringback.ivr.flow import QueueResult
 from ringback.ivr.prompts import Prompts, prompts_for
 from ringback.ivr.state import CallState
-from ringback.ivr.urls import Urls
+from ringback.ivr.urls import Route, Urls
 from ringback.numbers import NumberDirectory
+from ringback.queue.keys import queue_keys
 from ringback.queue.models import Entry, EntryKind, EntryState, NewEntry, QueueFull
 from ringback.queue.service import QueueService
 from ringback.scheduler.deadlines import DeadlineKind, Deadlines
@@ -38,6 +40,8 @@ from ringback.scheduler.deadlines import DeadlineKind, Deadlines
 log = logging.getLogger(__name__)
 
 MAX_WAIT_REASON = "max_wait"
+# Hold-loop documents kept per (number configuration, queue, offer): a few per number.
+MAX_CACHED_ROUNDS = 1000
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class CallJourney:
     def __init__(
         self,
         *,
+        redis: Any,
         numbers: NumberDirectory,
         queue: QueueService,
         callbacks: CallbackService,
@@ -71,7 +76,9 @@ class CallJourney:
         urls: Urls,
         route: Callable[[str], object] | None = None,
     ) -> None:
+        self._redis = redis
         self._numbers = numbers
+        self._rounds: dict[tuple[NumberConfig, str, bool], str] = {}
         self._queue = queue
         self._callbacks = callbacks
         self._deadlines = deadlines
@@ -98,14 +105,14 @@ class CallJourney:
         match flow.decide_menu(cfg, req.digits, req.state):
             case flow.JoinQueue(queue_id, intent, default_route):
                 try:
-                    self._join(req, line, queue_id, NewEntry(
+                    entry = self._join(req, line, queue_id, NewEntry(
                         call_sid=req.call_sid, caller=req.caller, language=prompts.language,
                         intent=intent, dialled=req.dialled))
                 except QueueFull:
                     log.warning("queue %s is full; call %s overflows", queue_id, req.call_sid)
                     self._calls.left(req.call_sid, CallOutcome.OVERFLOW)
                     return twiml.overflow(cfg, prompts, self._urls, queue_id)
-                return twiml.enqueue(cfg, prompts, self._urls, queue_id,
+                return twiml.enqueue(cfg, prompts, self._wait_urls(entry.entry_id), queue_id,
                                      default_route=default_route)
             case flow.PlayMessage(message, state):
                 return twiml.menu_message(cfg, prompts, self._urls, message, state)
@@ -113,7 +120,7 @@ class CallJourney:
                 return twiml.menu_retry(cfg, prompts, self._urls, state, problem)
         raise AssertionError("decide_menu gave an unknown decision")  # pragma: no cover
 
-    def _join(self, req: CallRequest, line: Line, queue_id: str, new: NewEntry) -> None:
+    def _join(self, req: CallRequest, line: Line, queue_id: str, new: NewEntry) -> Entry:
         entry = self._queue.join(queue_id, new)
         self._calls.joined(req.call_sid, queue_id, entry.entry_id)
         max_wait = line.cfg.max_wait_seconds
@@ -123,16 +130,48 @@ class CallJourney:
                                      entry_ref(queue_id, entry.entry_id),
                                      entry.enqueued_at + max_wait)
         self._route(queue_id)
+        return entry
+
+    def _wait_urls(self, entry_id: str) -> Urls:
+        """Our URLs, with the caller's entry named in the waitUrl (Twilio signs it), so
+        each round of the hold loop reads the entry in the same round trip."""
+        urls = self._urls
+
+        def build(route: Route, params: Mapping[str, str] | None = None) -> str:
+            if route is Route.WAIT:
+                params = {**(params or {}), ENTRY_PARAM: entry_id}
+            return urls(route, params)
+
+        return build
 
     # Inside the queue ----------------------------------------------------
 
     def wait(self, req: CallRequest) -> str:
-        """One round of the hold loop; at max wait a live caller leaves to the overflow."""
-        line = self._line(req)
-        if line is None:
+        """One round of the hold loop; at max wait a live caller leaves to the overflow.
+
+        Twilio asks for this again and again while a caller holds, so it costs
+        one Redis round trip: the number's cache version, the call record and
+        the entry named in the waitUrl. A round without announcement is the
+        same document for every caller of a queue and is built once.
+        """
+        pipe = self._redis.pipeline(transaction=False)
+        self._numbers.read_version(pipe)
+        self._calls.read(pipe, req.call_sid)
+        named = req.state.queue is not None and req.entry_id is not None
+        if named:
+            _read_entry(pipe, str(req.state.queue), str(req.entry_id))
+        version, raw_record, *raw_entry = pipe.execute()
+        cfg = self._numbers.find(req.dialled, version=version)
+        if cfg is None:
             return self._unknown_number()
-        cfg, prompts = line.cfg, line.prompts
-        waiting = self._waiting(req, cfg)
+        line = self._line_of(cfg)
+        record = CallIndex.record_of(raw_record)
+        if named and record.entry_id in (None, req.entry_id):
+            entry = _entry_of(str(req.state.queue), str(req.entry_id), raw_entry[0])
+            ours = entry is None or entry.call_sid == req.call_sid
+            waiting = Waiting(str(req.state.queue), entry if ours else None, record)
+        else:
+            waiting = self._waiting(req, cfg, record)
         entry, queue_id = waiting.entry, waiting.queue_id
         if entry is None:
             if waiting.record.outcome is not CallOutcome.CALLBACK:
@@ -147,20 +186,31 @@ class CallJourney:
         ):
             self._overflow(req.call_sid, queue_id, entry)
             return twiml_queue.leave_queue()
+        offer = entry.state is EntryState.WAITING
         last = waiting.record.announced_at
-        announce = entry.state is not EntryState.ACCEPTED and flow.announcement_due(
+        if entry.state is EntryState.ACCEPTED or not flow.announcement_due(
             cfg, None if last is None else now - last
-        )
-        position = estimate = None
-        if announce:
-            position = self._queue.position(queue_id, entry.entry_id)
-            estimate = self._queue.estimated_wait(queue_id, entry.entry_id)
-            self._calls.announced(req.call_sid, now)
+        ):
+            return self._hold_round(line, queue_id, offer)
+        self._calls.announced(req.call_sid, now)
         return twiml_queue.wait_loop(
-            cfg, prompts, self._urls, queue_id=queue_id, position=position,
-            estimated_wait_seconds=estimate, announce=announce,
-            offer_callback=entry.state is EntryState.WAITING,
+            cfg, line.prompts, self._urls, queue_id=queue_id,
+            position=self._queue.position(queue_id, entry.entry_id),
+            estimated_wait_seconds=self._queue.estimated_wait(queue_id, entry.entry_id),
+            announce=True, offer_callback=offer,
         )
+
+    def _hold_round(self, line: Line, queue_id: str, offer: bool) -> str:
+        key = (line.cfg, queue_id, offer)
+        document = self._rounds.get(key)
+        if document is None:
+            document = twiml_queue.wait_loop(
+                line.cfg, line.prompts, self._urls, queue_id=queue_id, position=None,
+                estimated_wait_seconds=None, announce=False, offer_callback=offer)
+            if len(self._rounds) >= MAX_CACHED_ROUNDS:
+                self._rounds.clear()
+            self._rounds[key] = document
+        return document
 
     def callback_choice(self, req: CallRequest) -> str:
         line = self._line(req)
@@ -307,8 +357,9 @@ class CallJourney:
 
     def _line(self, req: CallRequest) -> Line | None:
         cfg = self._numbers.find(req.dialled)
-        if cfg is None:
-            return None
+        return None if cfg is None else self._line_of(cfg)
+
+    def _line_of(self, cfg: NumberConfig) -> Line:
         return Line(cfg, prompts_for(cfg.language, self._numbers.default_language))
 
     def _default_prompts(self) -> Prompts:
@@ -320,8 +371,9 @@ class CallJourney:
     def _in_queue_state(self, req: CallRequest, cfg: NumberConfig) -> CallState:
         return req.state if req.state.queue else req.state.evolve(queue=cfg.queue_id)
 
-    def _waiting(self, req: CallRequest, cfg: NumberConfig | None) -> Waiting:
-        record = self._calls.get(req.call_sid)
+    def _waiting(self, req: CallRequest, cfg: NumberConfig | None,
+                 record: CallRecord | None = None) -> Waiting:
+        record = record or self._calls.get(req.call_sid)
         queue_id = record.queue_id or req.state.queue or (cfg.queue_id if cfg else "")
         entry = None
         if record.queue_id and record.entry_id:
@@ -366,3 +418,15 @@ class CallJourney:
                 # Hung up while offered or ringing an agent: the agent is free again.
                 self._deadlines.cancel(DeadlineKind.OFFER_TIMEOUT, entry_ref(queue_id, entry_id))
                 self._route(queue_id)
+
+
+# An entry read inside our own pipeline, the way the queue engine offers it
+# (``QueueKeys.entries``): a round of the hold loop costs a single round trip.
+
+
+def _read_entry(pipeline: Any, queue_id: str, entry_id: str) -> None:
+    pipeline.hget(queue_keys(queue_id).entries, entry_id)
+
+
+def _entry_of(queue_id: str, entry_id: str, raw: bytes | None) -> Entry | None:
+    return Entry.from_record(queue_id, entry_id, raw) if raw else None

@@ -18,6 +18,9 @@ from ringback.ivr.state import CallState
 # Twilio's are "CA" and 32 hex digits; the sid also names a Redis hash tag,
 # so no braces or other punctuation get through.
 CALL_SID = re.compile(r"^[A-Za-z0-9]{2,64}$")
+# Queue entry ids as the queue engine writes them ("a1", "b2s"...).
+ENTRY_ID = re.compile(r"^[a-z][0-9a-z]{1,24}$")
+ENTRY_PARAM = "entry"
 MAX_PARAM = 64
 MAX_URL = 2000
 # The call is over: a caller still waiting has abandoned.
@@ -35,6 +38,7 @@ class CallRequest:
     call_status: str | None = None
     recording_url: str | None = None
     recording_seconds: int | None = None
+    entry_id: str | None = None  # our waitUrl names the caller's queue entry
 
     @classmethod
     def from_twilio(cls, form: Mapping[str, str], query: Mapping[str, str]) -> CallRequest:
@@ -56,6 +60,7 @@ class CallRequest:
             recording_url=recording if recording.startswith(("https://", "http://"))
             and len(recording) <= MAX_URL else None,
             recording_seconds=int(duration) if duration.isdigit() and len(duration) < 7 else None,
+            entry_id=entry if ENTRY_ID.fullmatch(entry := query.get(ENTRY_PARAM) or "") else None,
         )
 
     @property

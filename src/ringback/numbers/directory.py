@@ -11,7 +11,6 @@ one request.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -24,11 +23,10 @@ from ringback.ivr.config import NumberConfig
 from ringback.store.db import Database
 from ringback.store.numbers import NumberRecord
 
-log = logging.getLogger(__name__)
-
 # Anything that cannot be an E.164 number is unknown without asking SQL.
 E164_SHAPE = re.compile(r"^\+[1-9][0-9]{1,14}$")
 MAX_CACHED = 10_000
+UNREAD: Any = object()
 
 
 @dataclass(frozen=True)
@@ -64,11 +62,16 @@ class NumberDirectory:
         """The account default: the language of numbers that do not name one."""
         return self._default_language
 
-    def find(self, e164: str) -> NumberConfig | None:
-        """The configuration of ``e164``, or None when ringback does not answer it."""
+    def find(self, e164: str, *, version: Any = UNREAD) -> NumberConfig | None:
+        """The configuration of ``e164``, or None when ringback does not answer it.
+
+        ``version`` is the cache version when the caller already read it with
+        ``read_version`` in a pipeline of its own (one round trip for both).
+        """
         if not isinstance(e164, str) or not E164_SHAPE.fullmatch(e164):
             return None
-        version = self._redis.get(self._keys.version)
+        if version is UNREAD:
+            version = self._redis.get(self._keys.version)
         hit = self._cache.get(e164)
         if hit is not None and hit[0] == version:
             return hit[1]
@@ -77,6 +80,10 @@ class NumberDirectory:
             self._cache.clear()
         self._cache[e164] = (version, config)
         return config
+
+    def read_version(self, pipeline: Any) -> None:
+        """Queue the read of the cache version on ``pipeline``; pass its result to ``find``."""
+        pipeline.get(self._keys.version)
 
     def cached(self, e164: str) -> NumberConfig | None:
         """What this process last read for ``e164``, without any I/O (possibly stale).

@@ -40,6 +40,7 @@ def build_journey(services: Services) -> CallJourney:
     cache lives as long as the process."""
     settings = services.settings
     return CallJourney(
+        redis=services.redis,
         numbers=NumberDirectory(services.db, services.redis,
                                 default_language=settings.default_language),
         queue=services.queue,
