@@ -4,7 +4,7 @@
   "use strict";
 
   var board, status, pending = null, loading = false, again = false, shownAt = Date.now();
-  var opened = 0;
+  var opened = 0, lastFetch = 0;
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
@@ -30,6 +30,7 @@
   function refresh() {
     if (loading) { again = true; return; }
     loading = true;
+    lastFetch = Date.now();
     fetch(board.getAttribute("data-fragment-url"), {
       credentials: "same-origin", headers: { "Accept": "text/html" }
     }).then(function (response) {
@@ -52,9 +53,11 @@
     });
   }
 
+  // A burst of events is one fetch, and a busy queue at most one fetch a second.
   function soon() {
-    clearTimeout(pending);
-    pending = setTimeout(refresh, 120);
+    if (pending !== null) { return; }
+    var wait = Math.max(120, 1000 - (Date.now() - lastFetch));
+    pending = setTimeout(function () { pending = null; refresh(); }, wait);
   }
 
   function listen() {
