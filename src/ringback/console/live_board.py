@@ -1,8 +1,10 @@
 """The live board's view model: each queue with its waiting entries, and the agents.
 
 The board page, its fragment (re-fetched when a queue's event stream moves)
-and the tests all read the same ``Board``, gathered from the queue engine
-and the agent directory.  Nothing here knows Flask.
+and the tests all read the same ``Board``, gathered from the queue engine,
+the agent directory and routing's presence and offers (so away and missed
+agents and moved offer deadlines show as the API shows them).  Nothing here
+knows Flask.
 
 Which queues: those the configured numbers send callers to, those holding
 callbacks with an open record, and those agents are members of; the same
