@@ -292,3 +292,15 @@ def test_the_board_shows_queues_of_numbers_open_callbacks_and_agents(services, o
 
     assert board_queue_ids(services) == {QUEUE, "archive"}
     assert [q.queue_id for q in board(services).queues] == ["archive", "night", QUEUE]
+
+
+def test_an_agent_sets_its_own_phone_on_the_board_with_the_apis_rule(
+        owner_client, services, owner):
+    post_on_board(owner_client, "/console/live/endpoint", endpoint="my desk")
+    assert AgentDirectory(services.db).get(owner.id).endpoint is None
+    assert "Your phone is not changed: must be an E.164 phone number" in notices(owner_client)
+
+    post_on_board(owner_client, "/console/live/endpoint", endpoint="+49 30 12345678")
+
+    assert AgentDirectory(services.db).get(owner.id).endpoint == "+493012345678"
+    assert "Your calls now ring +493012345678." in notices(owner_client)

@@ -92,6 +92,21 @@ def register(bp: Blueprint) -> None:
             notify(SWITCHED.get(status.state, f"You are {status.state.value}") + where + ".")
         return _back()
 
+    @bp.post("/live/endpoint")
+    @access(SIGNED_IN)  # agents set their own phone, as in the API
+    def set_endpoint() -> ResponseReturnValue:
+        me = require_viewer()
+        value = (request.form.get("endpoint") or "").strip() or None
+        try:
+            agent = AgentDirectory(services().db).set_endpoint(me.agent.id, value,
+                                                               by=me.principal)
+        except ValidationError as exc:
+            notify("Your phone is not changed: " + "; ".join(exc.errors.values()) + ".")
+        else:
+            notify(f"Your calls now ring {agent.endpoint}." if agent.endpoint
+                   else "Your phone is removed; you cannot take calls until you set one.")
+        return _back()
+
     @bp.post("/live/callbacks/<ref>/call")
     @access(CALLBACKS)
     def call_callback(ref: str) -> ResponseReturnValue:
@@ -105,8 +120,8 @@ def register(bp: Blueprint) -> None:
         except NotFound:
             notify("This callback is no longer in the queue.")
         except ValidationError:
-            notify("Your account has no phone to ring. Set your endpoint, then press Call "
-                   "again.")
+            notify("Your account has no phone to ring. Set your phone above the board, "
+                   "then press Call again.")
         except Conflict as exc:
             notify(_sentence(str(exc)))
         else:
