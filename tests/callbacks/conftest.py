@@ -24,7 +24,6 @@ from ringback.callbacks.enqueue import CallbackJobs
 from ringback.callbacks.parts import CallbackParts
 from ringback.callbacks.records import CallbackRecord, CallbackRecords, attempt_key
 from ringback.callbacks.service import CallbackService, entry_ref
-from ringback.callbacks.urls import CONNECT_PATH
 from ringback.queue.models import AgentState, Entry, NewEntry
 from ringback.scheduler.deadlines import Deadlines
 from ringback.scheduler.sweeper import DEFAULT_HANDLERS, Sweeper
@@ -133,24 +132,9 @@ class Desk:
 
 
 def build_app(settings: Any, services: Services) -> Flask:
-    """The app, with the outbound routes on the webhooks blueprint if it lacks them."""
     from ringback.app import create_app
 
-    app = create_app(settings, services)
-    if any(rule.rule == CONNECT_PATH for rule in app.url_map.iter_rules()):
-        return app
-    from ringback.api import create_api_blueprint
-    from ringback.webhooks import create_webhooks_blueprint
-    from ringback.webhooks.outbound import register
-
-    app = Flask("ringback-callbacks-tests")
-    app.config["TESTING"] = True
-    app.extensions["ringback"] = services
-    app.register_blueprint(create_api_blueprint())
-    webhooks = create_webhooks_blueprint(services)
-    register(webhooks)
-    app.register_blueprint(webhooks)
-    return app
+    return create_app(settings, services)
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from ringback.errors import ValidationError
 from ringback.ivr.urls import DEFAULT_PATHS, Route, UrlBuilder
 from ringback.numbers import NumberDirectory
 from ringback.services import Services
-from ringback.webhooks import agent
+from ringback.webhooks import agent, outbound
 from ringback.webhooks.signature import SignatureCheck
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,7 @@ def create_webhooks_blueprint(services: Services) -> Blueprint:
                         methods=["POST"])
 
     agent.register(bp)  # a live caller's connection to an agent (ringback.routing)
+    outbound.register(bp)  # the outbound callback call (ringback.callbacks)
 
     @bp.post(STATUS_PATH)
     def status() -> ResponseReturnValue:
