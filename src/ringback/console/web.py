@@ -189,14 +189,21 @@ def _cookies_set(response: Response) -> set[str]:
 
 def _template_context() -> dict[str, Any]:
     current = viewer()
-    if "page_notices" not in g:
-        g.page_notices = notices().pop_all(current.session_token) if current else []
+
+    def page_notices() -> list[str]:
+        # Taken only when a whole page shows them: a fragment fetched by the
+        # board's script in the meantime must not swallow the notice of the
+        # page the browser is being redirected to.
+        if "page_notices" not in g:
+            g.page_notices = notices().pop_all(current.session_token) if current else []
+        return g.page_notices  # type: ignore[no-any-return]
+
     hidden = frozenset() if mailer().uses_outbox else frozenset({"console.outbox_list"})
     return {
         "viewer": current,
         "nav_groups": visible_entries(current, current_app.view_functions, hidden=hidden),
         "csrf_token": form_token,
-        "page_notices": g.page_notices,
+        "page_notices": page_notices,
         "area_label": area_label,
         "area_names": area_names,
         "role_label": role_label,
