@@ -166,10 +166,11 @@ class CallJourney:
             return self._unknown_number()
         line = self._line_of(cfg)
         record = CallIndex.record_of(raw_record)
-        if named and record.entry_id in (None, req.entry_id):
-            entry = _entry_of(str(req.state.queue), str(req.entry_id), raw_entry[0])
-            ours = entry is None or entry.call_sid == req.call_sid
-            waiting = Waiting(str(req.state.queue), entry if ours else None, record)
+        entry = _entry_of(str(req.state.queue), str(req.entry_id), raw_entry[0]) if named \
+            else None
+        if named and record.entry_id in (None, req.entry_id) and (
+                entry is None or entry.call_sid == req.call_sid):
+            waiting = Waiting(str(req.state.queue), entry, record)
         else:
             waiting = self._waiting(req, cfg, record)
         entry, queue_id = waiting.entry, waiting.queue_id
