@@ -13,9 +13,11 @@ from rq import Queue, SimpleWorker, Worker
 from rq.executions import Execution
 from rq.job import Job
 
+from ringback.jobs import WORK_QUEUES
 from ringback.services import Services
 
-WORK_QUEUES = ("ringback",)
+__all__ = ["WORK_QUEUES", "job_services", "make_worker", "queues"]
+
 
 _bound: Services | None = None
 _bound_pid: int | None = None
@@ -70,3 +72,4 @@ def make_worker(services: Services, *, simple: bool = False, name: str | None = 
     worker = cls(queues(services), connection=services.redis, name=name)
     worker.services = services
     return worker  # type: ignore[return-value]
+

@@ -11,7 +11,7 @@ from flask import g, request
 
 from ringback.agents import AgentDirectory, Principal
 from ringback.api.errors import Unauthorized
-from ringback.errors import PermissionDenied
+from ringback.errors import PermissionDenied, ValidationError
 from ringback.store.models import Permission
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -49,3 +49,18 @@ def requires(permission: Permission) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def acting_agent() -> int:
+    """The agent behind the token; the owner token names one in the body."""
+    principal = current_principal()
+    body = request.get_json(silent=True)
+    named = body.get("agent_id") if isinstance(body, dict) else None
+    if principal.agent_id is not None:
+        if named is not None and named != principal.agent_id:
+            raise PermissionDenied("only the owner token may act for another agent")
+        return principal.agent_id
+    if type(named) is not int or named < 1:
+        raise ValidationError({"agent_id": "must name the agent (a positive whole number) "
+                                           "when the owner token calls"})
+    return named

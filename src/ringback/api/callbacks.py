@@ -16,14 +16,13 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from ringback.agents import AgentDirectory
-from ringback.api.auth import current_principal, requires
+from ringback.api.auth import acting_agent, requires
 from ringback.callbacks.enqueue import CallbackJobs
 from ringback.callbacks.listing import CallbackListing
 from ringback.callbacks.records import AttemptRecord, CallbackRecords
 from ringback.callbacks.service import CallbackService
 from ringback.callbacks.states import CallbackView
 from ringback.callbacks.ticket import attempt_json, iso
-from ringback.errors import PermissionDenied, ValidationError
 from ringback.store.models import Permission
 
 
@@ -60,30 +59,15 @@ def register(bp: Blueprint) -> None:
     @requires(Permission.CALLBACKS)
     def call_callback(ref: str) -> ResponseReturnValue:
         s = services()
-        agent = AgentDirectory(s.db).get(_acting_agent())
+        agent = AgentDirectory(s.db).get(acting_agent())
         service().call(ref, agent.id, agent.endpoint)
         return jsonify(callback_json(listing().one(ref))), 202
 
     @bp.post("/callbacks/<ref>/decline")
     @requires(Permission.CALLBACKS)
     def decline_callback(ref: str) -> ResponseReturnValue:
-        service().decline(ref, _acting_agent())
+        service().decline(ref, acting_agent())
         return jsonify(callback_json(listing().one(ref)))
-
-
-def _acting_agent() -> int:
-    """The agent behind the token; the owner token names one in the body."""
-    principal = current_principal()
-    body = request.get_json(silent=True)
-    named = body.get("agent_id") if isinstance(body, dict) else None
-    if principal.agent_id is not None:
-        if named is not None and named != principal.agent_id:
-            raise PermissionDenied("only the owner token may act for another agent")
-        return principal.agent_id
-    if type(named) is not int or named < 1:
-        raise ValidationError({"agent_id": "must name the agent (a positive whole number) "
-                                           "when the owner token calls"})
-    return named
 
 
 def callback_json(v: CallbackView) -> dict[str, Any]:

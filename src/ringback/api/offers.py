@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
-from ringback.api.auth import current_principal
+from ringback.api.auth import acting_agent, current_principal
 from ringback.callbacks.ticket import iso
-from ringback.errors import PermissionDenied, ValidationError
+from ringback.errors import PermissionDenied
 from ringback.queue.models import Entry, EntryKind
 from ringback.routing.offers import OfferView
 from ringback.store.models import Permission
@@ -49,21 +49,6 @@ def register(bp: Blueprint) -> None:
         agent = acting_agent()
         check(offers.get(offer_id))
         return jsonify(offer_json(offers.reject(offer_id, agent)))
-
-
-def acting_agent() -> int:
-    """The agent behind the token; the owner token names one in the body."""
-    principal = current_principal()
-    body = request.get_json(silent=True)
-    named = body.get("agent_id") if isinstance(body, dict) else None
-    if principal.agent_id is not None:
-        if named is not None and named != principal.agent_id:
-            raise PermissionDenied("only the owner token may act for another agent")
-        return principal.agent_id
-    if type(named) is not int or named < 1:
-        raise ValidationError({"agent_id": "must name the agent (a positive whole number) "
-                                           "when the owner token calls"})
-    return named
 
 
 def offer_json(v: OfferView) -> dict[str, Any]:

@@ -9,13 +9,11 @@ themselves are idempotent for the times it does not.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from typing import Any
 
 import redis
-from rq import Queue, Retry
-from rq.exceptions import DuplicateJobError
+
+from ringback.jobs import WORK_QUEUES, UniqueJobs, unique_job_id
 
 JOBS = "ringback.callbacks.jobs"
 JOB_TIMEOUT_SECONDS = 120
@@ -23,24 +21,18 @@ JOB_TIMEOUT_SECONDS = 120
 # adapter's own backoff gets two more tries, then the attempt fails.
 PLACE_RETRIES = 2
 RECORD_RETRIES = 5
-_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
 def job_id(kind: str, subject: str) -> str:
-    """``callback-<kind>-<readable subject>-<hash>``: readable in rq's lists, unique."""
-    digest = hashlib.blake2b(subject.encode(), digest_size=8).hexdigest()
-    return f"callback-{kind}-{_UNSAFE.sub('_', subject)[:60]}-{digest}"
+    return unique_job_id("callback", kind, subject)
 
 
 class CallbackJobs:
     """Enqueues the callback lifecycle's rq jobs on the worker's queue."""
 
-    def __init__(self, redis_client: redis.Redis, queue_name: str | None = None) -> None:
-        if queue_name is None:
-            from ringback.worker import WORK_QUEUES  # the worker imports the services
-
-            queue_name = WORK_QUEUES[0]
-        self._queue = Queue(queue_name, connection=redis_client)
+    def __init__(self, redis_client: redis.Redis, queue_name: str = WORK_QUEUES[0]) -> None:
+        self._jobs = UniqueJobs(redis_client, JOBS, timeout=JOB_TIMEOUT_SECONDS,
+                                queue_name=queue_name)
 
     def record_request(self, ref: str) -> bool:
         """Write the SQL record of a new callback (the webhook only touched Redis)."""
@@ -67,11 +59,4 @@ class CallbackJobs:
                              (attempt_key,), RECORD_RETRIES)
 
     def _enqueue(self, func: str, ident: str, args: tuple[Any, ...], retries: int) -> bool:
-        try:
-            self._queue.enqueue_call(
-                f"{JOBS}.{func}", args=args, job_id=ident, timeout=JOB_TIMEOUT_SECONDS,
-                retry=Retry(max=retries), description=f"{func}{args!r}", unique=True,
-            )
-        except DuplicateJobError:
-            return False
-        return True
+        return self._jobs.enqueue(func, ident, args, retries)

@@ -8,37 +8,29 @@ job while rq holds it; the jobs are idempotent for the times it does not.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from typing import Any
 
 import redis
-from rq import Queue, Retry
-from rq.exceptions import DuplicateJobError
 
+from ringback.jobs import WORK_QUEUES, UniqueJobs, unique_job_id
 from ringback.routing.urls import OfferTag
 
 JOBS = "ringback.routing.jobs"
 JOB_TIMEOUT_SECONDS = 60
 # A retryable Twilio error (rate limit, outage) after the adapter's own backoff.
 TELEPHONY_RETRIES = 2
-_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
 def job_id(kind: str, subject: str) -> str:
-    digest = hashlib.blake2b(subject.encode(), digest_size=8).hexdigest()
-    return f"routing-{kind}-{_UNSAFE.sub('_', subject)[:60]}-{digest}"
+    return unique_job_id("routing", kind, subject)
 
 
 class RoutingJobs:
     """Enqueues the routing package's rq jobs on the worker's queue."""
 
-    def __init__(self, redis_client: redis.Redis, queue_name: str | None = None) -> None:
-        if queue_name is None:
-            from ringback.worker import WORK_QUEUES
-
-            queue_name = WORK_QUEUES[0]
-        self._queue = Queue(queue_name, connection=redis_client)
+    def __init__(self, redis_client: redis.Redis, queue_name: str = WORK_QUEUES[0]) -> None:
+        self._jobs = UniqueJobs(redis_client, JOBS, timeout=JOB_TIMEOUT_SECONDS,
+                                queue_name=queue_name)
 
     def ring(self, tag: OfferTag, *, accepted: bool = False) -> bool:
         """Ring the agent of a live caller's offer (a softphone only once ``accepted``)."""
@@ -52,11 +44,4 @@ class RoutingJobs:
         return self._enqueue("requeue_caller", job_id("requeue", f"{tag.ref}@{tag}"), args)
 
     def _enqueue(self, func: str, ident: str, args: tuple[Any, ...]) -> bool:
-        try:
-            self._queue.enqueue_call(
-                f"{JOBS}.{func}", args=args, job_id=ident, timeout=JOB_TIMEOUT_SECONDS,
-                retry=Retry(max=TELEPHONY_RETRIES), description=f"{func}{args!r}", unique=True,
-            )
-        except DuplicateJobError:
-            return False
-        return True
+        return self._jobs.enqueue(func, ident, args, TELEPHONY_RETRIES)
