@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, request
+from flask import Flask, Request, jsonify, request
+from flask.sessions import SessionInterface, SessionMixin
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
@@ -11,16 +12,28 @@ from ringback.services import Services
 from ringback.settings import Settings
 
 
+class NoCookieSession(SessionInterface):
+    """Flask's signed-cookie session, switched off.
+
+    The console keeps its sessions server-side (``ringback.console.sessions``)
+    and nothing uses ``flask.session``; opening it anyway would build a
+    signing serializer on every request, Twilio's hold loop included.  Code
+    that writes to ``flask.session`` now fails loudly (Flask's NullSession).
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        return None
+
+    def save_session(self, app: Flask, session: SessionMixin, response: object) -> None:
+        return None
+
+
 def create_app(settings: Settings, services: Services | None = None) -> Flask:
     """Build the web app; ``services`` lets a test or ``serve`` share its own."""
     services = services or Services.from_settings(settings)
     app = Flask(__name__)
-    app.config.update(
-        SECRET_KEY=settings.secret_key,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
-    )
+    app.session_interface = NoCookieSession()
+    app.config.update(SECRET_KEY=settings.secret_key)
     app.extensions["ringback"] = services
 
     from ringback.api import create_api_blueprint
