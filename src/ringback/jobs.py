@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import redis
@@ -38,12 +39,14 @@ class UniqueJobs:
         self._module = module
         self._timeout = timeout
 
-    def enqueue(self, func: str, ident: str, args: tuple[Any, ...], retries: int) -> bool:
+    def enqueue(self, func: str, ident: str, args: tuple[Any, ...], retries: int,
+                kwargs: Mapping[str, Any] | None = None) -> bool:
         """True when the job was enqueued, False when rq already holds that id."""
         try:
             self._queue.enqueue_call(
-                f"{self._module}.{func}", args=args, job_id=ident, timeout=self._timeout,
-                retry=Retry(max=retries), description=f"{func}{args!r}", unique=True,
+                f"{self._module}.{func}", args=args, kwargs=dict(kwargs or {}), job_id=ident,
+                timeout=self._timeout, retry=Retry(max=retries),
+                description=f"{func}{args or tuple(kwargs or {})!r}", unique=True,
             )
         except DuplicateJobError:
             return False

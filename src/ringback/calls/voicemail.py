@@ -7,19 +7,17 @@ per call, however often the webhook or the job runs.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from rq import Queue, Retry
-from rq.exceptions import DuplicateJobError
-
+from ringback.jobs import UniqueJobs, unique_job_id
 from ringback.tickets import BuiltinTicketSink, TicketRef
 from ringback.tickets.validation import normalise_requester
 from ringback.worker import WORK_QUEUES, job_services
 
 VOICEMAIL_SUBJECT = "Voicemail"
 JOB_RETRIES = 3
+JOB_TIMEOUT_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -38,21 +36,14 @@ class VoicemailJobs:
     """Enqueues ``file_voicemail_ticket`` once per call (rq's unique job id)."""
 
     def __init__(self, redis: Any, queue_name: str = WORK_QUEUES[0]) -> None:
-        self._queue = Queue(queue_name, connection=redis)
+        self._jobs = UniqueJobs(redis, "ringback.calls.voicemail", timeout=JOB_TIMEOUT_SECONDS,
+                                queue_name=queue_name)
 
     def enqueue(self, voicemail: Voicemail) -> None:
-        digest = hashlib.blake2b(voicemail.call_sid.encode(), digest_size=8).hexdigest()
-        try:
-            self._queue.enqueue_call(
-                "ringback.calls.voicemail.file_voicemail_ticket",
-                kwargs=asdict(voicemail),
-                job_id=f"voicemail-{digest}",
-                retry=Retry(max=JOB_RETRIES),
-                description=f"voicemail ticket of call {voicemail.call_sid}",
-                unique=True,
-            )
-        except DuplicateJobError:
-            pass  # the same recording reported twice: the first job files it
+        # The same recording reported twice: the first job files it.
+        self._jobs.enqueue("file_voicemail_ticket",
+                           unique_job_id("voicemail", "ticket", voicemail.call_sid), (),
+                           JOB_RETRIES, kwargs=asdict(voicemail))
 
 
 def file_voicemail_ticket(**fields: Any) -> str:
