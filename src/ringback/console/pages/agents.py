@@ -83,10 +83,9 @@ def register(bp: Blueprint) -> None:
     def reinvite_agent(agent_id: int) -> ResponseReturnValue:
         me = require_viewer()
         agent = directory().get(agent_id)
-        try:
-            confirm_password(me, request.form.get("confirm_password"))
-        except ValidationError as exc:
-            return _form_page(me, agent, _values(agent), {}, action_errors=exc.errors), 422
+        refused = _refused_unless_confirmed(me, agent)
+        if refused is not None:
+            return refused
         check_manage(me.principal, agent)
         invitations().invite(agent, invited_by=me.agent)
         audit_log().record(Actor.of(me.agent), AuditAction.INVITATION_RESENT, target=agent.email)
@@ -98,15 +97,23 @@ def register(bp: Blueprint) -> None:
     def remove_agent(agent_id: int) -> ResponseReturnValue:
         me = require_viewer()
         agent = directory().get(agent_id)
-        try:
-            confirm_password(me, request.form.get("confirm_password"))
-        except ValidationError as exc:
-            return _form_page(me, agent, _values(agent), {}, action_errors=exc.errors), 422
+        refused = _refused_unless_confirmed(me, agent)
+        if refused is not None:
+            return refused
         removed = directory().remove(agent_id, by=me.principal)
         audit_log().record(Actor.of(me.agent), AuditAction.AGENT_REMOVED, target=removed.email,
                            details={"name": removed.name, "role": removed.role})
         notify(f"{removed.name} ({removed.email}) is removed and signed out everywhere.")
         return redirect(url_for("console.agents"))
+
+
+def _refused_unless_confirmed(me: Viewer, agent: Agent) -> ResponseReturnValue | None:
+    """The agent's page with the error when the viewer's password was not given again."""
+    try:
+        confirm_password(me, request.form.get("confirm_password"))
+    except ValidationError as exc:
+        return _form_page(me, agent, _values(agent), {}, action_errors=exc.errors), 422
+    return None
 
 
 def _payload(form: Any, email: str | None = None) -> dict[str, Any]:
