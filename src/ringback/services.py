@@ -16,12 +16,14 @@ import redis
 from ringback.callbacks.enqueue import CallbackJobs
 from ringback.callbacks.service import CallbackService
 from ringback.clock import Clock, SystemClock
+from ringback.numbers import NumberDirectory
 from ringback.queue.service import QueueService
 from ringback.redis_connection import connect, redis_url_for
 from ringback.scheduler.deadlines import Deadlines
 from ringback.settings import Settings
 from ringback.store.db import Database
 from ringback.telephony import Telephony, build_telephony
+from ringback.tickets import BuiltinTicketSink
 
 if TYPE_CHECKING:
     from ringback.routing.wiring import Routing
@@ -54,6 +56,17 @@ class Services:
     @cached_property
     def deadlines(self) -> Deadlines:
         return Deadlines(self.redis, self.clock)
+
+    @cached_property
+    def numbers(self) -> NumberDirectory:
+        """One directory per process, so its cache of number configurations is shared."""
+        return NumberDirectory(self.db, self.redis,
+                               default_language=self.settings.default_language)
+
+    @cached_property
+    def tickets(self) -> BuiltinTicketSink:
+        """The built-in ticket store; helpdesk adapters implement its ``TicketSink`` side."""
+        return BuiltinTicketSink(self.db, self.clock)
 
     @cached_property
     def callbacks(self) -> CallbackService:

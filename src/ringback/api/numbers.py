@@ -20,8 +20,7 @@ def register(bp: Blueprint) -> None:
     from ringback.api import json_body, services
 
     def directory() -> NumberDirectory:
-        s = services()
-        return NumberDirectory(s.db, s.redis, default_language=s.settings.default_language)
+        return services().numbers
 
     @bp.get("/numbers")
     @requires(Permission.NUMBERS)

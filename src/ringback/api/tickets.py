@@ -23,8 +23,7 @@ def register(bp: Blueprint) -> None:
     from ringback.api import services
 
     def store() -> BuiltinTicketSink:
-        s = services()
-        return BuiltinTicketSink(s.db, s.clock)
+        return services().tickets
 
     @bp.get("/tickets")
     @requires(Permission.TICKETS)

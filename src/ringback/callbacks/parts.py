@@ -22,7 +22,7 @@ from ringback.errors import ValidationError
 from ringback.queue.service import QueueService
 from ringback.scheduler.deadlines import Deadlines
 from ringback.telephony import Telephony
-from ringback.tickets import BuiltinTicketSink, TicketSink
+from ringback.tickets import TicketSink
 
 if TYPE_CHECKING:
     from ringback.services import Services
@@ -45,11 +45,7 @@ def home_country(business_number: str) -> tuple[str, ...]:
 
 def allowed_countries_from(services: Services) -> AllowedCountries:
     """The allow-list of each business number's configuration, else its own country."""
-    try:
-        from ringback.numbers import NumberDirectory
-    except ImportError:  # numbers not configured in this build: the IVR's default
-        return home_country
-    directory = NumberDirectory(services.db, services.redis)
+    directory = services.numbers
 
     def allowed(business_number: str) -> Iterable[str]:
         try:
@@ -67,13 +63,9 @@ def allowed_countries_from(services: Services) -> AllowedCountries:
 
 def configured_queue_ids(services: Services) -> set[str]:
     """Every queue a configured number sends callers to (its own and its menu's)."""
-    try:
-        from ringback.numbers import NumberDirectory
-    except ImportError:
-        return set()
     found: set[str] = set()
     try:
-        configs = NumberDirectory(services.db, services.redis).all()
+        configs = services.numbers.all()
     except ValidationError:
         log.warning("a number's configuration is unreadable; its queues are not listed")
         return found
@@ -102,7 +94,7 @@ class CallbackParts:
             queue=services.queue,
             deadlines=services.deadlines,
             records=CallbackRecords(services.db, services.clock),
-            tickets=BuiltinTicketSink(services.db, services.clock),
+            tickets=services.tickets,
             telephony=services.telephony,
             agents=AgentDirectory(services.db),
             urls=OutboundUrls(services.settings.public_base_url),

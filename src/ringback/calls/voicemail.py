@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ringback.jobs import UniqueJobs, unique_job_id
-from ringback.tickets import BuiltinTicketSink, TicketRef
+from ringback.tickets import TicketRef
 from ringback.tickets.validation import normalise_requester
 from ringback.worker import WORK_QUEUES, job_services
 
@@ -56,7 +56,7 @@ def file_voicemail_ticket(**fields: Any) -> str:
         # A withheld caller cannot be the requester; the ticket still records the message.
         requester = voicemail.dialled
         description += f"\nThe caller's number was withheld ({voicemail.caller or 'none'})."
-    ref: TicketRef = BuiltinTicketSink(services.db, services.clock).create_ticket(
+    ref: TicketRef = services.tickets.create_ticket(
         idempotency_key=f"voicemail:{voicemail.call_sid}",
         subject=VOICEMAIL_SUBJECT,
         requester=requester,

@@ -23,7 +23,6 @@ from ringback.calls.request import FINAL_CALL_STATUSES
 from ringback.ivr.config_rules import QUEUE_ID
 from ringback.ivr.prompts import prompts_for
 from ringback.ivr.urls import UrlBuilder
-from ringback.numbers import NumberDirectory
 from ringback.routing import twiml
 from ringback.routing.live import DialEnd
 from ringback.routing.urls import (
@@ -56,8 +55,7 @@ def register(bp: Blueprint) -> None:
         """Back into Twilio's queue, in the language of the number the caller dialled."""
         s = services()
         default = s.settings.default_language
-        cfg = NumberDirectory(s.db, s.redis, default_language=default).find(
-            request.form.get("To", ""))
+        cfg = s.numbers.find(request.form.get("To", ""))
         prompts = prompts_for(cfg.language if cfg else None, default)
         queue = queue_id if queue_id and QUEUE_ID.fullmatch(queue_id) else \
             (cfg.queue_id if cfg else None)

@@ -23,7 +23,6 @@ from ringback.calls.request import CallRequest
 from ringback.calls.voicemail import VoicemailJobs
 from ringback.errors import ValidationError
 from ringback.ivr.urls import DEFAULT_PATHS, Route, UrlBuilder
-from ringback.numbers import NumberDirectory
 from ringback.services import Services
 from ringback.webhooks import agent, outbound
 from ringback.webhooks.signature import SignatureCheck
@@ -41,8 +40,7 @@ def build_journey(services: Services) -> CallJourney:
     settings = services.settings
     return CallJourney(
         redis=services.redis,
-        numbers=NumberDirectory(services.db, services.redis,
-                                default_language=settings.default_language),
+        numbers=services.numbers,
         queue=services.queue,
         callbacks=services.callbacks,
         deadlines=services.deadlines,

@@ -111,8 +111,7 @@ def register(bp: Blueprint) -> None:
 
 
 def _directory() -> NumberDirectory:
-    s = services()
-    return NumberDirectory(s.db, s.redis, default_language=s.settings.default_language)
+    return services().numbers
 
 
 def _exists(numbers: NumberDirectory, e164: str) -> bool:
