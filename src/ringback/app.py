@@ -40,9 +40,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Flask:
 
     app.register_blueprint(create_api_blueprint())
 
-    from ringback.webhooks import create_webhooks_blueprint
+    from ringback.webhooks import register_webhooks
 
-    app.register_blueprint(create_webhooks_blueprint(services))
+    register_webhooks(app, services)
 
     from ringback.console import register_console
 

@@ -63,7 +63,7 @@ def test_with_redis_down_the_caller_hears_an_apology_in_the_numbers_language(
     assert welcome[0] == ("Say", load_prompts("de").text(PromptKey.WELCOME))
     server.stop()
 
-    with caplog.at_level(logging.ERROR, logger="ringback.webhooks.blueprint"):
+    with caplog.at_level(logging.ERROR, logger="ringback.webhooks"):
         for path in ("/twilio/voice/menu", "/twilio/voice/wait?queue=default",
                      "/twilio/voice/callback/choice?queue=default"):
             assert twiml_of(post(path, {**PARAMS, "Digits": "1"})) == sorry("de")

@@ -3,6 +3,6 @@
 The call flow itself lives in ``ringback.calls``; see docs/webhooks.md.
 """
 
-from ringback.webhooks.blueprint import create_webhooks_blueprint
+from ringback.webhooks.blueprint import register_webhooks
 
-__all__ = ["create_webhooks_blueprint"]
+__all__ = ["register_webhooks"]

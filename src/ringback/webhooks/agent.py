@@ -35,8 +35,7 @@ from ringback.routing.urls import (
     OfferTag,
 )
 from ringback.services import Services
-
-TWIML = "text/xml; charset=utf-8"
+from ringback.webhooks.fallback import TWIML
 
 
 def _twiml(document: str) -> Response:

@@ -4,8 +4,9 @@
 ``POST /twilio/status`` its status callback; every other route is one our
 own TwiML hands to Twilio (``ringback.ivr.urls``). A forged or missing
 signature gets 403. Anything else that goes wrong becomes an apology in
-TwiML with status 200, and a logged event: Twilio must never get a 500, or
-the caller hears Twilio's own error message.
+TwiML with status 200, and a logged event (``ringback.webhooks.fallback``).
+The hold loop's route is answered in front of Flask, by
+``ringback.webhooks.hold_loop``, with the same journey and signature check.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Flask, Response, abort, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
@@ -21,15 +22,15 @@ from ringback.calls.index import CallIndex
 from ringback.calls.journey import CallJourney
 from ringback.calls.request import CallRequest
 from ringback.calls.voicemail import VoicemailJobs
-from ringback.errors import ValidationError
 from ringback.ivr.urls import DEFAULT_PATHS, Route, UrlBuilder
 from ringback.services import Services
 from ringback.webhooks import agent, outbound
+from ringback.webhooks.fallback import TWIML, apology
+from ringback.webhooks.hold_loop import HoldLoopPath
 from ringback.webhooks.signature import SignatureCheck
 
 log = logging.getLogger(__name__)
 
-TWIML = "text/xml; charset=utf-8"
 STATUS_PATH = "/twilio/status"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 
@@ -52,10 +53,16 @@ def build_journey(services: Services) -> CallJourney:
     )
 
 
-def create_webhooks_blueprint(services: Services) -> Blueprint:
+def register_webhooks(app: Flask, services: Services) -> None:
+    """Twilio's webhooks on ``app``: the blueprint, with the hold loop's path in front."""
     settings = services.settings
     journey = build_journey(services)
     signatures = SignatureCheck(settings.webhook_auth_token, settings.public_base_url)
+    app.register_blueprint(create_webhooks_blueprint(journey, signatures))
+    app.wsgi_app = HoldLoopPath(app.wsgi_app, journey, signatures)  # type: ignore[method-assign]
+
+
+def create_webhooks_blueprint(journey: CallJourney, signatures: SignatureCheck) -> Blueprint:
     bp = Blueprint("webhooks", __name__)
 
     @bp.before_request
@@ -102,12 +109,6 @@ def create_webhooks_blueprint(services: Services) -> Blueprint:
 
     @bp.errorhandler(Exception)
     def _failed(exc: Exception) -> ResponseReturnValue:
-        sid = request.form.get("CallSid", "")
-        if isinstance(exc, ValidationError):
-            log.warning("webhook %s for call %r: bad parameters %s", request.path, sid,
-                        exc.errors)
-        else:
-            log.exception("webhook %s failed for call %r", request.path, sid)
-        return Response(journey.sorry(request.form.get("To")), mimetype=TWIML)
+        return Response(apology(journey, request.path, request.form, exc), mimetype=TWIML)
 
     return bp

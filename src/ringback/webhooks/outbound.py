@@ -37,10 +37,10 @@ from ringback.callbacks.urls import (
 from ringback.queue.models import Entry, EntryState
 from ringback.services import Services
 from ringback.store.callbacks import AttemptOutcome
+from ringback.webhooks.fallback import TWIML
 
 log = logging.getLogger(__name__)
 
-TWIML = "text/xml; charset=utf-8"
 CUSTOMER_RING_SECONDS = 30
 GONE = "This callback is no longer waiting. Goodbye."
 
