@@ -135,3 +135,26 @@ def test_accepting_without_a_usable_endpoint_is_refused(desk):
 
     assert refused.status_code == 422
     assert list(refused.get_json()["errors"]) == ["endpoint"]
+
+
+def test_declining_an_offered_callback_through_the_callbacks_api_offers_it_on_at_once(
+    desk, clock
+):
+    ana, ana_token = desk.agent("Ana")
+    desk.presence(ana, "available", [QUEUE])
+    clock.advance(1)
+    bo, _ = desk.agent("Bo", endpoint="+493012345679")
+    desk.presence(bo, "available", [QUEUE])
+    asked = callback(desk)
+    ref = entry_ref(QUEUE, asked.entry_id)
+    assert desk.services.queue.get(QUEUE, asked.entry_id).offered_to == str(ana)
+
+    answer = desk.client.post(f"/api/v1/callbacks/{ref}/decline", headers=bearer(ana_token))
+
+    assert answer.status_code == 200
+    assert (answer.get_json()["state"], answer.get_json()["position"]) == ("offered", 1)
+    entry = desk.services.queue.get(QUEUE, asked.entry_id)  # Bo's now, at the same place
+    assert (entry.state, entry.offered_to) == (EntryState.OFFERED, str(bo))
+    assert desk.services.deadlines.due_at(DeadlineKind.OFFER_TIMEOUT, ref) == \
+        entry.offer_deadline
+    assert desk.state(ana)["state"] == "available"

@@ -66,7 +66,7 @@ def register(bp: Blueprint) -> None:
     @bp.post("/callbacks/<ref>/decline")
     @requires(Permission.CALLBACKS)
     def decline_callback(ref: str) -> ResponseReturnValue:
-        service().decline(ref, acting_agent())
+        services().routing.offers.decline_callback(ref, acting_agent())
         return jsonify(callback_json(listing().one(ref)))
 
 

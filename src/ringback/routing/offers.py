@@ -130,6 +130,19 @@ class OfferService:
         self._router.withdrawn(tag)
         return self.view(self.get(offer_id))
 
+    def decline_callback(self, ref: str, agent_id: int) -> None:
+        """The agent passes on a callback, from the list or from an offer of theirs.
+
+        Either way it keeps its place; an offer is ended the way a reject ends it
+        (its timeout cancelled, the callback offered on at once) instead of being
+        left until the timeout. NotFound when the callback left the queue.
+        """
+        entry = self._callbacks.get(ref)
+        if entry.state is EntryState.OFFERED and entry.offered_to == str(agent_id):
+            self.reject(ref, agent_id)
+        else:
+            self._callbacks.decline(ref, agent_id)
+
     def _offered(self, entry: Entry, agent: str) -> OfferTag:
         tag = OfferTag.of_entry(entry)
         if tag is None or tag.agent_id != agent:

@@ -135,10 +135,7 @@ def register(bp: Blueprint) -> None:
         s = services()
         try:
             entry = _callback(ref)
-            if _offered_to(entry, me):
-                s.routing.offers.reject(ref, me.id)
-            else:
-                s.callbacks.decline(ref, me.id)
+            s.routing.offers.decline_callback(ref, me.id)
         except NotFound:
             notify("This callback is no longer in the queue.")
         except Conflict as exc:
