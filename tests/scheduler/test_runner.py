@@ -10,8 +10,10 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 from rq import Queue
 
+from ringback.agents import AgentDirectory
+from ringback.console.sessions import IDLE_SECONDS, MAX_AGE_SECONDS, SessionStore
 from ringback.scheduler.deadlines import DeadlineKind, Deadlines
-from ringback.scheduler.runner import build_scheduler
+from ringback.scheduler.runner import SESSION_PURGE_SECONDS, build_scheduler
 from ringback.worker import WORK_QUEUES
 
 EXPIRY = DeadlineKind.CALLBACK_EXPIRY
@@ -21,7 +23,7 @@ RECORD = {EXPIRY: "tests.scheduler.jobs.record"}
 def test_the_scheduler_sweeps_every_second_one_sweep_at_a_time(services):
     scheduler = build_scheduler(services, "test-scheduler", handlers=RECORD)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"heartbeat", "deadlines", "abandoned-jobs"}
+    assert set(jobs) == {"heartbeat", "deadlines", "abandoned-jobs", "console-sessions"}
     sweep = jobs["deadlines"]
     assert sweep.trigger.interval.total_seconds() == 1
     assert (sweep.max_instances, sweep.coalesce) == (1, True)
@@ -47,3 +49,23 @@ def test_a_sweep_while_redis_is_down_logs_one_line(services, caplog):
         "sweep skipped", "reap skipped"
     ]
     down.close()
+
+
+def test_the_scheduler_purges_console_sessions_nobody_comes_back_to(services, clock):
+    directory = AgentDirectory(services.db)
+    owner = directory.create_owner("olivia@example.com", "Olivia Owner", "a long passphrase 1")
+    sessions = SessionStore(services.db, clock)
+    sessions.start(owner.id)  # left idle
+    clock.advance(IDLE_SECONDS - 60)
+    kept = sessions.start(owner.id)
+    clock.advance(120)  # the first is now idle too long, the second is not
+    purge = build_scheduler(services, "test-scheduler", handlers=RECORD).get_job(
+        "console-sessions")
+    assert purge.trigger.interval.total_seconds() == SESSION_PURGE_SECONDS
+
+    assert purge.func() == 1
+    assert sessions.resolve(kept) is not None
+    assert len(sessions.for_agent(owner.id)) == 1
+    clock.advance(MAX_AGE_SECONDS)
+    assert purge.func() == 1
+    assert sessions.for_agent(owner.id) == []

@@ -102,6 +102,20 @@ class SessionStore:
                 delete(ConsoleSession).where(ConsoleSession.token_hash == token_digest(token))
             )
 
+    def purge_expired(self) -> int:
+        """Delete every session past its maximum age or idle too long; how many.
+
+        ``resolve`` ends an expired session when its cookie comes back; this
+        ends the ones whose cookie never does (run by the scheduler).
+        """
+        now = from_epoch(self._clock.now())
+        with self._db.session() as session:
+            result = session.execute(delete(ConsoleSession).where(
+                (ConsoleSession.expires_at <= now)
+                | (ConsoleSession.last_seen_at <= now - timedelta(seconds=IDLE_SECONDS))
+            ))
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
     def end_others(self, agent_id: int, *, keep_id: int | None) -> int:
         """End every session of the agent except ``keep_id``; how many ended."""
         with self._db.session() as session:

@@ -3,7 +3,8 @@
 Any number of scheduler processes may run; each beats its heartbeat so
 /healthz can see it.  Every second each one sweeps due deadlines into rq
 jobs (the Lua claim gives every deadline to exactly one of them), and every
-few seconds it hands jobs of dead workers back to rq.
+few seconds it hands jobs of dead workers back to rq.  Once an hour it
+deletes expired console sessions (safe to run in several processes).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable, Mapping
 import redis
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from ringback.console.sessions import SessionStore
 from ringback.scheduler.abandoned import AbandonedJobs
 from ringback.scheduler.deadlines import DeadlineKind, Deadlines
 from ringback.scheduler.heartbeat import SchedulerHeartbeat
@@ -28,6 +30,7 @@ log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 5
 SWEEP_SECONDS = 1
 ABANDONED_JOBS_SECONDS = 15
+SESSION_PURGE_SECONDS = 3600
 
 
 def scheduler_id() -> str:
@@ -56,6 +59,12 @@ def build_scheduler(
     scheduler.add_job(
         _quietly(abandoned.reap), "interval", seconds=ABANDONED_JOBS_SECONDS,
         id="abandoned-jobs", name="reap abandoned jobs", max_instances=1, coalesce=True,
+    )
+    sessions = SessionStore(services.db, services.clock)
+    scheduler.add_job(
+        sessions.purge_expired, "interval", seconds=SESSION_PURGE_SECONDS,
+        id="console-sessions", name="purge expired console sessions", max_instances=1,
+        coalesce=True,
     )
     return scheduler
 
