@@ -16,6 +16,9 @@ Each ringback request is the one Twilio repeats for as long as a caller
 holds: ``POST /twilio/voice/wait`` with the caller's parameters, signed
 with the installation's token against PUBLIC_BASE_URL, so it runs the
 signature check, the number lookup, the queue entry and the TwiML builder.
+As in production, ringback answers it in front of Flask
+(``ringback.webhooks.hold_loop``); ``webhook_cpu_bench.py`` shows the cost of
+each part in one process.
 The last line is the summary the issue asks for.
 """
 
