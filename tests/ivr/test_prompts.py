@@ -9,6 +9,7 @@ from ringback.ivr.callback_number import RejectReason
 from ringback.ivr.prompts import (
     PromptKey,
     Prompts,
+    agent_prompts,
     available_languages,
     load_prompts,
     placeholders,
@@ -39,12 +40,16 @@ def test_say_language_codes(language: str, say_language: str) -> None:
     assert prompts.voice and prompts.voice.startswith("Polly.")
 
 
+# Sentences that are rightly the same words as the English one.
+SAME_AS_ENGLISH = {"de": {"plus"}, "fr": {"plus", "duration_minutes"}}
+
+
 def test_translations_are_not_english_copies() -> None:
     english = load_prompts("en").texts
     for language in ("de", "fr"):
         texts = load_prompts(language).texts
-        same = [k for k in english if k != "plus" and texts[k] == english[k]]
-        assert same == [], language
+        same = {k for k in english if texts[k] == english[k]}
+        assert same == SAME_AS_ENGLISH[language], language
 
 
 @pytest.mark.parametrize(
@@ -117,3 +122,41 @@ def test_each_rejection_reason_has_its_own_sentence(language: str) -> None:
     prompts = load_prompts(language)
     sentences = {prompts.rejection(reason) for reason in RejectReason}
     assert len(sentences) == len(RejectReason)
+
+
+@pytest.mark.parametrize(
+    ("language", "seconds", "spoken"),
+    [
+        ("en", 125, "2 minutes 5 seconds"),
+        ("en", 61, "one minute one second"),
+        ("en", 60, "one minute"),
+        ("en", 120.4, "2 minutes"),
+        ("en", 1, "one second"),
+        ("en", 0, "0 seconds"),
+        ("de", 125, "2 Minuten 5 Sekunden"),
+        ("de", 61, "eine Minute eine Sekunde"),
+        ("de", 75, "eine Minute 15 Sekunden"),
+        ("de", 42, "42 Sekunden"),
+        ("fr", 125, "2 minutes 5 secondes"),
+        ("fr", 61, "une minute une seconde"),
+        ("fr", 1, "une seconde"),
+        ("fr", 3600, "60 minutes"),
+    ],
+)
+def test_duration_is_spoken_to_the_second_with_singular_forms(
+    language: str, seconds: float, spoken: str
+) -> None:
+    assert load_prompts(language).duration(seconds) == spoken
+
+
+def test_a_negative_duration_is_spoken_as_zero(en: Prompts) -> None:
+    assert en.duration(-3) == "0 seconds"
+
+
+@pytest.mark.parametrize(
+    ("account_default", "expected"), [("de", "de"), ("fr-CH", "fr"), ("es", "en"), (None, "en")]
+)
+def test_agents_hear_the_account_default_language_else_english(
+    account_default: str | None, expected: str
+) -> None:
+    assert agent_prompts(account_default).language == expected

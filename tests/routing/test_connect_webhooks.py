@@ -14,6 +14,7 @@ from ringback.scheduler.deadlines import DeadlineKind
 from tests.routing.conftest import BUSINESS, CALLER, OFFER_SECONDS, QUEUE, caller
 
 BASE = "https://ringback.example.com"
+ENGLISH = {"language": "en-US", "voice": "Polly.Joanna"}  # the account default: agents hear it
 
 
 def tree(response) -> list[tuple[str, dict[str, str], str]]:
@@ -92,8 +93,8 @@ def test_the_agent_answering_takes_the_caller_and_hears_the_whisper(desk, clock)
     answer = desk.webhook(AgentUrls(BASE).whisper(tag),
                           agent_leg(entry.call_sid, "+493012345678"))
 
-    assert tree(answer) == [
-        ("Say", {}, "Caller from the support queue, waiting 1 minute 15 seconds.")]
+    assert tree(answer) == [("Say", ENGLISH,
+                             "Caller from the support queue, waiting one minute 15 seconds.")]
     taken = desk.services.queue.get(QUEUE, entry.entry_id)
     assert (taken.state, taken.accepted_by) == (EntryState.ACCEPTED, tag.agent_id)
     assert desk.services.deadlines.due_at(DeadlineKind.OFFER_TIMEOUT, ref) is None
@@ -109,7 +110,7 @@ def test_an_agent_answering_an_offer_that_is_over_hears_so_and_the_leg_ends(desk
     answer = desk.webhook(AgentUrls(BASE).whisper(tag),
                           agent_leg(entry.call_sid, "+493012345678"))
 
-    assert tree(answer) == [("Say", {}, "This caller is no longer waiting. Goodbye."),
+    assert tree(answer) == [("Say", ENGLISH, "This caller is no longer waiting. Goodbye."),
                             ("Hangup", {}, "")]
     assert desk.services.queue.get(QUEUE, entry.entry_id).state is EntryState.WAITING
 

@@ -1,10 +1,11 @@
-"""Every sentence a caller can hear, per language, and how Twilio should speak it.
+"""Every sentence a caller or an agent can hear, per language, and how Twilio should speak it.
 
 The sentences live in ``ringback/ivr/prompts/<language>.json`` so a
 translator edits data, not code. A language is offered as soon as its file
 exists; each file must carry every ``PromptKey`` (the tests hold them to it).
 ``prompts_for`` picks the number's language, else the account default, else
 English, because a caller must always hear something they can follow.
+``agent_prompts`` picks what the business's own staff hear (the whispers).
 """
 
 from __future__ import annotations
@@ -57,6 +58,18 @@ class PromptKey(str, Enum):
     UNKNOWN_NUMBER = "unknown_number"
     SORRY = "sorry"
     GOODBYE = "goodbye"
+    # What the agent hears, in the account's language (see ``agent_prompts``).
+    AGENT_WHISPER = "agent_whisper"
+    AGENT_WHISPER_INTENT = "agent_whisper_intent"
+    INTENT_BOOKING = "intent_booking"
+    INTENT_TICKET = "intent_ticket"
+    DURATION_ONE_MINUTE = "duration_one_minute"
+    DURATION_MINUTES = "duration_minutes"
+    DURATION_ONE_SECOND = "duration_one_second"
+    DURATION_SECONDS = "duration_seconds"
+    CALLER_GONE = "caller_gone"
+    CALLBACK_WHISPER = "callback_whisper"
+    CALLBACK_GONE = "callback_gone"
 
 
 REJECTION_PROMPTS = {
@@ -100,6 +113,21 @@ class Prompts:
             return self.text(PromptKey.WAIT_ONE_MINUTE)
         return self.text(PromptKey.WAIT_MINUTES, minutes=minutes)
 
+    def duration(self, seconds: float) -> str:
+        """A wait to the second, e.g. "2 minutes 5 seconds": the agent hears how long
+        the caller has been waiting. Singular forms are words ("one minute")."""
+        minutes, secs = divmod(max(0, round(seconds)), 60)
+        parts = []
+        if minutes == 1:
+            parts.append(self.text(PromptKey.DURATION_ONE_MINUTE))
+        elif minutes:
+            parts.append(self.text(PromptKey.DURATION_MINUTES, minutes=minutes))
+        if secs == 1:
+            parts.append(self.text(PromptKey.DURATION_ONE_SECOND))
+        elif secs or not minutes:
+            parts.append(self.text(PromptKey.DURATION_SECONDS, seconds=secs))
+        return " ".join(parts)
+
     def spoken_number(self, e164: str, home_region: str | None = None) -> str:
         """``e164`` digit by digit, in the groups people write it in.
 
@@ -139,6 +167,15 @@ def prompts_for(language: str | None, account_default: str | None = None) -> Pro
         if candidate in shipped:
             return load_prompts(candidate)
     return load_prompts(FALLBACK_LANGUAGE)
+
+
+def agent_prompts(account_default: str | None) -> Prompts:
+    """What agents hear: the account's default language, else English.
+
+    Agents are the business's own staff, so the caller's language does not
+    apply; agents have no language of their own (``store.models.Agent``).
+    """
+    return prompts_for(None, account_default)
 
 
 def _candidates(*tags: str | None) -> list[str]:

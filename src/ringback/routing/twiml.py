@@ -4,7 +4,8 @@
   (``<Number>``, ``<Sip>`` or ``<Client>``), the caller's number as caller id,
   ringing for the rest of the offer time; the noun's ``url`` is the whisper;
 - ``whisper``: for the agent, before the two are bridged: queue, intent and
-  the caller's wait so far (English for now, like the callback whisper);
+  the caller's wait so far; ``gone`` when the offer is over. Both speak the
+  ``Prompts`` the handler picks for agents (the account's language);
 - ``requeue``: back into Twilio's ``<Enqueue>`` (the hold loop of the
   journey), after "please continue to hold" in the caller's language.
 """
@@ -16,7 +17,7 @@ import re
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
 from ringback.ivr.prompts import PromptKey, Prompts
-from ringback.ivr.speech import say_prompt
+from ringback.ivr.speech import say, say_prompt
 from ringback.ivr.state import CallState
 from ringback.ivr.urls import Route, Urls
 from ringback.queue.models import Entry, Intent
@@ -24,7 +25,7 @@ from ringback.routing.endpoints import Endpoint, EndpointKind
 from ringback.routing.urls import AgentUrls, OfferTag
 
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
-GONE = "This caller is no longer waiting. Goodbye."
+_INTENT_WORDS = {Intent.BOOKING: PromptKey.INTENT_BOOKING, Intent.TICKET: PromptKey.INTENT_TICKET}
 
 
 def connect(entry: Entry, endpoint: Endpoint, urls: AgentUrls, tag: OfferTag,
@@ -45,32 +46,26 @@ def connect(entry: Entry, endpoint: Endpoint, urls: AgentUrls, tag: OfferTag,
     return str(response)
 
 
-def whisper(entry: Entry, now: float) -> str:
+def whisper(prompts: Prompts, entry: Entry, now: float) -> str:
     response = VoiceResponse()
-    response.say(whisper_text(entry, now))
+    say(response, prompts, whisper_text(prompts, entry, now))
     return str(response)
 
 
-def whisper_text(entry: Entry, now: float) -> str:
-    intent = "" if entry.intent is Intent.GENERAL else f", {entry.intent.value}"
-    return f"Caller from the {entry.queue_id} queue{intent}, waiting " \
-           f"{spoken_duration(now - entry.enqueued_at)}."
+def whisper_text(prompts: Prompts, entry: Entry, now: float) -> str:
+    """What the agent hears: queue, intent (booking or ticket, none for general) and
+    the caller's wait so far, e.g. "..., booking, waiting 2 minutes 5 seconds"."""
+    duration = prompts.duration(now - entry.enqueued_at)
+    word = _INTENT_WORDS.get(entry.intent)
+    if word is None:
+        return prompts.text(PromptKey.AGENT_WHISPER, queue=entry.queue_id, duration=duration)
+    return prompts.text(PromptKey.AGENT_WHISPER_INTENT, queue=entry.queue_id,
+                        intent=prompts.text(word), duration=duration)
 
 
-def spoken_duration(seconds: float) -> str:
-    total = max(0, round(seconds))
-    minutes, secs = divmod(total, 60)
-    parts = []
-    if minutes:
-        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
-    if secs or not minutes:
-        parts.append(f"{secs} second{'s' if secs != 1 else ''}")
-    return " ".join(parts)
-
-
-def gone() -> str:
+def gone(prompts: Prompts) -> str:
     response = VoiceResponse()
-    response.say(GONE)
+    say_prompt(response, prompts, PromptKey.CALLER_GONE)
     response.hangup()
     return str(response)
 

@@ -7,7 +7,8 @@ router's jobs do the talking to Twilio):
 - ``connect``: the caller's call, redirected here when an agent is rung:
   ``<Dial>`` the agent's endpoint, or back to holding when the offer is over;
 - ``whisper``: the agent picked up: the acceptance; the agent hears queue,
-  intent and wait, then the two are bridged (or "no longer waiting");
+  intent and wait in the account's language, then the two are bridged (or
+  "no longer waiting");
 - ``dial-done``: the ``<Dial action>``: finish the call (wrap-up follows), or
   the agent missed it and the caller goes back to holding at the same place;
 - ``leg-status``: the agent leg's completed status, in case the action was lost;
@@ -21,7 +22,7 @@ from flask.typing import ResponseReturnValue
 
 from ringback.calls.request import FINAL_CALL_STATUSES
 from ringback.ivr.config_rules import QUEUE_ID
-from ringback.ivr.prompts import prompts_for
+from ringback.ivr.prompts import agent_prompts, prompts_for
 from ringback.ivr.urls import UrlBuilder
 from ringback.routing import twiml
 from ringback.routing.live import DialEnd
@@ -80,9 +81,10 @@ def register(bp: Blueprint) -> None:
         tag = OfferTag.from_params(request.args)
         s = services()
         entry = s.routing.live.answered(tag) if tag is not None else None
+        prompts = agent_prompts(s.settings.default_language)
         if entry is None:
-            return _twiml(twiml.gone())
-        return _twiml(twiml.whisper(entry, s.clock.now()))
+            return _twiml(twiml.gone(prompts))
+        return _twiml(twiml.whisper(prompts, entry, s.clock.now()))
 
     @bp.post(DIAL_DONE_PATH)
     def agent_dial_done() -> ResponseReturnValue:

@@ -4,7 +4,8 @@
 check and "never a 500" fallback they share.  Every route is quick: it reads
 the callback's queue entry from Redis or enqueues an rq job, nothing more.
 
-- ``connect``: the agent answered; a whisper names the callback, then
+- ``connect``: the agent answered; a whisper names the callback (in the
+  account's language, like every sentence agents hear), then
   ``<Dial callerId=business number>`` rings the customer;
 - ``dial-done``: the ``<Dial action>``; how the customer's leg ended
   (DialCallStatus, DialCallDuration) becomes the attempt's outcome;
@@ -34,6 +35,8 @@ from ringback.callbacks.urls import (
     DIAL_DONE_PATH,
     OutboundUrls,
 )
+from ringback.ivr.prompts import PromptKey, Prompts, agent_prompts
+from ringback.ivr.speech import say, say_prompt
 from ringback.queue.models import Entry, EntryState
 from ringback.services import Services
 from ringback.store.callbacks import AttemptOutcome
@@ -42,13 +45,12 @@ from ringback.webhooks.fallback import TWIML
 log = logging.getLogger(__name__)
 
 CUSTOMER_RING_SECONDS = 30
-GONE = "This callback is no longer waiting. Goodbye."
 
 
-def connect_twiml(entry: Entry, urls: OutboundUrls, attempt_key: str) -> str:
+def connect_twiml(prompts: Prompts, entry: Entry, urls: OutboundUrls, attempt_key: str) -> str:
     """The whisper to the agent, then the customer dialled from the business number."""
     response = VoiceResponse()
-    response.say(f"Callback from the {entry.queue_id} queue. Connecting you now.")
+    say(response, prompts, prompts.text(PromptKey.CALLBACK_WHISPER, queue=entry.queue_id))
     dial = Dial(caller_id=entry.dialled, action=urls.dial_done(attempt_key), method="POST",
                 timeout=CUSTOMER_RING_SECONDS)
     dial.number(entry.callback_number, status_callback=urls.customer_status(attempt_key),
@@ -57,9 +59,9 @@ def connect_twiml(entry: Entry, urls: OutboundUrls, attempt_key: str) -> str:
     return str(response)
 
 
-def gone_twiml() -> str:
+def gone_twiml(prompts: Prompts) -> str:
     response = VoiceResponse()
-    response.say(GONE)
+    say_prompt(response, prompts, PromptKey.CALLBACK_GONE)
     response.hangup()
     return str(response)
 
@@ -94,10 +96,12 @@ def register(bp: Blueprint) -> None:
     def callback_connect() -> ResponseReturnValue:
         key, s = attempt(), services()
         entry = s.queue.get(*parse_entry_ref(ref_of_attempt(key))) if key else None
+        prompts = agent_prompts(s.settings.default_language)
         if key is None or entry is None or not _accepted_for(entry, key):
             log.info("outbound callback %r: nothing to connect", key)
-            return _twiml(gone_twiml())
-        return _twiml(connect_twiml(entry, OutboundUrls(s.settings.public_base_url), key))
+            return _twiml(gone_twiml(prompts))
+        return _twiml(connect_twiml(prompts, entry, OutboundUrls(s.settings.public_base_url),
+                                    key))
 
     @bp.post(DIAL_DONE_PATH)
     def callback_dial_done() -> ResponseReturnValue:
