@@ -1,8 +1,8 @@
 """The console's navigation: one entry per area, shown when the page exists
 and the viewer may open it.
 
-Pages of later features (live queue, callbacks, numbers, bookings, tickets,
-reports) appear here by registering a view under the endpoint named below;
+Pages of later features (live queue, callbacks, numbers, queues, bookings,
+tickets, reports) appear here by registering a view under the endpoint named below;
 the entry takes its permission from that view's own ``@access`` rule, so the
 menu and the server check can never disagree.
 """
@@ -30,6 +30,7 @@ NAV = (
     NavEntry("Work", "Tickets", "console.tickets"),
     NavEntry("Insight", "Reports", "console.reports"),
     NavEntry("Admin", "Numbers", "console.numbers"),
+    NavEntry("Admin", "Queues", "console.queues"),
     NavEntry("Admin", "Agents", "console.agents"),
     NavEntry("Admin", "Outbox", "console.outbox_list"),
     NavEntry("Admin", "Settings", "console.settings"),

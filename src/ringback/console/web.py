@@ -53,6 +53,7 @@ PAGE_MODULES = (
     "ringback.console.pages.board",
     "ringback.console.pages.callbacks",
     "ringback.console.pages.numbers",
+    "ringback.console.pages.queues",
     "ringback.console.pages.reports",
 )
 
