@@ -212,3 +212,11 @@ def test_a_bad_queue_id_is_refused_by_the_numbers_rule(owner_client):
     assert 'id="queue_id-error">Must be 1 to 64 letters, digits,' in (
         refused.get_data(as_text=True))
     assert owner_client.get("/console/queues/sup%20port").status_code == 404
+
+
+def test_a_queue_configured_only_through_the_api_is_listed(owner_client, client,
+                                                          owner_headers):
+    put = client.put("/api/v1/queues/night-shift", json={"max_size": 7}, headers=owner_headers)
+    assert put.status_code == 200
+    listed = owner_client.get("/console/queues").get_data(as_text=True)
+    assert 'aria-label="Edit queue night-shift"' in listed

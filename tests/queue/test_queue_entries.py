@@ -251,6 +251,14 @@ def test_settings_round_trip_and_defaults(queues):
     assert queues.settings("never-configured") == QueueSettings()
 
 
+def test_configured_queues_are_listed_once_each(queues):
+    assert queues.configured() == ["sales"]  # the fixture's
+    queues.configure("support", QueueSettings(max_size=9))
+    queues.configure("billing", QueueSettings())
+    queues.configure("support", QueueSettings(max_size=10))
+    assert queues.configured() == ["billing", "sales", "support"]
+
+
 def test_bad_settings_and_entries_name_the_field(queues):
     with pytest.raises(ValidationError) as bad:
         queues.configure("sales", QueueSettings(max_size=0, offer_timeout_seconds=-1))

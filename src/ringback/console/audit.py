@@ -76,10 +76,3 @@ class AuditLog:
             query = query.where(AuditEntry.id < before_id)
         with self._db.session() as session:
             return list(session.scalars(query))
-
-    def targets(self, action: str) -> list[str]:
-        """Every target ``action`` was ever recorded for, e.g. the queues changed in the console."""
-        name = str(action.value if isinstance(action, enum.Enum) else action)
-        query = select(AuditEntry.target).where(AuditEntry.action == name).distinct()
-        with self._db.session() as session:
-            return sorted(session.scalars(query))

@@ -115,6 +115,10 @@ class QueueKeys:
         ]
 
 
+# set: the ids of every queue whose settings were ever configured (``QueueService.configure``).
+CONFIGURED_QUEUES = f"{PREFIX}:queues"
+
+
 @functools.lru_cache(maxsize=4096)
 def queue_keys(queue_id: str) -> QueueKeys:
     """The (cached) keys of a queue; raises ValidationError for an unusable id."""

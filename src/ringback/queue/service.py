@@ -17,7 +17,7 @@ from typing import Any
 from ringback.clock import Clock
 from ringback.errors import Conflict, NotFound, ValidationError
 from ringback.queue.estimate import HANDLE_WEIGHT, estimated_wait_seconds
-from ringback.queue.keys import check_id, queue_keys
+from ringback.queue.keys import CONFIGURED_QUEUES, check_id, queue_keys
 from ringback.queue.models import (
     AgentPresence,
     AgentState,
@@ -45,9 +45,10 @@ _ENTRY_ID = re.compile(r"^[a-z][0-9a-z]+$")
 class QueueService:
     """Queues by id: join, position, estimate, convert, leave; routing; presence; events.
 
-    Owns every key in ``QueueKeys`` and ``AgentKeys``.  Routing scans at most
-    ``scan_entries`` entries from the head and ``scan_agents`` agents, so each
-    operation costs the same at 100 or 100,000 waiting entries.
+    Owns every key in ``QueueKeys`` and ``AgentKeys``, and ``CONFIGURED_QUEUES``.
+    Routing scans at most ``scan_entries`` entries from the head and
+    ``scan_agents`` agents, so each operation costs the same at 100 or 100,000
+    waiting entries.
     """
 
     def __init__(
@@ -95,6 +96,12 @@ class QueueService:
         pipe.hdel(key, *(f"#p:{intent.value}" for intent in Intent))
         pipe.hset(key, mapping=fields)
         pipe.execute()
+        # Outside the transaction: another slot on Redis Cluster.
+        self._redis.sadd(CONFIGURED_QUEUES, queue_id)
+
+    def configured(self) -> list[str]:
+        """The ids of every queue whose settings were configured, sorted."""
+        return sorted(text(q) for q in self._redis.smembers(CONFIGURED_QUEUES))
 
     def settings(self, queue_id: str) -> QueueSettings:
         names = ["#max_size", "#max_wait", "#offer_timeout", "#wrap_up"]

@@ -99,14 +99,13 @@ def _numbers_by_queue() -> dict[str, list[str]]:
 
 
 def _known_rows() -> list[QueueRow]:
-    """The queues numbers name, those holding open callbacks, those changed here, and
-    "default".  Redis keeps no list of configured queues, so one set only through the
-    API shows once a number names it (or by the "open another queue" form)."""
+    """The queues numbers name, those holding open callbacks, those configured (here or
+    through the API), and "default"."""
     s = services()
     named = _numbers_by_queue()
     ids = set(named) | {DEFAULT_QUEUE_ID}
     ids.update(CallbackRecords(s.db, s.clock).open_queue_ids())
-    ids.update(audit_log().targets(AuditAction.QUEUE_CHANGED))
+    ids.update(s.queue.configured())
     return [QueueRow(q, s.queue.settings(q), tuple(named.get(q, ()))) for q in sorted(ids)]
 
 
