@@ -61,7 +61,8 @@ class Services:
     def numbers(self) -> NumberDirectory:
         """One directory per process, so its cache of number configurations is shared."""
         return NumberDirectory(self.db, self.redis,
-                               default_language=self.settings.default_language)
+                               default_language=self.settings.default_language,
+                               clock=self.clock)
 
     @cached_property
     def tickets(self) -> BuiltinTicketSink:

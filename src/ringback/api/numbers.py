@@ -27,7 +27,7 @@ def register(bp: Blueprint) -> None:
     def list_numbers() -> ResponseReturnValue:
         numbers = directory()
         return jsonify(numbers=[c.to_json() for c in numbers.all()],
-                       default_language=numbers.default_language)
+                       default_language=numbers.current_default_language())
 
     @bp.put("/numbers/<e164>")
     @requires(Permission.NUMBERS)

@@ -1,7 +1,9 @@
 """Account-wide settings that admins change in the console and bookings read.
 
 ``AccountSettingsStore(db).current()`` gives every setting with its default
-filled in, so readers never deal with a missing row.
+filled in, so readers never deal with a missing row.  The account's default
+language lives in the same table but belongs to ``NumberDirectory`` (which
+caches it for every call); ``save`` changes both from the settings page.
 """
 
 from __future__ import annotations
@@ -14,6 +16,11 @@ from sqlalchemy import select
 
 from ringback.clock import Clock
 from ringback.errors import ValidationError
+from ringback.numbers.directory import (
+    DEFAULT_LANGUAGE_KEY,
+    NumberDirectory,
+    check_default_language,
+)
 from ringback.store.console import AccountSetting, from_epoch
 from ringback.store.db import Database
 
@@ -57,6 +64,50 @@ class AccountSettingsStore:
 
     def update(self, changes: dict[str, Any]) -> tuple[AccountSettings, dict[str, Any]]:
         """Apply valid changes; the new settings and the {name: new value} that changed."""
+        new = self._checked(changes)
+        before = self.current()
+        after = replace(before, **new)
+        changed = {
+            k: v for k, v in after.to_json().items() if before.to_json()[k] != v
+        }
+        now = from_epoch(self._clock.now())
+        with self._db.session() as session:
+            for key, value in changed.items():
+                row = session.get(AccountSetting, key)
+                if row is None:
+                    session.add(AccountSetting(key=key, value=value, updated_at=now))
+                else:
+                    row.value = value
+                    row.updated_at = now
+        return after, changed
+
+    def save(self, changes: dict[str, Any], numbers: NumberDirectory) -> dict[str, Any]:
+        """The settings page: booking settings and ``default_language`` (a shipped
+        language, or "" for the environment's) together; the {name: new value} that changed.
+
+        Everything is checked before anything is stored, so one bad field
+        stores nothing (``ValidationError`` names every bad field).
+        """
+        booking = {k: v for k, v in changes.items() if k != DEFAULT_LANGUAGE_KEY}
+        errors: dict[str, str] = {}
+        language: str | None = None
+        try:
+            language = check_default_language(changes.get(DEFAULT_LANGUAGE_KEY))
+        except ValidationError as exc:
+            errors.update(exc.errors)
+        try:
+            self._checked(booking)
+        except ValidationError as exc:
+            errors.update(exc.errors)
+        if errors:
+            raise ValidationError(errors)
+        _, changed = self.update(booking)
+        if DEFAULT_LANGUAGE_KEY in changes and numbers.set_default_language(language):
+            changed[DEFAULT_LANGUAGE_KEY] = language
+        return changed
+
+    def _checked(self, changes: dict[str, Any]) -> dict[str, Any]:
+        """The booking settings' new values; ``ValidationError`` naming every bad field."""
         errors: dict[str, str] = {}
         known = {f.name for f in fields(AccountSettings)}
         for name in set(changes) - known:
@@ -76,18 +127,4 @@ class AccountSettingsStore:
                 new["resource_availability"] = ResourceAvailability(value)
         if errors:
             raise ValidationError(errors)
-        before = self.current()
-        after = replace(before, **new)
-        changed = {
-            k: v for k, v in after.to_json().items() if before.to_json()[k] != v
-        }
-        now = from_epoch(self._clock.now())
-        with self._db.session() as session:
-            for key, value in changed.items():
-                row = session.get(AccountSetting, key)
-                if row is None:
-                    session.add(AccountSetting(key=key, value=value, updated_at=now))
-                else:
-                    row.value = value
-                    row.updated_at = now
-        return after, changed
+        return new

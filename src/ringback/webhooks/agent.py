@@ -54,9 +54,8 @@ def register(bp: Blueprint) -> None:
     def requeue_answer(queue_id: str | None) -> Response:
         """Back into Twilio's queue, in the language of the number the caller dialled."""
         s = services()
-        default = s.settings.default_language
-        cfg = s.numbers.find(request.form.get("To", ""))
-        prompts = prompts_for(cfg.language if cfg else None, default)
+        cfg = s.numbers.find(request.form.get("To", ""))  # refreshes the account default too
+        prompts = prompts_for(cfg.language if cfg else None, s.numbers.default_language)
         queue = queue_id if queue_id and QUEUE_ID.fullmatch(queue_id) else \
             (cfg.queue_id if cfg else None)
         if not queue:
@@ -81,7 +80,7 @@ def register(bp: Blueprint) -> None:
         tag = OfferTag.from_params(request.args)
         s = services()
         entry = s.routing.live.answered(tag) if tag is not None else None
-        prompts = agent_prompts(s.settings.default_language)
+        prompts = agent_prompts(s.numbers.current_default_language())
         if entry is None:
             return _twiml(twiml.gone(prompts))
         return _twiml(twiml.whisper(prompts, entry, s.clock.now()))

@@ -96,7 +96,7 @@ def register(bp: Blueprint) -> None:
     def callback_connect() -> ResponseReturnValue:
         key, s = attempt(), services()
         entry = s.queue.get(*parse_entry_ref(ref_of_attempt(key))) if key else None
-        prompts = agent_prompts(s.settings.default_language)
+        prompts = agent_prompts(s.numbers.current_default_language())
         if key is None or entry is None or not _accepted_for(entry, key):
             log.info("outbound callback %r: nothing to connect", key)
             return _twiml(gone_twiml(prompts))

@@ -51,7 +51,7 @@ def register(bp: Blueprint) -> None:
     def numbers() -> ResponseReturnValue:
         found = _directory()
         return render_template("console/numbers.html", numbers=found.all(),
-                               default_language=found.default_language)
+                               default_language=found.current_default_language())
 
     @bp.route("/numbers/new", methods=["GET", "POST"])
     @access(NUMBERS)
@@ -124,7 +124,7 @@ def _exists(numbers: NumberDirectory, e164: str) -> bool:
 
 def _form_page(form: NumberForm, errors: dict[str, str], *, new: bool = False,
                remove_error: str | None = None) -> str:
-    default_language = services().settings.default_language
+    default_language = _directory().current_default_language()
     allow_media_from(_origins(form.audio_urls()))
     return render_template(
         "console/number_form.html", form=form, errors=errors, new=new,

@@ -1,4 +1,4 @@
-"""The account settings page (owner and admins): booking options for the account."""
+"""The account settings page (owner and admins): booking options and the default language."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from flask.typing import ResponseReturnValue
 from ringback.console.access import ADMIN, access, require_viewer
 from ringback.console.account_settings import ResourceAvailability
 from ringback.console.audit import Actor, AuditAction
-from ringback.console.context import account_settings, audit_log
+from ringback.console.context import account_settings, audit_log, services
+from ringback.console.number_form import LANGUAGE_NAMES
 from ringback.console.web import notify
 from ringback.errors import ValidationError
+from ringback.ivr.prompts import available_languages
 
 
 def register(bp: Blueprint) -> None:
@@ -23,9 +25,10 @@ def register(bp: Blueprint) -> None:
         changes = {
             "multiple_slot_selection": request.form.get("multiple_slot_selection") == "on",
             "resource_availability": request.form.get("resource_availability", ""),
+            "default_language": request.form.get("default_language", ""),
         }
         try:
-            _, changed = store.update(changes)
+            changed = store.save(changes, services().numbers)
         except ValidationError as exc:
             return _page(store.current(), exc.errors), 422
         if changed:
@@ -38,5 +41,11 @@ def register(bp: Blueprint) -> None:
 
 
 def _page(current: object, errors: dict[str, str]) -> str:
+    numbers = services().numbers
     return render_template("console/settings.html", current=current, errors=errors,
-                           availability=ResourceAvailability)
+                           availability=ResourceAvailability,
+                           default_language=numbers.stored_default_language() or "",
+                           environment_language=numbers.environment_default_language,
+                           languages=[(code, LANGUAGE_NAMES.get(code, code))
+                                      for code in sorted(available_languages())],
+                           )
