@@ -34,8 +34,12 @@ def test_position_and_wait_are_announced_on_joining_and_then_at_the_configured_i
     assert [e.call_sid for e in services.queue.entries(QUEUE)] == [call.call_sid]
 
 
-def test_announced_once_when_the_number_wants_no_repetition(configure, phone, clock):
+def test_announced_once_when_the_number_wants_no_repetition(configure, phone, clock, client,
+                                                            owner_headers):
     configure(announce_every_seconds=None, max_wait_seconds=None)
+    # Neither the number nor the queue sends the caller away within the hour.
+    assert client.put(f"/api/v1/queues/{QUEUE}", json={"max_wait_seconds": 7200},
+                      headers=owner_headers).status_code == 200
     call = phone.dial(BUSINESS, CALLER)
     assert text(PromptKey.POSITION_NEXT) in call.said()
     clock.advance(3600 - 1)

@@ -4,6 +4,7 @@ a voicemail; and webhooks that Twilio delivers twice."""
 from __future__ import annotations
 
 from ringback.callbacks.service import entry_ref
+from ringback.calls.index import CallKeys
 from ringback.ivr.prompts import PromptKey
 from ringback.ivr.urls import Route, UrlBuilder
 from ringback.queue.models import EntryKind, EventType
@@ -61,6 +62,43 @@ def test_at_max_wait_a_live_caller_hears_the_overflow_and_leaves_the_queue(
     assert EventType.ABANDONED not in event_types(services)
     ref = entry_ref(QUEUE, entry.entry_id)
     assert services.deadlines.due_at(DeadlineKind.QUEUE_MAX_WAIT, ref) is None
+
+
+def test_the_queues_max_wait_applies_when_it_is_shorter_than_the_numbers(
+    configure, phone, services, clock, client, owner_headers
+):
+    assert client.put(f"/api/v1/queues/{QUEUE}", json={"max_wait_seconds": 45},
+                      headers=owner_headers).status_code == 200
+    configure(max_wait_seconds=None)  # the number sets no limit: the queue's still applies
+    call = phone.dial(BUSINESS, CALLER)
+    (entry,) = services.queue.entries(QUEUE)
+    ref = entry_ref(QUEUE, entry.entry_id)
+    assert services.deadlines.due_at(DeadlineKind.QUEUE_MAX_WAIT, ref) == entry.enqueued_at + 45
+    clock.advance(44)
+    call.press(None)
+    assert not call.ended
+
+    clock.advance(1)
+    before = len(call.heard)
+    call.press(None)
+
+    assert call.ended
+    assert heard_after(call, before) == [text(PromptKey.OVERFLOW)]
+    expired = services.queue.events(QUEUE)[-1]
+    assert (expired.type, expired.reason, expired.wait_seconds) == (
+        EventType.EXPIRED, "max_wait", 45.0)
+
+
+def test_a_caller_who_joined_before_the_max_wait_was_recorded_leaves_at_the_numbers(
+    configure, phone, services, clock
+):
+    configure(max_wait_seconds=60)
+    call = phone.dial(BUSINESS, CALLER)
+    services.redis.hdel(CallKeys(call.call_sid).record, "w")  # as an older version wrote it
+    clock.advance(60)
+    before = len(call.heard)
+    call.press(None)
+    assert call.ended and heard_after(call, before) == [text(PromptKey.OVERFLOW)]
 
 
 def test_a_callback_stays_in_the_queue_after_the_max_wait(configure, phone, services, clock):

@@ -33,6 +33,7 @@ from ringback.ivr.flow import (
     decide_confirmation,
     decide_menu,
     max_wait_reached,
+    max_wait_seconds,
 )
 from ringback.ivr.state import CallState
 from ringback.ivr.urls import DEFAULT_PATHS, Route, UrlBuilder
@@ -190,6 +191,17 @@ def test_max_wait(cfg: NumberConfig) -> None:
     assert max_wait_reached(cfg, 600)
     unlimited = NumberConfig.from_json(BUSINESS, {"max_wait_seconds": None})
     assert not max_wait_reached(unlimited, 10**9)
+
+
+def test_a_callers_max_wait_is_the_shorter_of_the_numbers_and_the_queues(
+    cfg: NumberConfig,
+) -> None:
+    assert max_wait_seconds(cfg, 1800) == 600
+    assert max_wait_seconds(cfg, 300) == 300
+    assert max_wait_seconds(cfg, None) == 600
+    unlimited = NumberConfig.from_json(BUSINESS, {"max_wait_seconds": None})
+    assert max_wait_seconds(unlimited, 1800) == 1800
+    assert max_wait_seconds(unlimited, None) is None
 
 
 def test_queue_result_parsing_never_raises() -> None:

@@ -7,11 +7,12 @@ def test_a_call_record_keeps_its_fields_and_lives_a_day(redis_client):
     calls = CallIndex(redis_client)
     sid = "CA" + "12" * 16
     assert calls.get(sid) == CallRecord()
-    calls.joined(sid, "support", "a1")
+    calls.joined(sid, "support", "a1", leave_at=1_800_000_900.25)
     calls.announced(sid, 1_800_000_123.5)
     calls.left(sid, CallOutcome.CALLBACK, "a2")
 
-    assert calls.get(sid) == CallRecord("support", "a2", 1_800_000_123.5, CallOutcome.CALLBACK)
+    assert calls.get(sid) == CallRecord("support", "a2", 1_800_000_123.5, CallOutcome.CALLBACK,
+                                        leave_at=1_800_000_900.25)
     key = CallKeys(sid).record
     assert key == "rb:{c:" + sid + "}:call"
     assert RECORD_TTL_SECONDS - 5 < redis_client.ttl(key) <= RECORD_TTL_SECONDS

@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Any
 
 RECORD_TTL_SECONDS = 86_400
-FIELDS = ("q", "e", "a", "x")
+FIELDS = ("q", "e", "a", "x", "w")
 
 
 class CallOutcome(str, Enum):
@@ -31,6 +31,7 @@ class CallRecord:
     entry_id: str | None = None
     announced_at: float | None = None
     outcome: CallOutcome | None = None
+    leave_at: float | None = None  # a live caller's max wait runs out (None: no limit)
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,8 @@ class CallKeys:
     """The key of one call's record, under the call's own hash tag ``{c:<sid>}``.
 
     - ``record``: hash, ``q`` queue id, ``e`` entry id, ``a`` last announcement
-      (epoch seconds), ``x`` outcome (``CallOutcome``)
+      (epoch seconds), ``x`` outcome (``CallOutcome``), ``w`` when the max wait
+      runs out (epoch seconds)
     """
 
     call_sid: str
@@ -63,15 +65,20 @@ class CallIndex:
 
     @staticmethod
     def record_of(raw: list[Any]) -> CallRecord:
-        q, e, a, x = (_text(v) for v in raw)
+        q, e, a, x, w = (_text(v) for v in raw)
         try:
             outcome = CallOutcome(x) if x else None
         except ValueError:
             outcome = None
-        return CallRecord(q or None, e or None, float(a) if a else None, outcome)
+        return CallRecord(q or None, e or None, float(a) if a else None, outcome,
+                          float(w) if w else None)
 
-    def joined(self, call_sid: str, queue_id: str, entry_id: str) -> None:
-        self._set(call_sid, {"q": queue_id, "e": entry_id})
+    def joined(self, call_sid: str, queue_id: str, entry_id: str,
+               leave_at: float | None = None) -> None:
+        fields = {"q": queue_id, "e": entry_id}
+        if leave_at is not None:
+            fields["w"] = f"{leave_at:.3f}"
+        self._set(call_sid, fields)
 
     def announced(self, call_sid: str, at: float) -> None:
         self._set(call_sid, {"a": f"{at:.3f}"})

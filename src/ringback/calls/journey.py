@@ -122,13 +122,14 @@ class CallJourney:
 
     def _join(self, req: CallRequest, line: Line, queue_id: str, new: NewEntry) -> Entry:
         entry = self._queue.join(queue_id, new)
-        self._calls.joined(req.call_sid, queue_id, entry.entry_id)
-        max_wait = line.cfg.max_wait_seconds
-        if max_wait is not None and entry.kind is EntryKind.LIVE:
-            # From the entry's own enqueue time, so a repeated join keeps the due time.
+        max_wait = flow.max_wait_seconds(line.cfg, self._queue.settings(queue_id).max_wait_seconds)
+        # From the entry's own enqueue time, so a repeated join keeps the due time.
+        leave_at = entry.enqueued_at + max_wait \
+            if max_wait is not None and entry.kind is EntryKind.LIVE else None
+        self._calls.joined(req.call_sid, queue_id, entry.entry_id, leave_at)
+        if leave_at is not None:
             self._deadlines.schedule(DeadlineKind.QUEUE_MAX_WAIT,
-                                     entry_ref(queue_id, entry.entry_id),
-                                     entry.enqueued_at + max_wait)
+                                     entry_ref(queue_id, entry.entry_id), leave_at)
         self._route(queue_id)
         return entry
 
@@ -182,9 +183,7 @@ class CallJourney:
         if entry.kind is EntryKind.CALLBACK:
             return twiml_queue.leave_queue()
         now = self._clock.now()
-        if entry.state is EntryState.WAITING and flow.max_wait_reached(
-            cfg, now - entry.enqueued_at
-        ):
+        if entry.state is EntryState.WAITING and _max_wait_over(cfg, waiting.record, entry, now):
             self._overflow(req.call_sid, queue_id, entry)
             return twiml_queue.leave_queue()
         offer = entry.state is EntryState.WAITING
@@ -419,6 +418,14 @@ class CallJourney:
                 # Hung up while offered or ringing an agent: the agent is free again.
                 self._deadlines.cancel(DeadlineKind.OFFER_TIMEOUT, entry_ref(queue_id, entry_id))
                 self._route(queue_id)
+
+
+def _max_wait_over(cfg: NumberConfig, record: CallRecord, entry: Entry, now: float) -> bool:
+    """Whether the caller's max wait ran out: as the join recorded it (the number's
+    or the queue's limit, the shorter), else (joined before it was recorded) the number's."""
+    if record.leave_at is not None:
+        return now >= record.leave_at
+    return flow.max_wait_reached(cfg, now - entry.enqueued_at)
 
 
 # An entry read inside our own pipeline, the way the queue engine offers it

@@ -189,6 +189,13 @@ def max_wait_reached(cfg: NumberConfig, waited_seconds: float) -> bool:
     return cfg.max_wait_seconds is not None and waited_seconds >= cfg.max_wait_seconds
 
 
+def max_wait_seconds(cfg: NumberConfig, queue_max_wait: int | None) -> int | None:
+    """How long a live caller may wait: the shorter of the number's limit and the
+    queue's (``QueueSettings.max_wait_seconds``); None when neither sets one."""
+    limits = [s for s in (cfg.max_wait_seconds, queue_max_wait) if s is not None]
+    return min(limits) if limits else None
+
+
 class QueueResult(str, Enum):
     """Twilio's ``QueueResult`` on the ``<Enqueue action>`` request."""
 
