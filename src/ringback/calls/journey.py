@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ringback.callbacks.service import CallbackService, entry_ref
+from ringback.calls.departures import Departures
 from ringback.calls.index import CallIndex, CallOutcome, CallRecord
 from ringback.calls.request import ENTRY_PARAM, CallRequest
 from ringback.calls.voicemail import Voicemail, VoicemailJobs
@@ -39,7 +40,6 @@ from ringback.scheduler.deadlines import DeadlineKind, Deadlines
 
 log = logging.getLogger(__name__)
 
-MAX_WAIT_REASON = "max_wait"
 # Hold-loop documents kept per (number configuration, queue, offer): a few per number.
 MAX_CACHED_ROUNDS = 1000
 
@@ -88,6 +88,8 @@ class CallJourney:
         self._urls = urls
         # The router (ringback.routing): offers the queue's head to a free agent at once.
         self._route = route or (lambda _queue_id: None)
+        self._departures = Departures(queue=queue, deadlines=deadlines, calls=calls,
+                                      route=self._route)
 
     # Outside the queue ---------------------------------------------------
 
@@ -184,7 +186,7 @@ class CallJourney:
             return twiml_queue.leave_queue()
         now = self._clock.now()
         if entry.state is EntryState.WAITING and _max_wait_over(cfg, waiting.record, entry, now):
-            self._overflow(req.call_sid, queue_id, entry)
+            self._departures.overflow(req.call_sid, queue_id, entry)
             return twiml_queue.leave_queue()
         offer = entry.state is EntryState.WAITING
         last = waiting.record.announced_at
@@ -288,7 +290,7 @@ class CallJourney:
         line = self._line(req)
         record = self._calls.get(req.call_sid)
         if result is QueueResult.HANGUP:
-            self._abandon(req.call_sid)
+            self._departures.abandon(req.call_sid)
             return twiml.hangup()
         if result in (QueueResult.BRIDGED, QueueResult.BRIDGING_IN_PROCESS,
                       QueueResult.REDIRECTED):
@@ -300,12 +302,13 @@ class CallJourney:
                 return twiml.confirmation_and_hangup(line.cfg, prompts) if line else \
                     twiml.goodbye(prompts)
             if record.outcome is not CallOutcome.OVERFLOW:
-                self._abandon(req.call_sid)  # left for no reason we gave: nobody can serve it
+                # Left for no reason we gave: nobody can serve it.
+                self._departures.abandon(req.call_sid)
                 return twiml.goodbye(prompts)
         else:  # queue-full, error, system-error: the caller cannot wait here
             log.warning("call %s left the queue with %s", req.call_sid, result.value)
             queue_id = record.queue_id or req.state.queue or ""
-            self._overflow(req.call_sid, queue_id, None, reason=f"twilio_{result.value}")
+            self._departures.overflow(req.call_sid, queue_id, None, reason=f"twilio_{result.value}")
             if result is not QueueResult.QUEUE_FULL:
                 return twiml.fallback_sorry(prompts)
         if line is None:
@@ -321,7 +324,7 @@ class CallJourney:
         if waiting.record.outcome is CallOutcome.CALLBACK:
             return twiml.confirmation_and_hangup(line.cfg, line.prompts) if line else \
                 twiml.goodbye(self._default_prompts())
-        self._overflow(req.call_sid, waiting.queue_id, waiting.entry)
+        self._departures.overflow(req.call_sid, waiting.queue_id, waiting.entry)
         if line is None:
             return self._unknown_number()
         return twiml.overflow(line.cfg, line.prompts, self._urls, waiting.queue_id)
@@ -341,7 +344,7 @@ class CallJourney:
     def status(self, req: CallRequest) -> None:
         """The number's status callback: a call that ended while waiting is abandoned."""
         if req.call_is_over:
-            self._abandon(req.call_sid)
+            self._departures.abandon(req.call_sid)
 
     def sorry(self, dialled: str | None) -> str:
         """The apology for an unexpected error, without any I/O: in the number's
@@ -381,43 +384,6 @@ class CallJourney:
         elif queue_id:
             entry = self._queue.entry_for_call(queue_id, req.call_sid)
         return Waiting(queue_id, entry, record)
-
-    def _overflow(self, call_sid: str, queue_id: str, entry: Entry | None,
-                  reason: str = MAX_WAIT_REASON) -> None:
-        """The live caller leaves for the overflow; the entry expires (callbacks stay)."""
-        if entry is None and queue_id:
-            record = self._calls.get(call_sid)
-            if record.entry_id and record.queue_id == queue_id:
-                entry = self._queue.get(queue_id, record.entry_id)
-        if entry is not None and entry.kind is EntryKind.LIVE:
-            self._queue.expire(queue_id, entry.entry_id, reason)
-            self._deadlines.cancel(DeadlineKind.QUEUE_MAX_WAIT,
-                                   entry_ref(queue_id, entry.entry_id))
-            if entry.state is EntryState.OFFERED:
-                self._route(queue_id)  # its agent is free again
-        self._calls.left(call_sid, CallOutcome.OVERFLOW)
-
-    def _abandon(self, call_sid: str) -> None:
-        """A caller who hung up while waiting: abandoned once, however often we hear it.
-
-        Callbacks are not touched (their caller hung up on purpose), nor a call
-        an agent has accepted (that call is being answered).
-        """
-        record = self._calls.get(call_sid)
-        if record.outcome is not None or not (record.queue_id and record.entry_id):
-            return
-        queue_id, entry_id = record.queue_id, record.entry_id
-        entry = self._queue.get(queue_id, entry_id)
-        if entry is None or entry.kind is not EntryKind.LIVE or \
-                entry.state is EntryState.ACCEPTED:
-            return
-        if self._queue.leave(queue_id, entry_id) is not None:
-            self._deadlines.cancel(DeadlineKind.QUEUE_MAX_WAIT, entry_ref(queue_id, entry_id))
-            self._calls.left(call_sid, CallOutcome.ABANDONED)
-            if entry.state is EntryState.OFFERED:
-                # Hung up while offered or ringing an agent: the agent is free again.
-                self._deadlines.cancel(DeadlineKind.OFFER_TIMEOUT, entry_ref(queue_id, entry_id))
-                self._route(queue_id)
 
 
 def _max_wait_over(cfg: NumberConfig, record: CallRecord, entry: Entry, now: float) -> bool:
