@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 
-from ringback.api.queues import settings_from_json
 from ringback.console.audit import AuditLog
 from ringback.console.queue_form import form_of, read_form
 from ringback.numbers import NumberDirectory
@@ -37,7 +36,7 @@ def audit(services):
 
 def test_every_setting_survives_the_form_unchanged():
     _, body = read_form(fields_of("support", TUNED), queue_id="support")
-    assert settings_from_json("support", body) == TUNED
+    assert QueueSettings.from_json(body) == TUNED
 
 
 def test_the_list_shows_the_queues_numbers_name_and_default_with_defaults_marked(

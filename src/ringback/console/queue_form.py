@@ -2,7 +2,7 @@
 JSON body that ``PUT /api/v1/queues/<id>`` takes.
 
 The console never checks a setting itself: it builds the body and hands it to
-the API's ``settings_from_json``, so the form and the API accept and refuse
+``QueueSettings.from_json``, as the API does, so the form and the API accept and refuse
 the same things with the same messages.  Fields are named by the body's
 paths (``offer_timeout_seconds``, ``priorities.booking``), so every error
 lands on the field it names.  Nothing here knows Flask.

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 from ringback.errors import RingbackError, ValidationError
 
@@ -103,6 +104,10 @@ def check_priority(errors: dict[str, str], name: str, value: object) -> None:
         errors[name] = f"must be an integer from 0 to {MAX_PRIORITY}"
 
 
+SETTINGS_FIELDS = ("max_size", "max_wait_seconds", "offer_timeout_seconds", "wrap_up_seconds",
+                   "priorities")
+
+
 @dataclass(frozen=True)
 class QueueSettings:
     """Limits of one queue; ``priorities`` maps an intent to its priority (higher first)."""
@@ -112,6 +117,36 @@ class QueueSettings:
     offer_timeout_seconds: int = 20
     wrap_up_seconds: int = 30
     priorities: Mapping[Intent, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, body: Mapping[str, Any]) -> QueueSettings:
+        """Settings from a JSON document (the API's body, the console's form): fields
+        left out take their defaults; unknown fields and intents are errors, all
+        named at once in one ``ValidationError``."""
+        errors = {name: "is not a known field" for name in body if name not in SETTINGS_FIELDS}
+        defaults = cls()
+        values: dict[str, Any] = {
+            name: body.get(name, getattr(defaults, name)) for name in SETTINGS_FIELDS[:-1]
+        }
+        priorities: dict[Intent, Any] = {}
+        raw = body.get("priorities", {})
+        if not isinstance(raw, dict):
+            errors["priorities"] = "must be a JSON object of intent: priority"
+        else:
+            for key, prio in raw.items():
+                try:
+                    priorities[Intent(key)] = prio
+                except ValueError:
+                    names = ", ".join(i.value for i in Intent)
+                    errors[f"priorities.{key}"] = f"is not an intent; use one of {names}"
+        settings = cls(**values, priorities=priorities)
+        try:
+            settings.validate()
+        except ValidationError as invalid:
+            errors = {**invalid.errors, **errors}
+        if errors:
+            raise ValidationError(errors)
+        return settings
 
     def validate(self) -> None:
         errors: dict[str, str] = {}

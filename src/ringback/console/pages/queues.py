@@ -1,7 +1,7 @@
 """The queues pages: every known queue with its limits, and each queue's settings as a form.
 
 The form is turned into the body of ``PUT /api/v1/queues/<id>`` and checked by
-the API's own ``settings_from_json``, so the console keeps exactly the API's
+``QueueSettings.from_json``, as the API's body is, so the console keeps exactly the API's
 rules and shows its messages next to the fields they name.  The same
 permission as the API (numbers) opens them; every change lands in the audit
 log (``queue.changed``).
@@ -14,7 +14,6 @@ import logging
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from ringback.api.queues import settings_from_json
 from ringback.callbacks.records import CallbackRecords
 from ringback.console.access import access, area, require_viewer
 from ringback.console.audit import Actor, AuditAction
@@ -33,7 +32,7 @@ from ringback.console.web import notify
 from ringback.errors import NotFound, ValidationError
 from ringback.ivr import config_rules
 from ringback.ivr.config import DEFAULT_QUEUE_ID
-from ringback.queue.models import MAX_PRIORITY, Intent
+from ringback.queue.models import MAX_PRIORITY, Intent, QueueSettings
 from ringback.store.models import Permission
 
 NUMBERS = area(Permission.NUMBERS)
@@ -69,7 +68,7 @@ def register(bp: Blueprint) -> None:
             return _form_page(form_of(queue_id, before), {})
         shown, body = read_form(request.form, queue_id=queue_id)
         try:
-            after = settings_from_json(queue_id, body)
+            after = QueueSettings.from_json(body)
         except ValidationError as exc:
             return _form_page(shown, dict(exc.errors)), 422
         changed = changes(before, after)
