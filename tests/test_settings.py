@@ -24,6 +24,8 @@ def test_defaults_use_the_embedded_engines(tmp_path):
         ("REDIS_URL", "localhost:6379", "must be a URL starting with redis://"),
         ("REDIS_URL", "redis://:6379", "must name a host"),
         ("REDIS_URL", "redis://localhost:sixty", "must have a numeric port"),
+        ("REDIS_URL", "localhost:26379/rb", "redis+sentinel://"),
+        ("REDIS_URL", "redis+sentinel://sentinel:26379", "must name the master's service"),
         ("RINGBACK_CALLBACK_EXPIRY_SECONDS", "an hour", "must be a whole number"),
         ("RINGBACK_CALLBACK_EXPIRY_SECONDS", "5", "of at least 60"),
         ("PUBLIC_BASE_URL", "ringback.example.com", "must be a URL starting with http://"),

@@ -89,7 +89,7 @@ class Settings:
         key_sid, key_secret = _api_key(env)
         return cls(
             data_dir=data_dir,
-            redis_url=_url(env, "REDIS_URL", schemes=("redis", "rediss", "unix")),
+            redis_url=_redis_url(env),
             database_url=_database_url(env),
             public_base_url=(public or f"http://{host}:{port}").rstrip("/"),
             twilio_account_sid=_account_sid(env),
@@ -151,6 +151,20 @@ def _url(env: Mapping[str, str], name: str, *, schemes: tuple[str, ...]) -> str 
         parsed.port  # noqa: B018 - raises on a non-numeric port
     except ValueError:
         raise SettingsError(name, f"must have a numeric port, not {raw!r}") from None
+    return raw
+
+
+def _redis_url(env: Mapping[str, str]) -> str | None:
+    """One server's URL, or redis+sentinel:// naming the Sentinels and the master's service."""
+    raw = _get(env, "REDIS_URL")
+    if raw is None or urlparse(raw).scheme != "redis+sentinel":
+        return _url(env, "REDIS_URL", schemes=("redis", "rediss", "unix", "redis+sentinel"))
+    from ringback.redis_connection import SENTINEL_URL_FORM, SentinelUrlError, parse_sentinel_url
+
+    try:
+        parse_sentinel_url(raw)
+    except SentinelUrlError as exc:
+        raise SettingsError("REDIS_URL", f"{exc} (the form is {SENTINEL_URL_FORM})") from None
     return raw
 
 
