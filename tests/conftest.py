@@ -16,6 +16,7 @@ import redis
 
 from ringback.clock import ManualClock
 from ringback.embedded_redis import EmbeddedRedis
+from ringback.redis_connection import connect
 
 if TYPE_CHECKING:
     from ringback.services import Services
@@ -42,7 +43,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def redis_client(redis_url: str) -> Iterator[redis.Redis]:
     """A client on an empty database; bytes in and out, like rq expects."""
-    client = redis.Redis.from_url(redis_url)
+    client = connect(redis_url)  # as every ringback process connects (Sentinel too)
     client.flushdb()
     try:
         yield client
