@@ -4,6 +4,8 @@ agent in two queues never holds two offers, round after round."""
 from __future__ import annotations
 
 import multiprocessing
+import random
+import time
 
 import pytest
 import redis
@@ -13,21 +15,36 @@ from ringback.queue.models import AgentState, EntryState, NewEntry, QueueSetting
 from ringback.queue.service import QueueService
 
 ROUNDS = 300
+JITTER_SECONDS = 0.001
 QUEUE = "race"
 
 
 def _accept_worker(url: str, agent: str, entry_ids: list[str], barrier, results) -> None:
-    """One process: for each round, race to accept that round's entry, then finish it."""
+    """One process: for each round, race to accept that round's entry, then finish it.
+
+    The barrier lets the last process to arrive go first, and the winner, which
+    also finishes the entry, is the last to arrive at the next round: without a
+    random start within a millisecond one process could win every round.
+    """
     client = redis.Redis.from_url(url)
     service = QueueService(client, ManualClock())
+    rng = random.Random(agent)
     won = []
     for entry_id in entry_ids:
         barrier.wait()
+        _spin(rng.random() * JITTER_SECONDS)
         if service.accept(QUEUE, entry_id, agent):
             won.append(entry_id)
             assert service.complete(QUEUE, entry_id, agent, 1.0) is not None
     results.put((agent, won))
     client.close()
+
+
+def _spin(seconds: float) -> None:
+    """Busy-wait: a sleep this short would round up to the scheduler's tick."""
+    until = time.perf_counter() + seconds
+    while time.perf_counter() < until:
+        pass
 
 
 def _offer_worker(url: str, queue_id: str, rounds: int, barrier, results) -> None:
