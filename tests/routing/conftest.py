@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -59,6 +60,17 @@ def caller(desk: LiveDesk, number: str = CALLER, sid: str | None = None) -> Entr
     CallIndex(desk.services.redis).joined(entry.call_sid, QUEUE, entry.entry_id)
     desk.services.routing.router.route(QUEUE)
     return entry
+
+
+def ana_then_bo(desk: LiveDesk, clock: Any) -> tuple[int, str, int, str]:
+    """Two available agents of QUEUE, Ana idle longest (offered first), then Bo:
+    their ids and tokens."""
+    ana, ana_token = desk.agent("Ana")
+    desk.presence(ana, "available", [QUEUE])
+    clock.advance(1)
+    bo, bo_token = desk.agent("Bo", endpoint="+493012345679")
+    desk.presence(bo, "available", [QUEUE])
+    return ana, ana_token, bo, bo_token
 
 
 def callback(desk: LiveDesk, number: str = CALLER) -> Entry:

@@ -6,7 +6,7 @@ from ringback.callbacks.service import entry_ref
 from ringback.queue.models import AgentState, EntryState
 from ringback.scheduler.deadlines import DeadlineKind
 from tests.e2e.live_desk import AGENT_PHONE, bearer, owner
-from tests.routing.conftest import OFFER_SECONDS, QUEUE, callback, caller
+from tests.routing.conftest import OFFER_SECONDS, QUEUE, ana_then_bo, callback, caller
 
 
 def test_accepting_a_callback_offer_calls_the_customer_back_agent_first(desk):
@@ -57,11 +57,7 @@ def test_a_live_offer_needs_the_live_queue_permission_and_a_callback_the_callbac
 
 
 def test_rejecting_a_live_offer_passes_it_on_and_moves_the_caller_back_to_holding(desk, clock):
-    ana, ana_token = desk.agent("Ana")
-    desk.presence(ana, "available", [QUEUE])
-    clock.advance(1)
-    bo, _ = desk.agent("Bo", endpoint="+493012345679")
-    desk.presence(bo, "available", [QUEUE])
+    ana, ana_token, bo, _ = ana_then_bo(desk, clock)
     waiting = caller(desk)
     ref = entry_ref(QUEUE, waiting.entry_id)
     desk.work()  # Ana, idle longest, is rung
@@ -79,11 +75,7 @@ def test_rejecting_a_live_offer_passes_it_on_and_moves_the_caller_back_to_holdin
 
 
 def test_rejecting_a_callback_offer_keeps_its_place_for_the_next_agent(desk, clock):
-    ana, ana_token = desk.agent("Ana")
-    desk.presence(ana, "available", [QUEUE])
-    clock.advance(1)
-    bo, bo_token = desk.agent("Bo", endpoint="+493012345679")
-    desk.presence(bo, "available", [QUEUE])
+    ana, ana_token, bo, bo_token = ana_then_bo(desk, clock)
     first = callback(desk)  # to Ana, idle longest
     second = callback(desk, "+4915198765432")  # to Bo
     first_ref, second_ref = entry_ref(QUEUE, first.entry_id), entry_ref(QUEUE, second.entry_id)
@@ -140,11 +132,7 @@ def test_accepting_without_a_usable_endpoint_is_refused(desk):
 def test_declining_an_offered_callback_through_the_callbacks_api_offers_it_on_at_once(
     desk, clock
 ):
-    ana, ana_token = desk.agent("Ana")
-    desk.presence(ana, "available", [QUEUE])
-    clock.advance(1)
-    bo, _ = desk.agent("Bo", endpoint="+493012345679")
-    desk.presence(bo, "available", [QUEUE])
+    ana, ana_token, bo, _ = ana_then_bo(desk, clock)
     asked = callback(desk)
     ref = entry_ref(QUEUE, asked.entry_id)
     assert desk.services.queue.get(QUEUE, asked.entry_id).offered_to == str(ana)
