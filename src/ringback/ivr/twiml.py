@@ -136,11 +136,11 @@ def overflow(cfg: NumberConfig, prompts: Prompts, urls: Urls, queue_id: str) -> 
 
 
 def voicemail_saved(prompts: Prompts) -> str:
-    return _say_and_hang_up(prompts, PromptKey.VOICEMAIL_SAVED)
+    return say_and_hang_up(prompts, PromptKey.VOICEMAIL_SAVED)
 
 
 def goodbye(prompts: Prompts) -> str:
-    return _say_and_hang_up(prompts, PromptKey.GOODBYE)
+    return say_and_hang_up(prompts, PromptKey.GOODBYE)
 
 
 def hangup() -> str:
@@ -152,7 +152,7 @@ def hangup() -> str:
 
 def unknown_number(prompts: Prompts) -> str:
     """A call to a number ringback has no configuration for."""
-    return _say_and_hang_up(prompts, PromptKey.UNKNOWN_NUMBER)
+    return say_and_hang_up(prompts, PromptKey.UNKNOWN_NUMBER)
 
 
 def fallback_sorry(prompts: Prompts | None = None) -> str:
@@ -169,7 +169,8 @@ def fallback_sorry(prompts: Prompts | None = None) -> str:
     return str(response)
 
 
-def _say_and_hang_up(prompts: Prompts, key: PromptKey) -> str:
+def say_and_hang_up(prompts: Prompts, key: PromptKey) -> str:
+    """One prompt, then ``<Hangup>``: also what agents hear when a call is gone."""
     response = VoiceResponse()
     say(response, prompts, prompts.text(key))
     response.hangup()

@@ -19,6 +19,7 @@ from twilio.twiml.voice_response import Dial, VoiceResponse
 from ringback.ivr.prompts import PromptKey, Prompts
 from ringback.ivr.speech import say, say_prompt
 from ringback.ivr.state import CallState
+from ringback.ivr.twiml import say_and_hang_up
 from ringback.ivr.urls import Route, Urls
 from ringback.queue.models import Entry, Intent
 from ringback.routing.endpoints import Endpoint, EndpointKind
@@ -64,16 +65,7 @@ def whisper_text(prompts: Prompts, entry: Entry, now: float) -> str:
 
 
 def gone(prompts: Prompts) -> str:
-    response = VoiceResponse()
-    say_prompt(response, prompts, PromptKey.CALLER_GONE)
-    response.hangup()
-    return str(response)
-
-
-def hangup() -> str:
-    response = VoiceResponse()
-    response.hangup()
-    return str(response)
+    return say_and_hang_up(prompts, PromptKey.CALLER_GONE)
 
 
 def requeue(prompts: Prompts, urls: Urls, queue_id: str) -> str:

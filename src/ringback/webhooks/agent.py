@@ -23,6 +23,7 @@ from flask.typing import ResponseReturnValue
 from ringback.calls.request import FINAL_CALL_STATUSES
 from ringback.ivr.config_rules import QUEUE_ID
 from ringback.ivr.prompts import agent_prompts, prompts_for
+from ringback.ivr.twiml import hangup
 from ringback.ivr.urls import UrlBuilder
 from ringback.routing import twiml
 from ringback.routing.live import DialEnd
@@ -59,7 +60,7 @@ def register(bp: Blueprint) -> None:
         queue = queue_id if queue_id and QUEUE_ID.fullmatch(queue_id) else \
             (cfg.queue_id if cfg else None)
         if not queue:
-            return _twiml(twiml.hangup())
+            return _twiml(hangup())
         return _twiml(twiml.requeue(prompts, UrlBuilder(s.settings.public_base_url), queue))
 
     @bp.post(CONNECT_PATH)
@@ -90,12 +91,12 @@ def register(bp: Blueprint) -> None:
         tag = OfferTag.from_params(request.args)
         caller_gone = request.form.get("CallStatus", "").lower() in FINAL_CALL_STATUSES
         if tag is None:
-            return _twiml(twiml.hangup())
+            return _twiml(hangup())
         end = services().routing.live.dial_ended(
             tag, request.form.get("DialCallStatus", "").lower(),
             _seconds(request.form.get("DialCallDuration")), caller_gone)
         if end is DialEnd.HANG_UP or caller_gone:
-            return _twiml(twiml.hangup())
+            return _twiml(hangup())
         return requeue_answer(tag.queue_id)
 
     @bp.post(LEG_STATUS_PATH)

@@ -36,7 +36,8 @@ from ringback.callbacks.urls import (
     OutboundUrls,
 )
 from ringback.ivr.prompts import PromptKey, Prompts, agent_prompts
-from ringback.ivr.speech import say, say_prompt
+from ringback.ivr.speech import say
+from ringback.ivr.twiml import hangup, say_and_hang_up
 from ringback.queue.models import Entry, EntryState
 from ringback.services import Services
 from ringback.store.callbacks import AttemptOutcome
@@ -60,16 +61,7 @@ def connect_twiml(prompts: Prompts, entry: Entry, urls: OutboundUrls, attempt_ke
 
 
 def gone_twiml(prompts: Prompts) -> str:
-    response = VoiceResponse()
-    say_prompt(response, prompts, PromptKey.CALLBACK_GONE)
-    response.hangup()
-    return str(response)
-
-
-def hangup_twiml() -> str:
-    response = VoiceResponse()
-    response.hangup()
-    return str(response)
+    return say_and_hang_up(prompts, PromptKey.CALLBACK_GONE)
 
 
 def _accepted_for(entry: Entry, attempt_key: str) -> bool:
@@ -109,7 +101,7 @@ def register(bp: Blueprint) -> None:
         status = request.form.get("DialCallStatus", "").lower()
         if key is None or status not in DIAL_STATUS:
             log.warning("outbound callback %r: unexpected DialCallStatus %r", key, status)
-            return _twiml(hangup_twiml())
+            return _twiml(hangup())
         outcome, reason = DIAL_STATUS[status]
         duration = request.form.get("DialCallDuration", "")
         handle = float(duration) if duration.isdigit() else None
@@ -119,7 +111,7 @@ def register(bp: Blueprint) -> None:
             handle = 0.0
         DialResults(s.redis).note(key, status)
         CallbackJobs(s.redis).finish_attempt(key, outcome.value, reason, handle, source="dial")
-        return _twiml(hangup_twiml())
+        return _twiml(hangup())
 
     @bp.post(AGENT_STATUS_PATH)
     def callback_agent_status() -> ResponseReturnValue:
