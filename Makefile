@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint pytest clean
+.PHONY: run test lint pytest test-min clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,5 +26,18 @@ pytest: $(STAMP)
 
 test: lint pytest
 
+# The suite again with the lowest versions pyproject.toml allows
+# (.ci/constraints-min.txt), in .venv-min, so the floors stay true.
+MIN_STAMP := .venv-min/.installed
+$(MIN_STAMP): pyproject.toml .ci/constraints-min.txt
+	test -x .venv-min/bin/python || $(PYTHON) -m venv .venv-min
+	.venv-min/bin/python -m pip install --quiet --upgrade pip
+	.venv-min/bin/python -m pip install --quiet -c .ci/constraints-min.txt -e '.[dev]'
+	touch $(MIN_STAMP)
+
+test-min: $(MIN_STAMP)
+	scripts/ensure-chromium
+	.venv-min/bin/pytest
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-min var .pytest_cache .mypy_cache .ruff_cache

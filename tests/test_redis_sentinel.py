@@ -93,7 +93,7 @@ class SentinelSet:
         sentinel = self.client(self.sentinel_port, decode_responses=True)
         replica_name = f"127.0.0.1:{self.replica_port}"
         _poll(lambda: any(r["name"] == replica_name and "down" not in r["flags"]
-                          for r in sentinel.execute_command("SENTINEL", "REPLICAS", SERVICE)),
+                          for r in sentinel.sentinel_slaves(SERVICE)),
               "the sentinel to see the replica")
 
     def failover(self) -> None:
