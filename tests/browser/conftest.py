@@ -2,13 +2,15 @@
 real socket.
 
 ``scripts/ensure-chromium`` installs /usr/bin/chromium where it can; without it
-every browser test skips and says why.  The app runs in werkzeug's server in a
-thread on 127.0.0.1 with a free port, on the same Redis, database and clock as
-the test, so a test can arrange data directly and then drive the browser.
+every browser test skips and says why, except on CI (CI=true), where it fails.
+The app runs in werkzeug's server in a thread on 127.0.0.1 with a free port,
+on the same Redis, database and clock as the test, so a test can arrange data
+directly and then drive the browser.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -46,6 +48,9 @@ class _Deferred:
 @pytest.fixture(scope="session")
 def playwright_driver():
     if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":  # CI must not go green without its browser tests
+            pytest.fail(f"{CHROMIUM} is not installed on CI; scripts/ensure-chromium "
+                        "should have installed it", pytrace=False)
         pytest.skip(f"{CHROMIUM} is not installed; run scripts/ensure-chromium "
                     "(apt-get install chromium) to run the browser tests")
     from playwright.sync_api import sync_playwright
