@@ -7,8 +7,12 @@
 A cycle operation is one of join / position / offer / accept / complete (the
 queue runs with no wrap-up, so a completed agent is at once available again);
 the baseline is single ZADD / ZRANK calls through redis-py on the same server
-in the same run.  Both are measured in fine alternation (one cycle, then five raw calls) so
-that they share the machine's load.  With the embedded server the run is
+in the same run.  The output starts with what each side sends to Redis, read
+from the server's INFO commandstats around one cycle: four of the queue's five
+operations are Lua scripts, and position is the same single ZRANK the baseline
+makes, so the ratio is that of a mix, not of five scripts.  Both are measured
+in fine alternation (one cycle, then five raw calls) so that they share the
+machine's load.  With the embedded server the run is
 repeated with client and server pinned to one CPU, where round trips cost no
 cross-core wake-up and the figure is CPU per operation: the least favourable
 case for the queue, printed on its own line.  The last line is the summary the issue asks for.
@@ -136,6 +140,49 @@ def throughput(
     return ops / cycle_total, ops / raw_total, ratios
 
 
+def commands_sent(client: redis.Redis, operation) -> str:
+    """What ``operation()`` sent to Redis, from INFO commandstats before and after:
+    for example ``evalsha x1``.  The INFO calls themselves are left out."""
+    def calls() -> dict[str, int]:
+        return {name.removeprefix("cmdstat_"): stats["calls"]
+                for name, stats in client.info("commandstats").items()}
+
+    before = calls()
+    operation()
+    after = calls()
+    sent = {name: after[name] - before.get(name, 0) for name in after}
+    sent["info"] = sent.get("info", 0) - 1  # the second INFO, counted before it ran
+    return ", ".join(f"{name} x{n}" for name, n in sorted(sent.items()) if n > 0)
+
+
+def describe_cycle(client: redis.Redis, service: QueueService, queue_id: str, agent: str,
+                   raw_key: str) -> list[str]:
+    """One line per operation of each side, naming the Redis commands it sends."""
+    entry_ids: list[str] = []
+    offers: list = []
+    queue_side = [
+        ("join", lambda: entry_ids.append(service.join(queue_id, new_entry(0, queue_id))
+                                          .entry_id)),
+        ("position", lambda: service.position(queue_id, entry_ids[0])),
+        ("offer", lambda: offers.append(service.offer_next(queue_id))),
+        ("accept", lambda: service.accept(queue_id, offers[0].entry_id, agent)),
+        ("complete", lambda: service.complete(queue_id, offers[0].entry_id, agent, 120.0)),
+    ]
+    raw_side = [
+        ("ZADD", lambda: client.zadd(raw_key, {"m": 1})),
+        ("ZRANK", lambda: client.zrank(raw_key, "m")),
+    ]
+    lines = ["what each side sends to Redis (INFO commandstats around one call):"]
+    lines += [f"  queue cycle  {name:<9} {commands_sent(client, op)}" for name, op in queue_side]
+    lines += [f"  raw baseline {name:<9} {commands_sent(client, op)}" for name, op in raw_side]
+    lines.append("  (beside evalsha, the commands run inside its Lua script: one round trip "
+                 "an operation on both sides;")
+    lines.append("   a cycle is the five queue operations; the baseline alternates "
+                 "ZADD, ZRANK, ZADD, ZRANK, ZADD)")
+    client.delete(raw_key)
+    return lines
+
+
 def per_op_micros(service: QueueService, queue_id: str, agent: str) -> dict[str, float]:
     """Median microseconds of join, position and offer at the queue's current size."""
     samples: dict[str, list[float]] = {"join": [], "position": [], "offer": []}
@@ -185,6 +232,8 @@ def main() -> int:
             cycle_q, agent = f"{run}-cycle", f"{run}-agent"
             service.configure(cycle_q, settings)
             service.set_agent_state(agent, AgentState.AVAILABLE, [cycle_q])
+            for line in describe_cycle(client, service, cycle_q, agent, f"bench:{run}"):
+                print(line)
             cycle_rate, raw_rate, ratios = throughput(
                 client, service, cycle_q, agent, f"bench:{run}"
             )
