@@ -56,8 +56,3 @@ def upgrade(url: str, engine: Engine | None = None) -> None:
         if own:
             engine.dispose()
 
-
-def current_heads(url: str) -> set[str]:
-    from alembic.script import ScriptDirectory
-
-    return set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
