@@ -267,17 +267,15 @@ def _secret_key(env: Mapping[str, str], data_dir: Path) -> str:
         if len(raw) < 16:
             raise SettingsError("SECRET_KEY", "must be at least 16 characters long")
         return raw
+    from ringback.data_dir import create_private_file, ensure_private
+
     path = data_dir / "secret_key"
     try:
         return path.read_text().strip()
     except FileNotFoundError:
         pass
-    data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_private(data_dir)
     key = secrets.token_urlsafe(32)
-    try:
-        with open(path, "x") as fh:  # first writer wins when processes race
-            fh.write(key)
-        os.chmod(path, 0o600)
+    if create_private_file(path, key.encode()):  # first writer wins when processes race
         return key
-    except FileExistsError:
-        return path.read_text().strip()
+    return path.read_text().strip()
