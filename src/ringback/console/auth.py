@@ -7,10 +7,19 @@ worthless after it.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from ringback.console.access import PUBLIC, SIGNED_IN, access, require_viewer, viewer
+from ringback.console.access import (
+    PUBLIC,
+    SIGNED_IN,
+    access,
+    client_address,
+    require_viewer,
+    viewer,
+)
 from ringback.console.audit import Actor, AuditAction
 from ringback.console.context import (
     audit_log,
@@ -21,6 +30,7 @@ from ringback.console.context import (
     throttle,
 )
 from ringback.console.owner import SETUP_CODE_FILE, create_owner, forget_setup_code, setup_code
+from ringback.console.throttle import Limit, Refusal
 from ringback.console.web import SESSION_COOKIE, clear_session_cookie, set_session_cookie
 from ringback.errors import Conflict, ValidationError
 
@@ -33,10 +43,24 @@ NOTICES = {
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site paths under /console, never another host."""
-    if target and target.startswith("/console") and not target.startswith("//"):
+    """Where to go after log-in: a path under /console, else the console's home.
+
+    Never another host, and never a control character or backslash: a CR/LF
+    would end up in the Location header (issue 17.6: a 500, after the
+    session had been opened).
+    """
+    if target and _is_console_path(target):
         return target
     return url_for("console.home")
+
+
+def _is_console_path(target: str) -> bool:
+    if any(ord(c) < 0x20 or c in "\\\x7f" for c in target):
+        return False
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return False
+    return parts.path == "/console" or parts.path.startswith("/console/")
 
 
 def register(bp: Blueprint) -> None:
@@ -50,20 +74,18 @@ def register(bp: Blueprint) -> None:
                                notice=NOTICES.get(request.args.get("notice", "")))
         email = request.form.get("email", "").strip().lower()
         password = request.form.get("password", "")
-        limiter = throttle()
-        now = services().clock.now()
-        locked = limiter.lockout(email)
-        if locked is None:
+        limiter, address = throttle(), client_address()
+        attempt = limiter.attempt(email, address)
+        refusal = attempt.refused
+        if refusal is None:
             agent = directory().check_password(email, password) if email else None
             if agent is not None:
-                limiter.clear(email)
+                limiter.succeeded(email, address)
                 return _start_session(agent.id, request.form.get("next"))
-            locked = limiter.record_failure(email)
-            if locked is None:
+            refusal = attempt.if_wrong
+            if refusal is None:
                 return _login_page(email=email, error="The e-mail or the password is wrong."), 401
-        error = (f"Too many failed log-ins for this e-mail address. "
-                 f"Try again in {locked.minutes_left(now)} minutes.")
-        return _login_page(email=email, error=error), 429
+        return _login_page(email=email, error=_refusal_text(refusal)), 429
 
     @bp.post("/logout")
     @access(SIGNED_IN)
@@ -127,6 +149,13 @@ def register(bp: Blueprint) -> None:
         return redirect(url_for("console.login", notice="password_set", email=agent.email))
 
 
+def _refusal_text(refusal: Refusal) -> str:
+    wait = refusal.wait_text(services().clock.now())
+    if refusal.limit is Limit.ADDRESS:
+        return f"Too many failed log-ins from your network. Try again in {wait}."
+    return f"Too many failed log-ins for this e-mail address. Try again in {wait}."
+
+
 def _login_page(*, email: str = "", error: str | None = None,
                 notice: str | None = None) -> str:
     return render_template(
@@ -136,6 +165,7 @@ def _login_page(*, email: str = "", error: str | None = None,
 
 
 def _start_session(agent_id: int, target: str | None) -> ResponseReturnValue:
+    destination = safe_next(target)  # checked before any session row is written
     store = session_store()
     old = request.cookies.get(SESSION_COOKIE)
     if old:
@@ -143,8 +173,8 @@ def _start_session(agent_id: int, target: str | None) -> ResponseReturnValue:
     token = store.start(
         agent_id,
         user_agent=request.headers.get("User-Agent", ""),
-        ip_address=request.remote_addr or "",
+        ip_address=client_address(),
     )
-    response = make_response(redirect(safe_next(target)))
+    response = make_response(redirect(destination))
     set_session_cookie(response, token)
     return response
