@@ -51,6 +51,9 @@ class Settings:
     twilio_api_key_sid: str | None = None
     twilio_api_key_secret: str | None = None
     twilio_twiml_app_sid: str | None = None
+    # Reverse proxies in front of the web processes whose X-Forwarded-For is
+    # believed (the log-in throttle's client address); 0: the peer's address.
+    trusted_proxies: int = 0
 
     @property
     def uses_embedded_redis(self) -> bool:
@@ -106,6 +109,8 @@ class Settings:
             twilio_api_key_sid=key_sid,
             twilio_api_key_secret=key_secret,
             twilio_twiml_app_sid=_sid(env, "TWILIO_TWIML_APP_SID", "AP"),
+            trusted_proxies=_int(env, "RINGBACK_TRUSTED_PROXIES", default=0, minimum=0,
+                                 maximum=10),
         )
 
 

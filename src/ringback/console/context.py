@@ -11,8 +11,8 @@ from ringback.console.audit import AuditLog
 from ringback.console.invitations import Invitations
 from ringback.console.mail import Mailer, Outbox
 from ringback.console.notices import Notices
-from ringback.console.security import LoginThrottle
 from ringback.console.sessions import SessionStore
+from ringback.console.throttle import LoginThrottle
 from ringback.services import Services
 
 
