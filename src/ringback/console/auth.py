@@ -29,9 +29,20 @@ from ringback.console.context import (
     session_store,
     throttle,
 )
+from ringback.console.invitations import (
+    InvitationFormExpired,
+    InvitationUnusable,
+    PasswordForm,
+    link_token,
+)
 from ringback.console.owner import SETUP_CODE_FILE, create_owner, forget_setup_code, setup_code
 from ringback.console.throttle import Limit, Refusal
-from ringback.console.web import SESSION_COOKIE, clear_session_cookie, set_session_cookie
+from ringback.console.web import (
+    SESSION_COOKIE,
+    clear_session_cookie,
+    csrf_binding,
+    set_session_cookie,
+)
 from ringback.errors import Conflict, ValidationError
 
 NOTICES = {
@@ -126,27 +137,57 @@ def register(bp: Blueprint) -> None:
         email = form.get("email", "").strip().lower()
         return redirect(url_for("console.login", notice="owner_created", email=email))
 
-    @bp.route("/invitations/<token>", methods=["GET", "POST"])
+    @bp.get("/invitation")
     @access(PUBLIC)
-    def accept_invitation(token: str) -> ResponseReturnValue:
-        invites = invitations()
-        agent = invites.agent_for(token)
-        if agent is None:
-            return render_template("console/invitation.html", agent=None, errors={}), 410
-        if request.method == "GET":
-            return render_template("console/invitation.html", agent=agent, errors={})
+    def invitation() -> ResponseReturnValue:
+        # The link's token is in the fragment, which never reaches us: the
+        # page's script posts it, or the agent pastes the link.
+        return _invitation_page("open")
+
+    @bp.post("/invitation")
+    @access(PUBLIC)
+    def open_invitation() -> ResponseReturnValue:
         try:
-            agent = invites.accept(token, request.form.get("password", ""),
+            form = invitations().open_link(link_token(request.form.get("token", "")),
+                                           csrf_binding())
+        except InvitationUnusable:
+            return _invitation_page("gone"), 410
+        return _invitation_page("password", form=form)
+
+    @bp.post("/invitation/password")
+    @access(PUBLIC)
+    def accept_invitation() -> ResponseReturnValue:
+        invites = invitations()
+        try:
+            form = invites.form(request.form.get("form_token", ""), csrf_binding())
+        except InvitationFormExpired:
+            return _invitation_page("expired"), 410
+        except InvitationUnusable:
+            return _invitation_page("gone"), 410
+        try:
+            agent = invites.accept(form, request.form.get("password", ""),
                                    request.form.get("repeat", ""))
         except ValidationError as exc:
-            return render_template("console/invitation.html", agent=agent,
-                                   errors=exc.errors), 422
-        except Conflict:
-            return render_template("console/invitation.html", agent=None, errors={}), 410
+            return _invitation_page("password", form=form, errors=exc.errors), 422
+        except InvitationUnusable:  # used up by another tab a moment ago
+            return _invitation_page("gone"), 410
         session_store().end_others(agent.id, keep_id=None)
         audit_log().record(Actor.of(agent), AuditAction.PASSWORD_SET, target=agent.email,
                            details={"via": "invitation"})
         return redirect(url_for("console.login", notice="password_set", email=agent.email))
+
+    @bp.route("/invitations/<path:_token>", methods=["GET", "POST"])
+    @access(PUBLIC)
+    def retired_invitation(_token: str) -> ResponseReturnValue:
+        """Links of mails sent before the token moved to the fragment: their token was
+        in access logs, so they were retired at the upgrade (migration 0006)."""
+        return _invitation_page("retired"), 410
+
+
+def _invitation_page(step: str, *, form: PasswordForm | None = None,
+                     errors: dict[str, str] | None = None) -> str:
+    return render_template("console/invitation.html", step=step, form=form,
+                           errors=errors or {})
 
 
 def _refusal_text(refusal: Refusal) -> str:

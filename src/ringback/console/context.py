@@ -45,7 +45,8 @@ def outbox() -> Outbox:
 
 def invitations() -> Invitations:
     s = services()
-    return Invitations(s.db, s.clock, mailer(), s.settings.public_base_url)
+    return Invitations(s.db, s.clock, mailer(), s.settings.public_base_url,
+                       s.settings.secret_key)
 
 
 def audit_log() -> AuditLog:

@@ -81,16 +81,25 @@ def check_new_password(password: object, repeat: object = None, field: str = "pa
     return password
 
 
-def csrf_token(secret: str, binding: str) -> str:
-    """The form token for one session (or one anonymous browser)."""
-    mac = hmac.new(secret.encode(), b"ringback-csrf:" + binding.encode(), hashlib.sha256)
+def signature(secret: str, purpose: str, message: str) -> str:
+    """HMAC-SHA256 of ``message`` under the installation's secret, for one purpose."""
+    mac = hmac.new(secret.encode(), f"ringback-{purpose}:{message}".encode(), hashlib.sha256)
     return mac.hexdigest()
 
 
-def csrf_matches(secret: str, binding: str, given: str | None) -> bool:
-    if not given or not binding:
+def signature_matches(secret: str, purpose: str, message: str, given: str | None) -> bool:
+    if not given:
         return False
-    return hmac.compare_digest(csrf_token(secret, binding).encode(), given.encode())
+    return hmac.compare_digest(signature(secret, purpose, message).encode(), given.encode())
+
+
+def csrf_token(secret: str, binding: str) -> str:
+    """The form token for one session (or one anonymous browser)."""
+    return signature(secret, "csrf", binding)
+
+
+def csrf_matches(secret: str, binding: str, given: str | None) -> bool:
+    return bool(binding) and signature_matches(secret, "csrf", binding, given)
 
 
 def new_token() -> str:
