@@ -109,3 +109,17 @@ def test_throttle_believes_forwarded_for_only_from_trusted_proxies():
     assert client_address("10.0.0.2", ["6.6.6.6, 198.51.100.1"], 1) == "198.51.100.1"
     assert client_address("10.0.0.3", ["6.6.6.6, 198.51.100.1", "10.0.0.2"], 2) == "198.51.100.1"
     assert client_address("10.0.0.2", [], 1) == "10.0.0.2"
+
+
+def test_throttle_trusted_proxies_setting_is_a_small_whole_number(tmp_path):
+    import pytest
+
+    from ringback.settings import Settings, SettingsError
+
+    base = {"RINGBACK_DATA_DIR": str(tmp_path), "SECRET_KEY": "x" * 20}
+    assert Settings.from_env(base).trusted_proxies == 0
+    assert Settings.from_env({**base, "RINGBACK_TRUSTED_PROXIES": "1"}).trusted_proxies == 1
+    for wrong in ("-1", "eleven", "11"):
+        with pytest.raises(SettingsError) as caught:
+            Settings.from_env({**base, "RINGBACK_TRUSTED_PROXIES": wrong})
+        assert str(caught.value).startswith("RINGBACK_TRUSTED_PROXIES must be a whole number")
