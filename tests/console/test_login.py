@@ -176,6 +176,7 @@ def test_sprayed_addresses_from_one_client_are_slowed_down_exponentially(app, ow
         delay *= 2
         assert wrong.status_code == 429
         assert f"Try again in {delay} seconds" in wrong.get_data(as_text=True)
+        assert wrong.headers["Retry-After"] == str(delay)
     assert delay == 32
     # Someone else, elsewhere, is not slowed down by it.
     assert log_in(from_address(app, "198.51.100.7"), OWNER_EMAIL, OWNER_PASSWORD

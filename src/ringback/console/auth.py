@@ -96,7 +96,9 @@ def register(bp: Blueprint) -> None:
             refusal = attempt.if_wrong
             if refusal is None:
                 return _login_page(email=email, error="The e-mail or the password is wrong."), 401
-        return _login_page(email=email, error=_refusal_text(refusal)), 429
+        retry_after = str(refusal.seconds_left(services().clock.now()))
+        return (_login_page(email=email, error=_refusal_text(refusal)), 429,
+                {"Retry-After": retry_after})
 
     @bp.post("/logout")
     @access(SIGNED_IN)

@@ -117,9 +117,12 @@ class Refusal:
     limit: Limit
     until: float
 
+    def seconds_left(self, now: float) -> int:
+        return max(1, math.ceil(self.until - now - 1e-6))
+
     def wait_text(self, now: float) -> str:
         """How long to wait, in the words of the page: "12 seconds", "15 minutes"."""
-        seconds = max(1, math.ceil(self.until - now - 1e-6))
+        seconds = self.seconds_left(now)
         if seconds < 60:
             return f"{seconds} second{'s' if seconds != 1 else ''}"
         minutes = math.ceil(seconds / 60)
