@@ -53,10 +53,11 @@ def cmd_scheduler(_args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
+    from ringback.data_dir import ensure_private
     from ringback.store.migrate import upgrade
 
     settings = _settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_private(settings.data_dir)
     upgrade(settings.effective_database_url)
     print("ringback: database is up to date")
     return 0

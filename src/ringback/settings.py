@@ -51,6 +51,9 @@ class Settings:
     twilio_api_key_sid: str | None = None
     twilio_api_key_secret: str | None = None
     twilio_twiml_app_sid: str | None = None
+    # Reverse proxies in front of the web processes whose X-Forwarded-For is
+    # believed (the log-in throttle's client address); 0: the peer's address.
+    trusted_proxies: int = 0
 
     @property
     def uses_embedded_redis(self) -> bool:
@@ -106,6 +109,8 @@ class Settings:
             twilio_api_key_sid=key_sid,
             twilio_api_key_secret=key_secret,
             twilio_twiml_app_sid=_sid(env, "TWILIO_TWIML_APP_SID", "AP"),
+            trusted_proxies=_int(env, "RINGBACK_TRUSTED_PROXIES", default=0, minimum=0,
+                                 maximum=10),
         )
 
 
@@ -267,17 +272,15 @@ def _secret_key(env: Mapping[str, str], data_dir: Path) -> str:
         if len(raw) < 16:
             raise SettingsError("SECRET_KEY", "must be at least 16 characters long")
         return raw
+    from ringback.data_dir import create_private_file, ensure_private
+
     path = data_dir / "secret_key"
     try:
         return path.read_text().strip()
     except FileNotFoundError:
         pass
-    data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_private(data_dir)
     key = secrets.token_urlsafe(32)
-    try:
-        with open(path, "x") as fh:  # first writer wins when processes race
-            fh.write(key)
-        os.chmod(path, 0o600)
+    if create_private_file(path, key.encode()):  # first writer wins when processes race
         return key
-    except FileExistsError:
-        return path.read_text().strip()
+    return path.read_text().strip()

@@ -15,6 +15,7 @@ import sys
 import time
 from types import FrameType
 
+from ringback.data_dir import ensure_private
 from ringback.embedded_redis import EmbeddedRedis
 from ringback.settings import Settings
 from ringback.store.migrate import upgrade
@@ -52,7 +53,7 @@ class Supervisor:
 
     def run(self) -> int:
         s = self._settings
-        s.data_dir.mkdir(parents=True, exist_ok=True)
+        ensure_private(s.data_dir)
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
         try:

@@ -97,13 +97,20 @@ def test_an_invited_agent_sets_a_password_from_the_outbox_and_logs_in(
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Outbox").click()
     page.get_by_role("link", name="Your ringback account").click()
-    link = page.locator('.mail-body a[href*="/console/invitations/"]')
+    link = page.locator('.mail-body a[href*="/console/invitation#"]')
     invitation_url = link.get_attribute("href")
-    assert invitation_url.startswith(live_server.at("/console/invitations/"))
+    assert invitation_url.startswith(live_server.at("/console/invitation#"))
+    token = invitation_url.partition("#")[2]
 
     page.get_by_role("button", name="Log out").click()
-    link_page = page.goto(invitation_url)
-    assert link_page.status == 200
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url + (request.post_data or "")))
+    page.goto(invitation_url)
+    # The page's script posts the token from the fragment and drops it from the address bar.
+    page.get_by_role("heading", name="Welcome, Dana Diaz").wait_for()
+    assert "#" not in page.url
+    assert [u for u in requested if token in u and "token=" not in u] == []
+    assert any("token=" + token in u for u in requested)  # in a POST body only
     page.get_by_label("New password", exact=True).fill("dana-password-1")
     page.get_by_label("New password again").fill("dana-password-1")
     page.get_by_role("button", name="Set password").click()
@@ -114,4 +121,34 @@ def test_an_invited_agent_sets_a_password_from_the_outbox_and_logs_in(
     page.get_by_role("heading", name="Hello, Dana Diaz").wait_for()
     nav = page.get_by_role("navigation", name="Main")
     assert nav.get_by_role("link", name="Agents").count() == 0
-    assert page.goto(invitation_url).status == 410
+    page.goto(invitation_url)
+    page.get_by_role("heading", name="This link no longer works").wait_for()
+
+
+def test_an_invitation_opens_without_javascript_by_pasting_the_link(
+        browser, live_server, directory):
+    from ringback.console.invitations import Invitations
+    from ringback.console.mail import Mailer
+
+    s = live_server.services
+    ana = directory.create({"email": "ana@example.com", "name": "Ana Alves",
+                            "permissions": ["callbacks"]})
+    link = Invitations(s.db, s.clock, Mailer(s.settings, s.redis, s.clock),
+                       s.settings.public_base_url, s.settings.secret_key).invite(
+        ana, invited_by=None)
+    context = browser.new_context(java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        page.goto(link)
+        assert page.get_by_role("heading", name="Choose your password").is_visible()
+        page.get_by_label("Your invitation link").fill(link)
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("heading", name="Welcome, Ana Alves").wait_for()
+        page.get_by_label("New password", exact=True).fill("ana-password-12")
+        page.get_by_label("New password again").fill("ana-password-12")
+        page.get_by_role("button", name="Set password").click()
+        page.get_by_text("Your password is set.").wait_for()
+    finally:
+        context.close()
+    assert directory.check_password("ana@example.com", "ana-password-12") is not None

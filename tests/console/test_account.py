@@ -43,10 +43,16 @@ def test_a_changed_password_ends_the_other_sessions_but_not_this_one(app, owner_
 
 def test_wrong_current_passwords_count_towards_the_lock_out(app, owner_client):
     for _ in range(5):
-        form_post(owner_client, "/console/account", "/console/account/password",
-                  current_password="wrong-password", password="brand-new-password",
-                  repeat="brand-new-password")
+        last = form_post(owner_client, "/console/account", "/console/account/password",
+                         current_password="wrong-password", password="brand-new-password",
+                         repeat="brand-new-password")
+    assert last.status_code == 422
+    assert "Was wrong too often; try again in 15 minutes." in last.get_data(as_text=True)
     assert log_in(app.test_client(), OWNER_EMAIL, OWNER_PASSWORD).status_code == 429
+    # The lock holds at this client only: the owner elsewhere still logs in.
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    assert log_in(elsewhere, OWNER_EMAIL, OWNER_PASSWORD).status_code == 302
 
 
 def test_the_sessions_table_marks_this_session_and_ends_all_others(app, owner_client):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ringback.console.sessions import IDLE_SECONDS
 from tests.console.conftest import (
     AGENT_PASSWORD,
@@ -106,8 +108,13 @@ def test_agents_cannot_end_other_agents_sessions(app, owner, people, session_sto
     log_in(owner_client, OWNER_EMAIL, OWNER_PASSWORD)
     owner_session = session_store.for_agent(owner.id)[0]
     page = ana.get("/console/account").get_data(as_text=True)
-    ana.post(f"/console/account/sessions/{owner_session.id}/end",
-             data={"csrf_token": csrf_from(page)})
+    refused = ana.post(f"/console/account/sessions/{owner_session.id}/end",
+                       data={"csrf_token": csrf_from(page)})
+    # Ana's own page comes back (her session lives on), and it still lists only hers.
+    assert refused.status_code == 302
+    assert refused.headers["Location"] == "/console/account"
+    assert session_cookie(ana) and ana.get("/console/account").status_code == 200
+    assert [s.id for s in session_store.for_agent(owner.id)] == [owner_session.id]
     assert owner_client.get("/console/account").status_code == 200
 
 
@@ -117,7 +124,8 @@ def test_an_idle_session_expires(app, owner_client, clock):
     assert owner_client.get("/console/").status_code == 302
 
 
-def test_five_wrong_passwords_lock_the_address_even_for_the_right_one(app, owner, clock):
+def test_five_wrong_passwords_lock_the_address_at_that_client_even_for_the_right_one(
+        app, owner, clock):
     client = app.test_client()
     for attempt in range(4):
         assert log_in(client, OWNER_EMAIL, f"wrong-password-{attempt}").status_code == 401
@@ -130,6 +138,116 @@ def test_five_wrong_passwords_lock_the_address_even_for_the_right_one(app, owner
     assert session_cookie(client) is None
     clock.advance(15 * 60 + 1)
     assert log_in(client, OWNER_EMAIL, OWNER_PASSWORD).status_code == 302
+
+
+def from_address(app, address: str):
+    """A browser at ``address``, as the web server sees its peer."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_an_attacker_cannot_lock_the_owner_out_from_another_address(app, owner):
+    """Issue 17: 5 bad tries from anywhere locked the owner out for 15 minutes."""
+    attacker = from_address(app, "203.0.113.9")
+    for attempt in range(12):
+        assert log_in(attacker, OWNER_EMAIL, f"guess-{attempt}").status_code in (401, 429)
+    assert log_in(attacker, OWNER_EMAIL, OWNER_PASSWORD).status_code == 429
+    rightful = from_address(app, "198.51.100.7")
+    assert log_in(rightful, OWNER_EMAIL, OWNER_PASSWORD).status_code == 302
+    assert session_cookie(rightful)
+
+
+def test_sprayed_addresses_from_one_client_are_slowed_down_exponentially(app, owner, clock):
+    """Issue 17: 30 sprayed e-mail addresses were never throttled."""
+    sprayer = from_address(app, "203.0.113.9")
+    statuses = [log_in(sprayer, f"user{n}@example.com", "spring-2026!").status_code
+                for n in range(10)]
+    assert statuses == [401] * 9 + [429]
+    delay = 1
+    for n in range(10, 15):
+        # Until the delay has passed, a guess is not even looked at.
+        clock.advance(delay - 0.5)
+        too_soon = log_in(sprayer, OWNER_EMAIL, OWNER_PASSWORD)
+        assert too_soon.status_code == 429
+        assert "from your network" in too_soon.get_data(as_text=True)
+        clock.advance(0.5)
+        wrong = log_in(sprayer, f"user{n}@example.com", "spring-2026!")
+        delay *= 2
+        assert wrong.status_code == 429
+        assert f"Try again in {delay} seconds" in wrong.get_data(as_text=True)
+        assert wrong.headers["Retry-After"] == str(delay)
+    assert delay == 32
+    # Someone else, elsewhere, is not slowed down by it.
+    assert log_in(from_address(app, "198.51.100.7"), OWNER_EMAIL, OWNER_PASSWORD
+                  ).status_code == 302
+
+
+def test_the_log_in_throttle_is_shared_by_several_web_processes(app, settings, services, owner):
+    from ringback.app import create_app
+
+    second_process = create_app(settings, services)
+    first, second = from_address(app, "203.0.113.9"), from_address(second_process, "203.0.113.9")
+    for attempt in range(5):
+        web = first if attempt % 2 else second
+        log_in(web, OWNER_EMAIL, f"guess-{attempt}")
+    assert log_in(first, OWNER_EMAIL, OWNER_PASSWORD).status_code == 429
+    assert log_in(second, OWNER_EMAIL, OWNER_PASSWORD).status_code == 429
+
+
+def test_forwarded_for_is_ignored_unless_proxies_are_trusted(app, settings, services, owner):
+    from ringback.app import create_app
+
+    spoofer = from_address(app, "203.0.113.9")
+    for n in range(10):
+        log_in(spoofer, f"user{n}@example.com", "guess-password")
+    spoofed = spoofer.post("/console/login", headers={"X-Forwarded-For": "198.51.100.1"},
+                           data={"csrf_token": csrf_from(spoofer.get("/console/login")
+                                                         .get_data(as_text=True)),
+                                 "email": OWNER_EMAIL, "password": OWNER_PASSWORD})
+    assert spoofed.status_code == 429
+
+    behind_proxy = settings.with_changes(trusted_proxies=1)
+    proxied_app = create_app(behind_proxy, replace(services, settings=behind_proxy))
+    proxy = from_address(proxied_app, "10.0.0.2")
+    for n in range(10):
+        html = proxy.get("/console/login").get_data(as_text=True)
+        proxy.post("/console/login", headers={"X-Forwarded-For": "203.0.113.50"},
+                   data={"csrf_token": csrf_from(html), "email": f"user{n}@example.com",
+                         "password": "guess-password"})
+    html = proxy.get("/console/login").get_data(as_text=True)
+    other_client = proxy.post(
+        "/console/login", headers={"X-Forwarded-For": "1.2.3.4, 198.51.100.7"},
+        data={"csrf_token": csrf_from(html), "email": OWNER_EMAIL, "password": OWNER_PASSWORD})
+    assert other_client.status_code == 302
+
+
+def test_login_next_with_cr_lf_redirects_home_with_one_session(app, owner, session_store):
+    """Issue 17.6: a next holding CR/LF gave a 500 and left an orphan session row."""
+    client = app.test_client()
+    html = client.get("/console/login").get_data(as_text=True)
+    response = client.post("/console/login", data={
+        "csrf_token": csrf_from(html), "email": OWNER_EMAIL, "password": OWNER_PASSWORD,
+        "next": "/console\r\nX: 1"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/console/"
+    assert "X" not in response.headers
+    sessions = session_store.for_agent(owner.id)
+    assert len(sessions) == 1
+    assert client.get("/console/").status_code == 200
+    signed_in = client.get("/console/login?next=/console%0d%0aX:%201")
+    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/console/"
+
+
+def test_login_next_must_be_a_console_path(app, owner):
+    from ringback.console.auth import safe_next
+
+    with app.test_request_context():
+        assert safe_next("/console/agents?page=2") == "/console/agents?page=2"
+        assert safe_next("/console") == "/console"
+        for bad in ("/consolex", "/console/\\evil.example.com", "https://evil.example.com/console",
+                    "/console/a\tb", "//evil.example.com/console", None, ""):
+            assert safe_next(bad) == "/console/", bad
 
 
 def test_a_log_in_form_without_its_csrf_token_is_rejected(app, owner):

@@ -1,11 +1,10 @@
-"""The rules under the console: password hashes, the lock-out, CSRF tokens."""
+"""The rules under the console: password hashes and CSRF tokens."""
 
 from __future__ import annotations
 
 import pytest
 
 from ringback.console.security import (
-    LoginThrottle,
     check_new_password,
     csrf_matches,
     csrf_token,
@@ -63,40 +62,6 @@ def test_a_repeated_password_must_match():
         check_new_password("long enough password", "long enough passwort")
     assert set(caught.value.errors) == {"repeat"}
     assert check_new_password("long enough password", "long enough password")
-
-
-def test_the_fifth_failure_locks_the_address_until_the_clock_moves_on(redis_client, clock):
-    throttle = LoginThrottle(redis_client, clock)
-    for _ in range(4):
-        assert throttle.record_failure("Ana@Example.com") is None
-    assert throttle.lockout("ana@example.com") is None
-    locked = throttle.record_failure("ana@example.com")
-    assert locked is not None
-    assert locked.minutes_left(clock.now()) == 15
-    assert throttle.lockout("ANA@example.com") is not None
-    assert throttle.lockout("bo@example.com") is None  # per e-mail address
-    lock_key = LoginThrottle.keys("ana@example.com")[1]
-    assert 0 < redis_client.ttl(lock_key) <= LoginThrottle.LOCK_SECONDS + 60
-    clock.advance(LoginThrottle.LOCK_SECONDS - 1)
-    assert throttle.lockout("ana@example.com") is not None
-    clock.advance(2)
-    assert throttle.lockout("ana@example.com") is None
-
-
-def test_a_successful_log_in_forgets_earlier_failures(redis_client, clock):
-    throttle = LoginThrottle(redis_client, clock)
-    for _ in range(4):
-        throttle.record_failure("ana@example.com")
-    throttle.clear("ana@example.com")
-    for _ in range(4):
-        assert throttle.record_failure("ana@example.com") is None
-
-
-def test_failure_keys_share_one_hash_tag_and_hold_no_address():
-    failures, lock = LoginThrottle.keys("ana@example.com")
-    tag = failures[failures.index("{"): failures.index("}") + 1]
-    assert tag in lock and "ana" not in failures
-    assert failures.endswith(":failures") and lock.endswith(":lock")
 
 
 def test_a_csrf_token_only_fits_its_own_binding():

@@ -1,7 +1,7 @@
 """The agent and admin web console under /console.
 
 Server-rendered pages on server-side sessions; see docs/console.md.  The
-domain helpers here (security, sessions, invitations, mail, audit, account
+domain helpers here (security, throttle, sessions, invitations, mail, audit, account
 settings) import no Flask, so the rest of ringback may use them.
 """
 

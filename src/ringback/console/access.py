@@ -10,10 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import g
+from flask import g, request
 
 from ringback.agents import Principal
 from ringback.console.context import directory, services, throttle
+from ringback.console.throttle import client_address as forwarded_client
 from ringback.errors import ValidationError
 from ringback.store.models import Agent, Permission, Role
 
@@ -108,20 +109,29 @@ def require_viewer() -> Viewer:
     return found
 
 
+def client_address() -> str:
+    """The browser's address as the log-in throttle counts it (RINGBACK_TRUSTED_PROXIES)."""
+    return forwarded_client(request.remote_addr or "", request.headers.getlist("X-Forwarded-For"),
+                            services().settings.trusted_proxies)
+
+
 def confirm_password(who: Viewer, password: object, field: str = "confirm_password") -> None:
     """Ask again for the viewer's password before a sensitive action.
 
-    Wrong answers count towards the same lock-out as the log-in form.
+    Wrong answers count towards the same limits as the log-in form.
     """
+    if not isinstance(password, str) or not password:
+        raise ValidationError({field: "is not your current password"})
     limiter = throttle()
-    email = who.agent.email
-    locked = limiter.lockout(email)
-    if locked is None and isinstance(password, str) and password:
+    email, address = who.agent.email, client_address()
+    attempt = limiter.attempt(email, address)
+    refusal = attempt.refused
+    if refusal is None:
         if directory().check_password(email, password) is not None:
-            limiter.clear(email)
+            limiter.succeeded(email, address)
             return
-        locked = limiter.record_failure(email)
-    if locked is not None:
-        minutes = locked.minutes_left(services().clock.now())
-        raise ValidationError({field: f"was wrong too often; try again in {minutes} minutes"})
+        refusal = attempt.if_wrong
+    if refusal is not None:
+        wait = refusal.wait_text(services().clock.now())
+        raise ValidationError({field: f"was wrong too often; try again in {wait}"})
     raise ValidationError({field: "is not your current password"})

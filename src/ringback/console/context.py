@@ -11,8 +11,8 @@ from ringback.console.audit import AuditLog
 from ringback.console.invitations import Invitations
 from ringback.console.mail import Mailer, Outbox
 from ringback.console.notices import Notices
-from ringback.console.security import LoginThrottle
 from ringback.console.sessions import SessionStore
+from ringback.console.throttle import LoginThrottle
 from ringback.services import Services
 
 
@@ -45,7 +45,8 @@ def outbox() -> Outbox:
 
 def invitations() -> Invitations:
     s = services()
-    return Invitations(s.db, s.clock, mailer(), s.settings.public_base_url)
+    return Invitations(s.db, s.clock, mailer(), s.settings.public_base_url,
+                       s.settings.secret_key)
 
 
 def audit_log() -> AuditLog:

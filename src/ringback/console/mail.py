@@ -26,6 +26,7 @@ from urllib.parse import urlparse
 import redis
 
 from ringback.clock import Clock
+from ringback.data_dir import create_private_file, ensure_private
 from ringback.errors import NotFound
 from ringback.settings import Settings
 from ringback.store.console import from_epoch
@@ -80,13 +81,12 @@ class Outbox:
 
     def write(self, message: EmailMessage, when: float) -> str:
         """Store the mail (readable by the owner of the process only); its id."""
-        self._folder.mkdir(parents=True, exist_ok=True)
+        ensure_private(self._folder)
         mail_id = f"{from_epoch(when):%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
         path = self._folder / f"{mail_id}.eml"
         partial = path.with_suffix(".part")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(message.as_bytes())
+        if not create_private_file(partial, message.as_bytes()):
+            raise FileExistsError(partial)
         os.replace(partial, path)
         return mail_id
 

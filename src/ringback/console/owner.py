@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import secrets
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from ringback.data_dir import create_private_file, ensure_private
 
 if TYPE_CHECKING:
     from ringback.clock import Clock
@@ -34,14 +35,10 @@ def setup_code(data_dir: Path) -> str:
         return path.read_text().strip()
     except FileNotFoundError:
         pass
-    data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_private(data_dir)
     code = "-".join(secrets.token_hex(3) for _ in range(3))
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process wrote it first
+    if not create_private_file(path, (code + "\n").encode()):  # another process was first
         return path.read_text().strip()
-    with os.fdopen(fd, "w") as fh:
-        fh.write(code + "\n")
     return code
 
 
@@ -85,7 +82,7 @@ def cmd_create_owner(args: argparse.Namespace) -> int:
         print(f"ringback: {exc}", file=sys.stderr)
         return 2
     password = _read_password(args.password_stdin)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_private(settings.data_dir)
     upgrade(settings.effective_database_url)
     db = Database.from_url(settings.effective_database_url)
     try:

@@ -1,4 +1,4 @@
-"""Password hashing, log-in lock-out and CSRF tokens for the console.
+"""Password hashing, CSRF tokens and signed form tokens for the console.
 
 Nothing here knows Flask: the web layer passes in what it read from the
 request, so the rules are tested on their own.
@@ -10,11 +10,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 
-import redis
-
-from ringback.clock import Clock
 from ringback.errors import ValidationError
 
 # scrypt with n=2**15, r=8, p=1 needs 32 MiB and ~50-100 ms per hash: slow
@@ -85,89 +81,25 @@ def check_new_password(password: object, repeat: object = None, field: str = "pa
     return password
 
 
-# The lock-out: both keys of one e-mail share its hash tag, so the script
-# also runs on Redis Cluster.
-RECORD_FAILURE = """
--- KEYS[1] failure counter of the e-mail, KEYS[2] lock marker of the e-mail
--- ARGV[1] failure window (s), ARGV[2] failures that lock, ARGV[3] locked-until
--- (epoch s, by ringback's clock), ARGV[4] lock marker lifetime (s)
-local failures = redis.call('INCR', KEYS[1])
-if failures == 1 then
-  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
-end
-if failures >= tonumber(ARGV[2]) then
-  redis.call('SET', KEYS[2], ARGV[3], 'EX', tonumber(ARGV[4]))
-  redis.call('DEL', KEYS[1])
-end
-return failures
-"""
+def signature(secret: str, purpose: str, message: str) -> str:
+    """HMAC-SHA256 of ``message`` under the installation's secret, for one purpose."""
+    mac = hmac.new(secret.encode(), f"ringback-{purpose}:{message}".encode(), hashlib.sha256)
+    return mac.hexdigest()
 
 
-@dataclass(frozen=True)
-class Lockout:
-    """An e-mail address that may not log in until ``until`` (epoch seconds)."""
-
-    until: float
-
-    def minutes_left(self, now: float) -> int:
-        return max(1, int((self.until - now + 59) // 60))
-
-
-class LoginThrottle:
-    """Locks an e-mail address out after repeated wrong passwords.
-
-    Keys, per e-mail address (its SHA-256 digest, so no address sits in Redis):
-      ringback:login:{<digest>}:failures  wrong passwords in the window (TTL)
-      ringback:login:{<digest>}:lock      locked-until time while locked (TTL)
-    The lock's end is a clock value, so tests move the clock; the TTLs only
-    clean up.
-    """
-
-    MAX_FAILURES = 5
-    WINDOW_SECONDS = 15 * 60
-    LOCK_SECONDS = 15 * 60
-
-    def __init__(self, redis_client: redis.Redis, clock: Clock) -> None:
-        self._redis = redis_client
-        self._clock = clock
-        self._record = redis_client.register_script(RECORD_FAILURE)
-
-    @staticmethod
-    def keys(email: str) -> tuple[str, str]:
-        tag = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-        return f"ringback:login:{{{tag}}}:failures", f"ringback:login:{{{tag}}}:lock"
-
-    def lockout(self, email: str) -> Lockout | None:
-        raw = self._redis.get(self.keys(email)[1])
-        if raw is None:
-            return None
-        until = float(raw)
-        return Lockout(until) if until > self._clock.now() else None
-
-    def record_failure(self, email: str) -> Lockout | None:
-        """Count a wrong password; the lock-out it caused, if any."""
-        until = self._clock.now() + self.LOCK_SECONDS
-        failures = int(self._record(
-            keys=list(self.keys(email)),
-            args=[self.WINDOW_SECONDS, self.MAX_FAILURES, repr(until), self.LOCK_SECONDS + 60],
-        ))
-        return Lockout(until) if failures >= self.MAX_FAILURES else None
-
-    def clear(self, email: str, pipeline: redis.client.Pipeline | None = None) -> None:
-        """Forget the failures after a successful log-in."""
-        (pipeline or self._redis).delete(self.keys(email)[0])
+def signature_matches(secret: str, purpose: str, message: str, given: str | None) -> bool:
+    if not given:
+        return False
+    return hmac.compare_digest(signature(secret, purpose, message).encode(), given.encode())
 
 
 def csrf_token(secret: str, binding: str) -> str:
     """The form token for one session (or one anonymous browser)."""
-    mac = hmac.new(secret.encode(), b"ringback-csrf:" + binding.encode(), hashlib.sha256)
-    return mac.hexdigest()
+    return signature(secret, "csrf", binding)
 
 
 def csrf_matches(secret: str, binding: str, given: str | None) -> bool:
-    if not given or not binding:
-        return False
-    return hmac.compare_digest(csrf_token(secret, binding).encode(), given.encode())
+    return bool(binding) and signature_matches(secret, "csrf", binding, given)
 
 
 def new_token() -> str:
