@@ -9,73 +9,32 @@ hold loop must be answered within Twilio's timeout.
 from __future__ import annotations
 
 import http.client
-import os
-import signal
-import socket
-import subprocess
-import sys
-import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import OWNER_TOKEN
-from tests.console.board_load import OpenBoard
+from tests.console.board_load import free_port, open_boards, procfile_web, procfile_web_server
 from tests.console.conftest import session_cookie
 from tests.webhooks.conftest import BUSINESS, CALLER, SID
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 BOARDS = 50
 TWILIO_TIMEOUT = 15.0  # seconds Twilio waits for a webhook's answer
 PARAMS = {"CallSid": SID, "From": CALLER, "To": BUSINESS, "CallStatus": "in-progress"}
 ROUND = {**PARAMS, "QueueSid": "QU" + "0" * 32, "QueueTime": "5", "QueuePosition": "1"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def procfile_web() -> str:
-    for line in (ROOT / "Procfile").read_text().splitlines():
-        if line.startswith("web:"):
-            return line.removeprefix("web:").strip()
-    raise AssertionError("the Procfile has no web process")
-
-
-def wait_healthy(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "gunicorn exited"
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-        try:
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status in (200, 503):  # 503: no worker or scheduler here
-                return
-        except (OSError, http.client.HTTPException):
-            pass
-        finally:
-            conn.close()
-        time.sleep(0.2)  # polling for the server to come up, not synchronising
-    raise AssertionError(f"gunicorn did not answer /healthz within {timeout} s")
-
-
 @pytest.fixture
 def procfile_server(settings, tmp_path) -> Iterator[int]:
-    """The Procfile's web process on a free port, as a Procfile runner starts it."""
+    """The Procfile's web process on a free port, on the test's Redis and database."""
     port = free_port()
     env = {
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
-        "PORT": str(port),
         "RINGBACK_DATA_DIR": str(settings.data_dir),
         "REDIS_URL": settings.redis_url,
         "DATABASE_URL": settings.database_url,
@@ -83,19 +42,8 @@ def procfile_server(settings, tmp_path) -> Iterator[int]:
         "RINGBACK_API_TOKEN": OWNER_TOKEN,
         "SECRET_KEY": settings.secret_key,
     }
-    command = procfile_web().replace("0.0.0.0", "127.0.0.1")
-    process = subprocess.Popen(["sh", "-c", "exec " + command], env=env, cwd=tmp_path,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_healthy(port, process)
+    with procfile_web_server(env, port, tmp_path):
         yield port
-    finally:
-        process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown: streams may be open
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def hold_round(port: int, settings, path: str) -> tuple[int, bytes, float]:
@@ -126,18 +74,9 @@ def test_fifty_open_boards_do_not_starve_the_hold_loop(settings, client, owner_c
     path = f"{wait_url.path}?{wait_url.query}"
     assert hold_round(port, settings, path)[0] == 200  # the server answers with no board open
 
-    stop = threading.Event()
-    boards = [OpenBoard("127.0.0.1", port, session_cookie(owner_client), stop)
-              for _ in range(BOARDS)]
-    try:
-        for board in boards:
-            board.start()
-        # Every thread of the web process is taken if streams can take them.
-        deadline = time.monotonic() + 30
-        while sum(b.answered.is_set() for b in boards) < 8:
-            assert time.monotonic() < deadline, "the boards' streams were not answered"
-            boards[0].answered.wait(0.1)
-
+    threads = int(procfile_web().split("--threads", 1)[1].split()[0])
+    # Every thread of the web process is taken, if streams can take them.
+    with open_boards(BOARDS, port, session_cookie(owner_client), answered=threads) as boards:
         for n in range(10):
             try:
                 status, body, took = hold_round(port, settings, path)
@@ -147,7 +86,5 @@ def test_fifty_open_boards_do_not_starve_the_hold_loop(settings, client, owner_c
             assert status == 200 and b"<Response>" in body, body
             assert took < TWILIO_TIMEOUT
         assert all(b.is_alive() for b in boards)
-    finally:
-        stop.set()
-        for board in boards:
-            board.join(5)
+        # Every board was answered too: a stream, or when to ask again.
+        assert all(b.answered.wait(TWILIO_TIMEOUT) for b in boards)
