@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import pytest
@@ -81,10 +82,9 @@ def log_in(page, live_server, email: str = OWNER_EMAIL, password: str = OWNER_PA
     page.locator("h1", has_text="Hello,").wait_for()
 
 
-@pytest.fixture(name="short_stream_server")
-def short_stream_server_fixture(services) -> Iterator[LiveServer]:
-    """Like ``live_server``, but the board's event streams end after a second, so a
-    test sees the browser reconnect."""
+@contextmanager
+def configured_server(services, **config) -> Iterator[LiveServer]:
+    """Like ``live_server``, with these Flask config values (the board's stream settings)."""
     from ringback.app import create_app
 
     deferred = _Deferred()
@@ -93,7 +93,7 @@ def short_stream_server_fixture(services) -> Iterator[LiveServer]:
     live_services = replace(services, settings=services.settings.with_changes(
         public_base_url=url))
     deferred.app = create_app(live_services.settings, live_services)
-    deferred.app.config.update(CONSOLE_SSE_MAX_SECONDS=1.0, CONSOLE_SSE_BLOCK_SECONDS=0.5)
+    deferred.app.config.update(config)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -102,3 +102,18 @@ def short_stream_server_fixture(services) -> Iterator[LiveServer]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(name="short_stream_server")
+def short_stream_server_fixture(services) -> Iterator[LiveServer]:
+    """The board's event streams end after a second, so a test sees the browser reconnect."""
+    with configured_server(services, CONSOLE_SSE_MAX_SECONDS=1.0,
+                           CONSOLE_SSE_BLOCK_SECONDS=0.5) as live:
+        yield live
+
+
+@pytest.fixture(name="polling_server")
+def polling_server_fixture(services) -> Iterator[LiveServer]:
+    """The process holds no event stream open: every board is told to poll."""
+    with configured_server(services, CONSOLE_SSE_SLOTS=0, CONSOLE_SSE_POLL_SECONDS=0.5) as live:
+        yield live

@@ -21,6 +21,7 @@ from tests.browser.console_flows import (  # noqa: F401 (the desk fixture)
     WAIT,
     desk_fixture,
     log_in,
+    polling_server_fixture,
     short_stream_server_fixture,
 )
 
@@ -103,6 +104,25 @@ def test_the_board_reconnects_when_a_stream_ends_and_keeps_updating(
     page.goto(live.at("/console/live"))
 
     expect(page.locator("#board")).to_have_attribute("data-streams", "3", timeout=WAIT)
+    s.queue.join(QUEUE, NewEntry(call_sid="CA1", caller=CALLER_A, dialled=BUSINESS))
+    expect(row(page, CALLER_A)).to_contain_text("Live call", timeout=WAIT)
+    expect(page.locator("[data-live-status]")).to_have_text("Live")
+
+
+def test_a_board_without_a_stream_slot_polls_and_fetches_only_when_a_queue_moved(
+        page, polling_server):
+    live = polling_server
+    s = live.services
+    AgentDirectory(s.db).create_owner(OWNER_EMAIL, "Olivia Owner", OWNER_PASSWORD)
+    NumberDirectory(s.db, s.redis).put(BUSINESS, {"queue_id": QUEUE})
+    log_in(page, live)
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "/console/live/board" in r.url
+            else None)
+    page.goto(live.at("/console/live"))
+
+    expect(page.locator("#board")).to_have_attribute("data-streams", "4", timeout=WAIT)
+    assert len(fetched) <= 1  # the first answer's catch-up; quiet polls fetch nothing
     s.queue.join(QUEUE, NewEntry(call_sid="CA1", caller=CALLER_A, dialled=BUSINESS))
     expect(row(page, CALLER_A)).to_contain_text("Live call", timeout=WAIT)
     expect(page.locator("[data-live-status]")).to_have_text("Live")

@@ -15,7 +15,8 @@ from ringback.console.report_chart import DAY, HOUR, build_chart, report_range
 from ringback.errors import ValidationError
 from ringback.numbers import NumberDirectory
 from tests.browser.callback_history import EXPIRED, OPEN, Asked, write_history
-from tests.console.conftest import AGENT_PASSWORD, log_in
+from tests.console.conftest import AGENT_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, log_in
+from tests.round_trips import RoundTrips, counted_redis, counted_sql
 
 BUSINESS = "+4930123456"
 HAMBURG = "+4940123456"
@@ -132,6 +133,54 @@ def test_the_page_shows_callback_metrics_for_the_range_overall_and_per_number(
         assert cells[:2] == [str(f.callbacks_in_queue), str(f.total_callbacks)]
     assert page.count('<g class="bar">') == 7
     assert "12 Jan: 2 callbacks, 1 answered, 1 missed, 0 expired" in page
+
+
+@pytest.mark.parametrize("key", ["24h", "7d", "30d"])
+def test_each_period_counts_as_a_report_of_that_period_alone(services, history, key):
+    # The callbacks are requested on the hour: on the 24-hour chart's period edges.
+    metrics = CallbackMetrics(services.db, services.queue, CallbackRecords(services.db,
+                              services.clock), configured_queue_ids(services))
+    chosen = report_range(key, None, None, NOW)
+    periods = chosen.periods()
+
+    found = metrics.series([p.start for p in periods] + [chosen.end])
+
+    assert found.report == metrics.report(chosen.start, chosen.end)
+    assert found.periods == [metrics.report(p.start, p.end).overall for p in periods]
+    assert sum(f.total_callbacks for f in found.periods) == found.report.overall.total_callbacks
+    assert sum(1 for f in found.periods if f.total_callbacks) >= 2
+
+
+@pytest.mark.parametrize("bounds", [[], [5.0], [5.0, 5.0], [5.0, 9.0, 7.0]])
+def test_a_series_needs_rising_bounds(services, bounds):
+    metrics = CallbackMetrics(services.db, services.queue, CallbackRecords(services.db,
+                              services.clock))
+    with pytest.raises(ValueError, match="bounds must rise"):
+        metrics.series(bounds)
+
+
+def test_the_reports_page_reads_queues_and_records_once_whatever_the_number_of_periods(
+        settings, services, history):
+    """It asked once per chart period: 31 SQL reports and 31 scans of every queue
+    for 30 days.  Now every range costs the same few round trips."""
+    from dataclasses import replace
+
+    from ringback.app import create_app
+
+    trips = RoundTrips()
+    counted = replace(services, redis=counted_redis(settings.redis_url, trips))
+    client = create_app(settings, counted).test_client()
+    log_in(client, OWNER_EMAIL, OWNER_PASSWORD)
+    cost = {}
+    with counted_sql(services.db.engine, trips):
+        for key in ("30d", "24h", "7d", "30d"):
+            trips.reset()
+            response = client.get(f"/console/reports?range={key}")
+            assert response.status_code == 200
+            cost[key] = (trips.redis, trips.sql)
+    assert cost["30d"] == cost["24h"] == cost["7d"], cost
+    redis_trips, sql_statements = cost["30d"]
+    assert redis_trips <= 4 and sql_statements <= 5, cost
 
 
 def test_a_wrong_range_shows_its_message_and_the_default_week(owner_client, history):

@@ -1,9 +1,9 @@
 """The reports page's time range and its chart: callbacks per hour or day, drawn
 as stacked bars (answered, missed, expired, still open) in inline SVG.
 
-The page reads the figures from ``CallbackMetrics`` (one report per period,
-so each bar counts exactly as the table does); this module only decides the
-periods and the geometry.  Nothing here knows Flask.
+The page reads the figures from ``CallbackMetrics.series`` (the periods'
+figures and the table's from the same query, so each bar counts exactly as
+the table does); this module only decides the periods and the geometry.  Nothing here knows Flask.
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ viewer's own presence switch.
 ``/console/live`` renders the board; ``/console/live/board`` is the same
 board as an HTML fragment, which the page's script fetches again whenever
 ``/console/live/events`` (server-sent events fed by the queues' event
-streams, see ``ringback.console.live_feed``) says a queue moved.
+streams, see ``ringback.console.live_feed``) says a queue moved.  The page's
+process holds at most ``CONSOLE_SSE_SLOTS`` streams open at once; other
+boards are told to ask again after ``CONSOLE_SSE_POLL_SECONDS``.
 
 The actions are the API's, as the signed-in agent: the presence switch is
 ``PresenceService.set``; Call and Decline answer an offer made to the agent
@@ -28,7 +30,16 @@ from ringback.console.access import (
 )
 from ringback.console.context import services
 from ringback.console.live_board import Board, LiveBoard, board_queue_ids
-from ringback.console.live_feed import BLOCK_SECONDS, MAX_SECONDS, QueueFeed, event_stream
+from ringback.console.live_feed import (
+    BLOCK_SECONDS,
+    MAX_SECONDS,
+    POLL_SECONDS,
+    STREAM_SLOTS,
+    QueueFeed,
+    StreamSlots,
+    event_stream,
+    parse_since,
+)
 from ringback.console.web import notify
 from ringback.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ringback.queue.models import Entry, EntryKind, EntryState
@@ -48,6 +59,8 @@ SWITCHED = {
 
 
 def register(bp: Blueprint) -> None:
+    streams = StreamSlots()  # this app's open event streams (one app per process)
+
     @bp.get("/live")
     @access(LIVE_QUEUE)
     def live_queue() -> ResponseReturnValue:
@@ -69,8 +82,12 @@ def register(bp: Blueprint) -> None:
         config = current_app.config
         body = event_stream(
             feed,
+            since=parse_since(request.args.get("since")),
+            slots=streams,
+            stream_limit=int(config.get("CONSOLE_SSE_SLOTS", STREAM_SLOTS)),
             block_seconds=float(config.get("CONSOLE_SSE_BLOCK_SECONDS", BLOCK_SECONDS)),
             max_seconds=float(config.get("CONSOLE_SSE_MAX_SECONDS", MAX_SECONDS)),
+            poll_seconds=float(config.get("CONSOLE_SSE_POLL_SECONDS", POLL_SECONDS)),
         )
         response = Response(body, mimetype="text/event-stream")
         response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once

@@ -2,7 +2,9 @@
 with a chart of callbacks per hour or day.
 
 Every figure comes from ``CallbackMetrics``, the same code as
-``GET /api/v1/metrics``; the chart asks it once per period.
+``GET /api/v1/metrics``; the table and the chart's periods come from one
+``CallbackMetrics.series``: one query and one look at the queues, however
+many periods the range has.
 """
 
 from __future__ import annotations
@@ -43,10 +45,11 @@ def register(bp: Blueprint) -> None:
             chosen = report_range(DEFAULT_RANGE, None, None, now)
         metrics = CallbackMetrics(s.db, s.queue, CallbackRecords(s.db, s.clock),
                                   configured_queue_ids(s))
-        report = metrics.report(chosen.start, chosen.end)
-        series = [(p, metrics.report(p.start, p.end).overall) for p in chosen.periods()]
+        periods = chosen.periods()
+        found = metrics.series([p.start for p in periods] + [chosen.end])
+        chart = build_chart(list(zip(periods, found.periods, strict=True)))
         return render_template(
-            "console/reports.html", report=report, chart=build_chart(series), chosen=chosen,
+            "console/reports.html", report=found.report, chart=chart, chosen=chosen,
             ranges=RANGES, custom=CUSTOM, series_names=SERIES, missed=missed,
             errors=errors, values={"from": args.get("from", ""), "to": args.get("to", "")},
         ), 400 if errors else 200

@@ -4,7 +4,7 @@
   "use strict";
 
   var board, status, pending = null, loading = false, again = false, shownAt = Date.now();
-  var opened = 0, lastFetch = 0;
+  var opened = 0, lastFetch = 0, since = null;
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
@@ -60,18 +60,38 @@
     pending = setTimeout(function () { pending = null; refresh(); }, wait);
   }
 
+  // What the board has seen of each queue's events: sent back with the next
+  // request, so the server tells only what moved since.
+  function remember(event) {
+    var data = {};
+    try { data = JSON.parse(event.data); } catch (e) { return data; }
+    if (data && data.since) { since = data.since; }
+    return data || {};
+  }
+
   function listen() {
-    var source = new EventSource(board.getAttribute("data-events-url"));
+    var url = board.getAttribute("data-events-url");
+    if (since !== null) {
+      url += (url.indexOf("?") < 0 ? "?" : "&") + "since=" +
+        encodeURIComponent(JSON.stringify(since));
+    }
+    var source = new EventSource(url);
     source.addEventListener("open", function () {
       opened += 1;
       board.setAttribute("data-streams", String(opened));  // how many streams so far
       say("Live", "ok");
-      soon();  // catch up on anything between the page and the stream
     });
-    source.addEventListener("board", soon);
-    source.addEventListener("bye", function () {
+    source.addEventListener("board", function (event) { remember(event); soon(); });
+    source.addEventListener("bye", function (event) {
+      remember(event);
       source.close();  // the server ends each stream after a while: open the next one now
       listen();
+    });
+    source.addEventListener("poll", function (event) {
+      // The server holds no stream for this board now: ask again in a moment.
+      var seconds = Number(remember(event).seconds) || 3;
+      source.close();
+      setTimeout(listen, seconds * 1000);
     });
     source.addEventListener("error", function () {
       if (source.readyState === EventSource.CLOSED) {
