@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from ringback.callbacks.dial_results import DialResults
 from ringback.callbacks.dialing import Dialer
 from ringback.callbacks.service import entry_ref
 from ringback.callbacks.urls import OutboundUrls
@@ -267,7 +268,8 @@ def test_a_rerun_place_job_does_not_place_a_second_call(desk):
     accepted_at = desk.record(ref).attempts[0].called_at
     (call,) = _sim(desk).calls()
 
-    again = Dialer(desk.parts).place(ref, agent_id, accepted_at)
+    again = Dialer(desk.parts, DialResults(desk.services.redis)).place(ref, agent_id,
+                                                                       accepted_at)
 
     assert again is not None and again.call_sid == call.sid
     assert len(_sim(desk).calls()) == 1

@@ -17,8 +17,8 @@ from ringback.jobs import WORK_QUEUES, UniqueJobs, unique_job_id
 
 JOBS = "ringback.callbacks.jobs"
 JOB_TIMEOUT_SECONDS = 120
-# place_callback: a retryable Twilio error (rate limit, outage) after the
-# adapter's own backoff gets two more tries, then the attempt fails.
+# place_callback: rq retries only an unexpected error (e.g. the database was
+# away); Twilio's refusals are rescheduled by the dialer as deadlines.
 PLACE_RETRIES = 2
 RECORD_RETRIES = 5
 

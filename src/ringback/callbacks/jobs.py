@@ -14,11 +14,11 @@ import logging
 from rq import get_current_job
 
 from ringback.callbacks.dial_results import DialResults
-from ringback.callbacks.dialing import Dialer, RetryLater
+from ringback.callbacks.dialing import Dialer
 from ringback.callbacks.expiry import Expiry
 from ringback.callbacks.outcome import Outcomes
 from ringback.callbacks.parts import CallbackParts
-from ringback.callbacks.records import attempt_key
+from ringback.callbacks.records import accepted_at_of, attempt_key, ref_of_attempt
 from ringback.callbacks.service import parse_entry_ref
 from ringback.callbacks.timers import QueueTimers, overflow_url
 from ringback.store.callbacks import AttemptOutcome
@@ -58,23 +58,37 @@ def record_request(ref: str) -> bool:
 def place_callback(ref: str, agent_id: int, accepted_at: float) -> str | None:
     """Ticket, toll-fraud check and the outbound call of one acceptance; the call's sid.
 
-    On its last try, an unexpected error still ends a started attempt as failed,
-    so the agent is not left busy with a call that never comes.
+    Twilio's refusals and lost answers are rescheduled by the dialer (the
+    ``CALLBACK_DIAL`` deadline), not retried here.  rq retries an unexpected
+    error; on its last try that error still ends a started attempt as failed, so
+    the agent is not left busy with a call that never comes.
     """
     parts = _parts()
-    last_try = not _has_retries_left()
     try:
-        attempt = Dialer(parts).place(ref, agent_id, accepted_at, may_retry=not last_try)
-    except RetryLater:
-        raise
+        attempt = Dialer(parts, DialResults(job_services().redis)).place(
+            ref, agent_id, accepted_at)
     except Exception as exc:
-        if last_try:
+        if not _has_retries_left():
             _give_up(parts, attempt_key(ref, accepted_at), exc)
             _agent_free(agent_id)
         raise
     if attempt is not None and attempt.outcome is not None:
         _agent_free(agent_id)  # ended before a call existed
     return attempt.call_sid if attempt else None
+
+
+def continue_dialing(key: str, due_at: float) -> str | None:
+    """Deadline handler of ``CALLBACK_DIAL``: try the creation again after a rate
+    limit, or look for the call's report after a lost answer (failing the attempt
+    when none came).  An attempt that ended meanwhile only keeps its call's sid."""
+    parts = _parts()
+    attempt = parts.records.attempt(key)
+    if attempt is None:
+        return None
+    if attempt.outcome is not None:
+        return Dialer(parts, DialResults(job_services().redis)).adopt_reported_call(
+            attempt).call_sid
+    return place_callback(ref_of_attempt(key), attempt.agent_id, accepted_at_of(key))
 
 
 def _agent_free(agent_id: int | None) -> None:

@@ -36,6 +36,11 @@ def ref_of_attempt(key: str) -> str:
     return key.rpartition("@")[0]
 
 
+def accepted_at_of(key: str) -> float:
+    """The acceptance time an attempt key names (to the millisecond)."""
+    return int(key.rpartition("@")[2]) / 1000
+
+
 @dataclass(frozen=True)
 class AttemptRecord:
     key: str
@@ -183,6 +188,10 @@ class CallbackRecords:
 
     def mark_placing(self, key: str) -> None:
         self._update_attempt(key, [CallbackAttempt.outcome.is_(None)], placing_at=self._now())
+
+    def clear_placing(self, key: str) -> None:
+        """Twilio refused the creation: no call can exist, the next try starts afresh."""
+        self._update_attempt(key, [CallbackAttempt.call_sid.is_(None)], placing_at=None)
 
     def set_call_sid(self, key: str, sid: str) -> None:
         self._update_attempt(key, [CallbackAttempt.call_sid.is_(None)], call_sid=sid)
