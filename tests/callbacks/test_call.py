@@ -130,6 +130,24 @@ def test_a_missed_callback_gets_one_internal_comment_and_no_second_call(
     assert desk.call(ref, token).status_code == 404
 
 
+def test_the_tickets_attempts_carry_the_outcome_after_a_no_answer(desk):
+    # Issue 16 11: data.attempts kept "outcome": null; the outcome was only in the comment.
+    ref, agent_id, key = _called(desk)
+    urls = OutboundUrls(desk.settings.public_base_url)
+    sid = _sim(desk).calls()[0].sid
+    form = {"CallSid": sid, "DialCallStatus": "no-answer", "DialCallDuration": "0"}
+
+    assert desk.webhook(urls.dial_done(key), form).status_code == 200
+    desk.work()
+
+    (ticket,) = desk.callback_tickets()
+    (attempt,) = ticket.data["attempts"]
+    assert attempt["outcome"] == "no_answer"
+    assert attempt["reason"] == "the customer did not answer"
+    assert attempt["agent_id"] == agent_id
+    assert ticket.data["callback_ref"] == ref  # the other fields are kept
+
+
 def test_a_connected_callback_is_done_with_its_handle_time(desk, clock):
     ref, agent_id, key = _called(desk)
     urls = OutboundUrls(desk.settings.public_base_url)
