@@ -15,6 +15,7 @@ from rq import get_current_job
 
 from ringback.callbacks.dial_results import DialResults
 from ringback.callbacks.dialing import Dialer
+from ringback.callbacks.enqueue import UnrecordedCallbacks
 from ringback.callbacks.expiry import Expiry
 from ringback.callbacks.outcome import Outcomes
 from ringback.callbacks.parts import CallbackParts
@@ -49,10 +50,12 @@ def record_request(ref: str) -> bool:
     """The SQL record of a callback just requested (the webhook only wrote Redis)."""
     parts = _parts()
     entry = parts.queue.get(*parse_entry_ref(ref))
-    if entry is None or entry.callback_number == "":
-        return False
-    parts.records.ensure(entry)
-    return True
+    recorded = entry is not None and entry.callback_number != ""
+    if recorded:
+        assert entry is not None
+        parts.records.ensure(entry)
+    UnrecordedCallbacks(job_services().redis).remove(ref)
+    return recorded
 
 
 def place_callback(ref: str, agent_id: int, accepted_at: float) -> str | None:

@@ -248,11 +248,22 @@ class CallbackRecords:
             return [_callback(r, tuple(by_callback[r.id])) for r in rows]
 
     def count(
-        self, *, states: Iterable[CallbackState] | None = None, queue_id: str | None = None
+        self, *, states: Iterable[CallbackState] | None = None, queue_id: str | None = None,
+        requested_after: float | None = None,
     ) -> int:
         query = _filtered(select(func.count(Callback.id)), states, queue_id)
+        if requested_after is not None:
+            query = query.where(Callback.requested_at > _dt(requested_after))
         with self._db.session() as session:
             return int(session.scalar(query) or 0)
+
+    def recorded(self, refs: Iterable[str]) -> set[str]:
+        """Which of ``refs`` have a row."""
+        wanted = builtins.list(refs)
+        if not wanted:
+            return set()
+        with self._db.session() as session:
+            return set(session.scalars(select(Callback.ref).where(Callback.ref.in_(wanted))))
 
     def open_queue_ids(self) -> builtins.list[str]:
         """Queues holding callbacks not yet dialled or ended: where live ones may wait."""
