@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from ringback.agents import AgentDirectory
 from ringback.callbacks.enqueue import CallbackJobs
 from ringback.callbacks.records import attempt_key
 from ringback.callbacks.service import entry_ref
@@ -12,6 +13,7 @@ from ringback.callbacks.urls import OutboundUrls
 from ringback.queue.models import AgentState
 from ringback.store.callbacks import AttemptOutcome, CallbackState
 from tests.callbacks.conftest import AGENT_PHONE, BUSINESS, CALLER, QUEUE
+from tests.console.conftest import OWNER_EMAIL, OWNER_PASSWORD, log_in
 
 
 def _call(desk):
@@ -164,6 +166,15 @@ def _settle(desk, standin, clock, seconds=PAST_THE_WAIT):
     desk.work()
 
 
+def _console_callbacks_page(desk):
+    """The console's callbacks page as the owner sees it."""
+    AgentDirectory(desk.services.db).create_owner(OWNER_EMAIL, "Olivia Owner", OWNER_PASSWORD)
+    assert log_in(desk.client, OWNER_EMAIL, OWNER_PASSWORD).status_code == 302
+    page = desk.client.get("/console/callbacks")
+    assert page.status_code == 200
+    return page.get_data(as_text=True)
+
+
 def _first_callback_rings_and_is_missed(desk, standin, clock, token):
     """Callback 1 of the agent: placed, the agent's phone does not answer, the agent is
     free again (Twilio's status callbacks did it); no time passes."""
@@ -234,6 +245,10 @@ def test_a_500_with_no_call_created_ends_the_attempt_and_frees_the_agent(
     assert "no call started" in comment.body
     shown = twilio_desk.get(f"/api/v1/callbacks/{ref}").get_json()
     assert (shown["state"], shown["outcome"]) == ("done", "failed")
+    page = _console_callbacks_page(twilio_desk)
+    row = page[page.index(f'data-ref="{ref}"'):]
+    row = row[:row.index("</tr>")]
+    assert "Done: failed" in row and "nobody is calling this customer now" in row
     # Never a second creation of a call whose outcome was unknown.
     assert len(twilio_standin.requests_for("CreateCall")) == 2
 
