@@ -50,11 +50,11 @@ def record_request(ref: str) -> bool:
     """The SQL record of a callback just requested (the webhook only wrote Redis)."""
     parts = _parts()
     entry = parts.queue.get(*parse_entry_ref(ref))
-    recorded = entry is not None and entry.callback_number != ""
-    if recorded:
-        assert entry is not None
+    recorded = False
+    if entry is not None and entry.callback_number != "":
         parts.records.ensure(entry)
-    UnrecordedCallbacks(job_services().redis).remove(ref)
+        recorded = True
+    UnrecordedCallbacks(job_services().redis).remove(ref)  # the list reads the row now
     return recorded
 
 
