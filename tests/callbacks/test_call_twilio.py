@@ -318,3 +318,41 @@ def test_a_rate_limit_that_does_not_end_fails_the_attempt_and_frees_the_agent(
     assert "too many requests" in (record.attempts[0].reason or "")
     assert twilio_standin.calls == []
     assert twilio_desk.services.queue.agent(str(agent_id)).state is AgentState.AVAILABLE
+
+
+def test_a_call_that_reports_itself_after_its_attempt_was_given_up_is_hung_up(
+    twilio_desk, twilio_standin, clock
+):
+    twilio_standin.fail_next("CreateCall", status=500, after_apply=True)
+    ref, agent_id = _call(twilio_desk)
+    twilio_desk.work()
+    clock.advance(PAST_THE_WAIT)  # Twilio's report is late: the attempt is given up
+    twilio_desk.sweep()
+    twilio_desk.work()
+    assert twilio_desk.record(ref).outcome is AttemptOutcome.FAILED
+    assert twilio_desk.services.queue.agent(str(agent_id)).state is AgentState.AVAILABLE
+
+    _twilio_reports(twilio_desk, twilio_standin)  # initiated, at last
+    twilio_desk.work()
+
+    (call,) = _own_call(twilio_desk, twilio_standin, ref)
+    assert call.status == "completed"
+    (hangup,) = twilio_standin.requests_for("UpdateCall")
+    assert hangup.form == {"Status": ["completed"]} and hangup.path.endswith(f"{call.sid}.json")
+    assert len(twilio_standin.requests_for("CreateCall")) == 1
+
+
+def test_a_created_call_is_recorded_as_soon_as_it_reports_itself(
+    twilio_desk, twilio_standin, clock
+):
+    twilio_standin.fail_next("CreateCall", status=500, after_apply=True)
+    ref, _ = _call(twilio_desk)
+    twilio_desk.work()
+
+    _twilio_reports(twilio_desk, twilio_standin)
+    twilio_desk.work()  # no time passed: the report, not the wait, records the call
+
+    (call,) = _own_call(twilio_desk, twilio_standin, ref)
+    assert twilio_desk.record(ref).attempts[0].call_sid == call.sid
+    assert call.status == "queued"  # still ringing the agent: nothing hung it up
+    assert twilio_standin.requests_for("UpdateCall") == []

@@ -82,6 +82,11 @@ class CallbackJobs:
             (attempt_key, outcome, reason, handle_seconds, fallback), RECORD_RETRIES,
         )
 
+    def adopt_call(self, attempt_key: str, call_sid: str) -> bool:
+        """A status callback reported a call of the attempt (its ``initiated`` event)."""
+        return self._enqueue("adopt_call", job_id("call", f"{attempt_key}/{call_sid}"),
+                             (attempt_key, call_sid), RECORD_RETRIES)
+
     def mark_answered(self, attempt_key: str) -> bool:
         return self._enqueue("mark_answered", job_id("answered", attempt_key),
                              (attempt_key,), RECORD_RETRIES)

@@ -94,6 +94,26 @@ def continue_dialing(key: str, due_at: float) -> str | None:
     return place_callback(ref_of_attempt(key), attempt.agent_id, accepted_at_of(key))
 
 
+def adopt_call(attempt_key: str, call_sid: str) -> bool:
+    """Twilio reported a call of the attempt (its ``initiated`` event): the attempt keeps
+    it as its call.  A call the attempt cannot use, because the attempt ended without
+    knowing it (given up after a lost answer) or has another call, is hung up, so an
+    agent is never rung for a callback that is over, nor twice."""
+    s = job_services()
+    parts = _parts()
+    attempt = parts.records.attempt(attempt_key)
+    if attempt is None:
+        return False
+    known = attempt.call_sid
+    attempt = Dialer(parts, DialResults(s.redis)).adopt_reported_call(attempt)
+    if attempt.call_sid == call_sid and (attempt.outcome is None or known == call_sid):
+        return True
+    log.warning("callback attempt %s: hanging up call %s, which it cannot use",
+                attempt_key, call_sid)
+    s.telephony.hangup_call(call_sid)
+    return False
+
+
 def _agent_free(agent_id: int | None) -> None:
     """An attempt ended: route the agent's queues (or arm the end of its wrap-up)."""
     if agent_id is not None:

@@ -122,6 +122,8 @@ def register(bp: Blueprint) -> None:
         call_sid = request.form.get("CallSid", "")
         if key is not None and call_sid:
             DialResults(s.redis).note_call(key, call_sid)  # how the job knows its call
+            if status == "initiated":
+                CallbackJobs(s.redis).adopt_call(key, call_sid)
         if key is not None and status in AGENT_LEG_STATUS:
             CallbackJobs(s.redis).finish_attempt(
                 key, AttemptOutcome.FAILED.value, AGENT_LEG_STATUS[status], None, source="agent")
