@@ -40,7 +40,7 @@ from ringback.queue.models import Entry, EntryState
 from ringback.scheduler.deadlines import DeadlineKind
 from ringback.store.callbacks import AttemptOutcome
 from ringback.store.models import Agent
-from ringback.telephony import CallOutcomeUnknown, TelephonyError
+from ringback.telephony import CallOutcomeUnknown, RateLimited, TelephonyError
 
 log = logging.getLogger(__name__)
 
@@ -147,10 +147,10 @@ class Dialer:
             started = p.records.attempt(key)
             assert started is not None
             return self._await_report(started)
+        except RateLimited as exc:
+            p.records.clear_placing(key)  # refused for now: Twilio created nothing
+            return self._later(attempt, exc)
         except TelephonyError as exc:
-            p.records.clear_placing(key)  # refused: Twilio created nothing
-            if exc.retryable:
-                return self._later(attempt, exc)
             log.warning("callback attempt %s: the call failed: %s", key, exc)
             return self._outcomes.finish(key, AttemptOutcome.FAILED, str(exc))
         p.records.set_call_sid(key, placed.sid)
@@ -173,7 +173,7 @@ class Dialer:
             attempt.key, AttemptOutcome.FAILED,
             NOT_CONFIRMED.format(seconds=round(CALL_REPORT_SECONDS)))
 
-    def _later(self, attempt: AttemptRecord, exc: TelephonyError) -> AttemptRecord | None:
+    def _later(self, attempt: AttemptRecord, exc: RateLimited) -> AttemptRecord | None:
         """Twilio refused for now (20429): the attempt runs again after a backoff."""
         tries = self._results.count(attempt.key, "limited")
         if tries >= RATE_LIMIT_TRIES:
