@@ -153,6 +153,14 @@ def test_real_answers_have_the_documented_shapes(client, doc, services):
     assert answers["422"].get_json()["errors"]["limit"]
     assert answers["401"].headers["WWW-Authenticate"].startswith("Bearer")
 
+    number = client.put(f"{PREFIX}/numbers/+4930123456", headers=owner, json={
+        "queue_id": "sales", "greetings": {"welcome": {"text": "Hallo"},
+                                           "menu": {"text": "1 oder 2"}},
+        "menu": [{"digit": "1", "action": "queue", "queue_id": "sales", "intent": "booking"},
+                 {"digit": "2", "action": "message", "message": {"text": "Bis bald"}}],
+        "callback": {"enabled": True}, "overflow": {"kind": "voicemail"}})
+    assert number.status_code == 201, number.get_json()
+    assert _matches(doc, "Number", number.get_json()) == []
     for path, schema in (("/callbacks", "CallbackPage"), ("/agents", "AgentList"),
                          ("/metrics", "Metrics"), ("/tickets", "TicketPage"),
                          ("/numbers", "NumberList"), ("/queues/sales", "Queue")):

@@ -163,25 +163,52 @@ METRICS = _obj({
                 "description": "business number (E.164) -> its figures"},
 })
 
+GREETING = {
+    "oneOf": [_obj({"text": {"type": "string"}}), _obj({"audio_url": {"type": "string",
+                                                                      "format": "uri"}})],
+    "description": "spoken in the number's language, or a recording",
+}
+NULL_GREETING = {"oneOf": [{"type": "null"}, ref("Greeting")],
+                 "description": "null: the shipped prompt in the number's language"}
+MENU_OPTION = {
+    "oneOf": [
+        _obj({"digit": {"type": "string", "pattern": "^[0-9*]$"},
+              "action": {"const": "queue"},
+              "queue_id": {"type": ["string", "null"],
+                           "description": "null: the number's own queue"},
+              "intent": _enum(Intent)}, required=("digit", "action")),
+        _obj({"digit": {"type": "string", "pattern": "^[0-9*]$"},
+              "action": {"const": "message"},
+              "message": NULL_GREETING}, required=("digit", "action")),
+    ],
+}
 NUMBER = {
     "type": "object",
-    "description": "A business number's configuration; docs/ivr.md describes every field.",
+    "description": "A business number's configuration; docs/ivr.md describes every field "
+                   "and rule. PUT takes the same document (e164 from the path).",
     "properties": {
         "e164": E164,
         "line_type": {"type": "string", "enum": ["phone", "digital"]},
-        "language": _nullable("string"),
+        "language": _nullable("string", description="null: the account's default language"),
         "queue_id": {"type": "string"},
-        "greetings": {"type": "object"},
-        "menu": {"type": "array", "items": {"type": "object"}},
+        "greetings": {"type": "object", "properties": {
+            name: NULL_GREETING for name in ("welcome", "menu", "hold", "callback_offer",
+                                             "callback_confirmation")}},
+        "menu": {"type": "array", "items": ref("MenuOption"), "maxItems": 11},
         "callback": _obj({"enabled": {"type": "boolean"},
                           "allowed_countries": {"type": "array",
-                                                "items": {"type": "string"}}}),
-        "max_wait_seconds": _nullable("integer"),
-        "overflow": {"type": "object"},
-        "announce_every_seconds": _nullable("integer"),
+                                                "items": {"type": "string"},
+                                                "description": "ISO 3166 country codes"}},
+                         required=()),
+        "max_wait_seconds": _nullable("integer", minimum=30, maximum=86_400,
+                                      description="null: no limit"),
+        "overflow": _obj({"kind": {"type": "string", "enum": ["message", "voicemail"]},
+                          "message": NULL_GREETING}, required=()),
+        "announce_every_seconds": _nullable(
+            "integer", minimum=15, maximum=3_600,
+            description="null: position and wait announced once"),
         "hold_music_url": _nullable("string"),
     },
-    "required": ["queue_id"],
 }
 QUEUE = _obj({
     "queue_id": {"type": "string"},
@@ -241,6 +268,8 @@ SCHEMAS: dict[str, Any] = {
     "CallbackFigures": FIGURES,
     "Metrics": METRICS,
     "Number": NUMBER,
+    "Greeting": GREETING,
+    "MenuOption": MENU_OPTION,
     "NumberList": _obj({"numbers": {"type": "array", "items": ref("Number")},
                         "default_language": {"type": "string"}}),
     "Queue": QUEUE,
