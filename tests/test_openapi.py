@@ -86,7 +86,7 @@ def gaps(app: Any, doc: dict[str, Any]) -> list[str]:
     return found
 
 
-def _matches(doc: dict[str, Any], schema_name: str, body: Any) -> list[str]:
+def matches_schema(doc: dict[str, Any], schema_name: str, body: Any) -> list[str]:
     schema = {"$ref": f"#/components/schemas/{schema_name}", "components": doc["components"]}
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
             for e in Draft202012Validator(schema).iter_errors(body)]
@@ -135,7 +135,7 @@ def test_real_answers_have_the_documented_shapes(client, doc, services):
         "email": "ana@example.com", "name": "Ana", "role": "custom",
         "permissions": ["tickets"], "endpoint": "+493012345678"})
     assert created.status_code == 201
-    assert _matches(doc, "Agent", created.get_json()) == []
+    assert matches_schema(doc, "Agent", created.get_json()) == []
     token = AgentDirectory(services.db).issue_token(created.get_json()["id"])
     ana = {"Authorization": f"Bearer {token}"}
 
@@ -149,10 +149,19 @@ def test_real_answers_have_the_documented_shapes(client, doc, services):
         assert answer.status_code == int(code)
         documented = doc["paths"]["/callbacks"]["get"]["responses"][code]
         schema_ref = _resolve(doc, documented)["content"]["application/json"]["schema"]["$ref"]
-        assert _matches(doc, schema_ref.rpartition("/")[2], answer.get_json()) == [], code
+        assert matches_schema(doc, schema_ref.rpartition("/")[2], answer.get_json()) == [], code
     assert answers["422"].get_json()["errors"]["limit"]
     assert answers["401"].headers["WWW-Authenticate"].startswith("Bearer")
 
+    ana_id = created.get_json()["id"]
+    presence = client.post(f"{PREFIX}/agents/{ana_id}/presence", headers=ana,
+                           json={"state": "available", "queues": ["sales"]})
+    assert presence.status_code == 200, presence.get_json()
+    assert matches_schema(doc, "Presence", presence.get_json()) == []
+    endpoint = client.put(f"{PREFIX}/agents/{ana_id}/endpoint", headers=ana,
+                          json={"endpoint": "+493012345679"})
+    assert endpoint.status_code == 200, endpoint.get_json()
+    assert matches_schema(doc, "Agent", endpoint.get_json()) == []
     number = client.put(f"{PREFIX}/numbers/+4930123456", headers=owner, json={
         "queue_id": "sales", "greetings": {"welcome": {"text": "Hallo"},
                                            "menu": {"text": "1 oder 2"}},
@@ -160,10 +169,10 @@ def test_real_answers_have_the_documented_shapes(client, doc, services):
                  {"digit": "2", "action": "message", "message": {"text": "Bis bald"}}],
         "callback": {"enabled": True}, "overflow": {"kind": "voicemail"}})
     assert number.status_code == 201, number.get_json()
-    assert _matches(doc, "Number", number.get_json()) == []
+    assert matches_schema(doc, "Number", number.get_json()) == []
     for path, schema in (("/callbacks", "CallbackPage"), ("/agents", "AgentList"),
                          ("/metrics", "Metrics"), ("/tickets", "TicketPage"),
                          ("/numbers", "NumberList"), ("/queues/sales", "Queue")):
         answer = client.get(f"{PREFIX}{path}", headers=owner)
         assert answer.status_code == 200, path
-        assert _matches(doc, schema, answer.get_json()) == [], path
+        assert matches_schema(doc, schema, answer.get_json()) == [], path

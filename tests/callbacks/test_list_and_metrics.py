@@ -182,3 +182,16 @@ def test_callbacks_not_yet_recorded_interleave_with_recorded_ones_by_request_tim
 
     assert [p["total"] for p in pages] == [5, 5, 5]
     assert [c["id"] for p in pages for c in p["callbacks"]] == refs[::-1]
+
+
+def test_callbacks_and_metrics_answer_as_the_openapi_document_says(desk, day):
+    from ringback.api.openapi import document
+    from tests.test_openapi import matches_schema
+
+    doc = document()
+    listed = desk.get("/api/v1/callbacks").get_json()
+    assert {c["state"] for c in listed["callbacks"]} == {"done", "expired", "requested"}
+    assert matches_schema(doc, "CallbackPage", listed) == []
+    one = desk.get(f"/api/v1/callbacks/{day['a']}").get_json()
+    assert one["attempts"] and matches_schema(doc, "Callback", one) == []
+    assert matches_schema(doc, "Metrics", desk.get("/api/v1/metrics").get_json()) == []
