@@ -62,13 +62,17 @@ class DialResults:
     def seen(self, attempt_key: str) -> bool:
         return bool(self._redis.exists(DialResultKeys.result(attempt_key)))
 
-    def note_call(self, attempt_key: str, call_sid: str) -> None:
-        """A status callback of the attempt's agent leg named its call; the first wins."""
+    def note_call(self, attempt_key: str, call_sid: str) -> bool:
+        """A status callback of the attempt's agent leg named its call; the first wins.
+        True when that is news: the attempt's first call, or a call other than it."""
         key = DialResultKeys.call(attempt_key)
         with self._redis.pipeline(transaction=True) as pipe:
             pipe.hsetnx(key, "sid", call_sid)
+            pipe.hget(key, "sid")
             pipe.expire(key, TTL_SECONDS)
-            pipe.execute()
+            first, noted, _ = pipe.execute()
+        noted = noted.decode() if isinstance(noted, bytes) else noted
+        return bool(first) or noted != call_sid
 
     def reported_call(self, attempt_key: str) -> str | None:
         """The CallSid Twilio reported for the attempt, once it did."""
