@@ -13,8 +13,8 @@ Redis write on the webhook path (a key with a TTL, no SQL):
   5xx: by the attempt it was created for, never by To/From/time, which every
   callback of one agent shares.
 
-The dialing job also counts here how often it met an unknown outcome or a
-rate limit, so its rescheduled runs know when to stop.
+The dialing job also counts here how often Twilio refused the creation with
+a rate limit, so its rescheduled runs know when to stop.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ class DialResultKeys:
     * ``rb:{q:<queue_id>}:cbdial:<entry_id>@<ms>``: string, the DialCallStatus
       reported for the attempt;
     * ``rb:{q:<queue_id>}:cbcall:<entry_id>@<ms>``: hash, ``sid``: the first
-      CallSid a status callback reported for the attempt; ``unknown`` and
-      ``limited``: how many creations ended with an unknown outcome or 20429.
+      CallSid a status callback reported for the attempt; ``limited``: how
+      many creations Twilio refused with 20429.
     """
 
     @staticmethod
@@ -80,7 +80,7 @@ class DialResults:
         return sid.decode() if isinstance(sid, bytes) else sid
 
     def count(self, attempt_key: str, what: str) -> int:
-        """Count one more ``unknown`` or ``limited`` creation; returns the new count."""
+        """Count one more ``what`` (e.g. ``limited``) for the attempt; the new count."""
         key = DialResultKeys.call(attempt_key)
         with self._redis.pipeline(transaction=True) as pipe:
             pipe.hincrby(key, what, 1)
