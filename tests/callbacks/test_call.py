@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from ringback.callbacks.dial_results import DialResults
 from ringback.callbacks.dialing import Dialer
 from ringback.callbacks.service import entry_ref
 from ringback.callbacks.urls import OutboundUrls
@@ -127,6 +128,24 @@ def test_a_missed_callback_gets_one_internal_comment_and_no_second_call(
     # Calling it again is not possible: it has left the queue.
     _, token = desk.agent("Bo")
     assert desk.call(ref, token).status_code == 404
+
+
+def test_the_tickets_attempts_carry_the_outcome_after_a_no_answer(desk):
+    # Issue 16 11: data.attempts kept "outcome": null; the outcome was only in the comment.
+    ref, agent_id, key = _called(desk)
+    urls = OutboundUrls(desk.settings.public_base_url)
+    sid = _sim(desk).calls()[0].sid
+    form = {"CallSid": sid, "DialCallStatus": "no-answer", "DialCallDuration": "0"}
+
+    assert desk.webhook(urls.dial_done(key), form).status_code == 200
+    desk.work()
+
+    (ticket,) = desk.callback_tickets()
+    (attempt,) = ticket.data["attempts"]
+    assert attempt["outcome"] == "no_answer"
+    assert attempt["reason"] == "the customer did not answer"
+    assert attempt["agent_id"] == agent_id
+    assert ticket.data["callback_ref"] == ref  # the other fields are kept
 
 
 def test_a_connected_callback_is_done_with_its_handle_time(desk, clock):
@@ -267,7 +286,8 @@ def test_a_rerun_place_job_does_not_place_a_second_call(desk):
     accepted_at = desk.record(ref).attempts[0].called_at
     (call,) = _sim(desk).calls()
 
-    again = Dialer(desk.parts).place(ref, agent_id, accepted_at)
+    again = Dialer(desk.parts, DialResults(desk.services.redis)).place(ref, agent_id,
+                                                                       accepted_at)
 
     assert again is not None and again.call_sid == call.sid
     assert len(_sim(desk).calls()) == 1

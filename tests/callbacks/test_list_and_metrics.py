@@ -137,3 +137,61 @@ def test_callbacks_and_metrics_need_their_permissions(desk):
     assert desk.get("/api/v1/metrics", token).status_code == 403
     assert desk.get("/api/v1/metrics", OWNER_TOKEN).status_code == 200
     assert desk.client.get("/api/v1/callbacks").status_code == 401
+
+
+def test_a_new_callback_is_listed_at_once_not_after_its_record_is_written(desk, clock):
+    # Issue 16 11: the item answered at once, the list only after a job wrote the row.
+    older = entry_ref(QUEUE, desk.ask("+4915100000001").entry_id)
+    desk.work()
+    clock.advance(10)
+    newer = entry_ref(QUEUE, desk.ask("+4915100000002").entry_id)  # no worker has run
+    clock.advance(5)
+
+    item = desk.get(f"/api/v1/callbacks/{newer}").get_json()
+    body = desk.get("/api/v1/callbacks").get_json()
+
+    assert body["total"] == 2
+    assert [c["id"] for c in body["callbacks"]] == [newer, older]
+    assert body["callbacks"][0] == item
+    assert item["state"] == "requested" and item["position"] == 2
+    paged = desk.get("/api/v1/callbacks?limit=1&offset=1").get_json()
+    assert ([c["id"] for c in paged["callbacks"]], paged["total"]) == ([older], 2)
+    first = desk.get("/api/v1/callbacks?limit=1").get_json()
+    assert [c["id"] for c in first["callbacks"]] == [newer]
+    assert [c["id"] for c in desk.get("/api/v1/callbacks?state=requested")
+            .get_json()["callbacks"]] == [newer, older]
+    assert desk.get("/api/v1/callbacks?state=done").get_json() == {
+        "callbacks": [], "total": 0, "limit": 50, "offset": 0}
+    assert desk.get("/api/v1/callbacks?queue=support").get_json()["total"] == 0
+
+    desk.work()  # the row is written: the list reads the same
+    assert desk.get("/api/v1/callbacks").get_json() == body
+
+
+def test_callbacks_not_yet_recorded_interleave_with_recorded_ones_by_request_time(desk, clock):
+    # Record jobs may finish out of order (a retry): rows for callbacks 1 and 3 only.
+    refs = []
+    for i in range(5):
+        entry = desk.ask(f"+49151000000{i + 10}")
+        refs.append(entry_ref(QUEUE, entry.entry_id))
+        if i in (1, 3):
+            desk.records.ensure(entry)
+        clock.advance(10)
+
+    pages = [desk.get(f"/api/v1/callbacks?limit=2&offset={o}").get_json() for o in (0, 2, 4)]
+
+    assert [p["total"] for p in pages] == [5, 5, 5]
+    assert [c["id"] for p in pages for c in p["callbacks"]] == refs[::-1]
+
+
+def test_callbacks_and_metrics_answer_as_the_openapi_document_says(desk, day):
+    from ringback.api.openapi import document
+    from tests.test_openapi import matches_schema
+
+    doc = document()
+    listed = desk.get("/api/v1/callbacks").get_json()
+    assert {c["state"] for c in listed["callbacks"]} == {"done", "expired", "requested"}
+    assert matches_schema(doc, "CallbackPage", listed) == []
+    one = desk.get(f"/api/v1/callbacks/{day['a']}").get_json()
+    assert one["attempts"] and matches_schema(doc, "Callback", one) == []
+    assert matches_schema(doc, "Metrics", desk.get("/api/v1/metrics").get_json()) == []

@@ -186,3 +186,39 @@ def test_contract_checker_reports_a_body_that_departs_from_the_schema() -> None:
         "$.date_created is not an RFC 2822 date",
         "$.mood is not in the schema",
     ]
+
+
+def test_standin_reports_call_progress_to_the_status_callback_like_twilio(
+    twilio_standin: TwilioStandIn,
+) -> None:
+    form = _valid_call(StatusCallback="https://rb.example.com/status?attempt=a1",
+                       StatusCallbackEvent=["initiated", "answered", "completed"])
+    sid = _post(twilio_standin, _calls_url(twilio_standin), form).json()["sid"]
+    twilio_standin.set_call_status(sid, "ringing")  # not asked for: not reported
+    twilio_standin.set_call_status(sid, "in-progress")
+    twilio_standin.set_call_status(sid, "completed")
+
+    sent: list[tuple[str, dict[str, str]]] = []
+    assert twilio_standin.deliver_status_callbacks(lambda u, p: sent.append((u, p))) == 3
+
+    assert {url for url, _ in sent} == {"https://rb.example.com/status?attempt=a1"}
+    assert [(p["CallStatus"], p["SequenceNumber"]) for _, p in sent] == [
+        ("initiated", "0"), ("in-progress", "1"), ("completed", "2")]
+    assert all(p["CallSid"] == sid and p["AccountSid"] == twilio_standin.account_sid
+               for _, p in sent)
+    assert twilio_standin.pending_status_callbacks() == []
+
+
+def test_standin_rate_limit_storm_refuses_until_it_passes(
+    twilio_standin: TwilioStandIn, clock: ManualClock
+) -> None:
+    twilio_standin.rate_limit_storm("CreateCall", 10)
+
+    during = [_post(twilio_standin, _calls_url(twilio_standin), _valid_call())
+              for _ in range(3)]
+    clock.advance(10)
+    after = _post(twilio_standin, _calls_url(twilio_standin), _valid_call())
+
+    assert [(a.status_code, a.json()["code"]) for a in during] == [(429, 20429)] * 3
+    assert after.status_code == 201
+    assert len(twilio_standin.calls) == 1

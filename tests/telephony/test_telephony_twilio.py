@@ -15,7 +15,6 @@ from ringback.telephony import (
     InvalidNumber,
     RateLimited,
     TelephonyError,
-    TelephonyUnavailable,
     TwilioTelephony,
 )
 from ringback.telephony.twilio_rest import RebasedHttpClient
@@ -104,103 +103,26 @@ def test_number_twilio_itself_refuses_fails_as_invalid_number(
     assert len(twilio_standin.requests_for("CreateCall")) == 1
 
 
-def test_rate_limited_creation_backs_off_then_succeeds(
+def test_rate_limited_creation_raises_at_once_without_sleeping(
     twilio_telephony: TwilioTelephony, twilio_standin: TwilioStandIn, sleeps: list[float]
 ) -> None:
-    twilio_standin.fail_next("CreateCall", status=429, code=20429, times=2)
-
-    placed = _place(twilio_telephony)
-
-    assert [r.status for r in twilio_standin.requests_for("CreateCall")] == [429, 429, 201]
-    assert sleeps == [1.0, 2.0]
-    assert [c.sid for c in twilio_standin.calls] == [placed.sid]
-
-
-def test_rate_limited_creation_gives_up_after_the_bound(
-    twilio_telephony: TwilioTelephony, twilio_standin: TwilioStandIn, sleeps: list[float]
-) -> None:
-    twilio_standin.fail_next("CreateCall", status=429, code=20429, times=10)
+    # The caller reschedules the attempt: a worker never sits through a 20429 storm.
+    twilio_standin.rate_limit_storm("CreateCall", 60)
 
     with pytest.raises(RateLimited) as raised:
         _place(twilio_telephony)
 
     assert raised.value.code == 20429
     assert raised.value.retryable is True
-    assert len(twilio_standin.requests_for("CreateCall")) == 5
-    assert sleeps == [1.0, 2.0, 4.0, 8.0]
+    assert len(twilio_standin.requests_for("CreateCall")) == 1
+    assert sleeps == []
     assert twilio_standin.calls == []
 
 
-def test_500_after_creation_returns_the_created_call_without_a_second_one(
-    twilio_telephony: TwilioTelephony, twilio_standin: TwilioStandIn
+def test_500_after_creation_is_an_unknown_outcome_and_the_call_reports_itself(
+    twilio_telephony: TwilioTelephony, twilio_standin: TwilioStandIn, sleeps: list[float]
 ) -> None:
     twilio_standin.fail_next("CreateCall", status=500, after_apply=True)
-
-    placed = _place(twilio_telephony)
-
-    (call,) = twilio_standin.calls
-    assert placed.sid == call.sid
-    assert len(twilio_standin.requests_for("CreateCall")) == 1
-    (lookup,) = twilio_standin.requests_for("ListCall")
-    assert (lookup.query["To"], lookup.query["From"]) == ([AGENT], [BUSINESS])
-    assert twilio_standin.violations == []
-
-
-def test_dropped_connection_after_creation_returns_the_created_call(
-    twilio_telephony: TwilioTelephony, twilio_standin: TwilioStandIn
-) -> None:
-    twilio_standin.fail_next("CreateCall", drop_connection=True, after_apply=True)
-
-    placed = _place(twilio_telephony)
-
-    assert [c.sid for c in twilio_standin.calls] == [placed.sid]
-    assert len(twilio_standin.requests_for("CreateCall")) == 1
-
-
-def test_500_without_creation_retries_once_and_creates_exactly_one_call(
-    twilio_telephony: TwilioTelephony, twilio_standin: TwilioStandIn
-) -> None:
-    twilio_standin.fail_next("CreateCall", status=500)
-
-    placed = _place(twilio_telephony)
-
-    assert [r.status for r in twilio_standin.requests_for("CreateCall")] == [500, 201]
-    assert len(twilio_standin.requests_for("ListCall")) == 1
-    assert [c.sid for c in twilio_standin.calls] == [placed.sid]
-
-
-def test_repeated_500_gives_up_after_one_retry(
-    twilio_telephony: TwilioTelephony, twilio_standin: TwilioStandIn
-) -> None:
-    twilio_standin.fail_next("CreateCall", status=503, times=5)
-
-    with pytest.raises(TelephonyUnavailable) as raised:
-        _place(twilio_telephony)
-
-    assert raised.value.retryable is True  # checked twice: no call exists
-    assert len(twilio_standin.requests_for("CreateCall")) == 2
-    assert len(twilio_standin.requests_for("ListCall")) == 2
-    assert twilio_standin.calls == []
-
-
-def test_check_first_ignores_an_earlier_call_to_the_same_agent(
-    twilio_telephony: TwilioTelephony, twilio_standin: TwilioStandIn, clock: ManualClock
-) -> None:
-    earlier = _place(twilio_telephony, idempotency_key="callback:cb-0:1")
-    clock.advance(60)
-    twilio_standin.fail_next("CreateCall", status=500)
-
-    placed = _place(twilio_telephony)
-
-    assert placed.sid != earlier.sid
-    assert [c.sid for c in twilio_standin.calls] == [earlier.sid, placed.sid]
-
-
-def test_failed_check_first_reports_an_unknown_outcome_instead_of_retrying(
-    twilio_telephony: TwilioTelephony, twilio_standin: TwilioStandIn
-) -> None:
-    twilio_standin.fail_next("CreateCall", status=500, after_apply=True)
-    twilio_standin.fail_next("ListCall", status=500, times=10)
 
     with pytest.raises(CallOutcomeUnknown) as raised:
         _place(twilio_telephony)
@@ -208,7 +130,37 @@ def test_failed_check_first_reports_an_unknown_outcome_instead_of_retrying(
     assert raised.value.retryable is False
     assert "may have been created" in raised.value.reason
     assert len(twilio_standin.requests_for("CreateCall")) == 1
+    assert twilio_standin.requests_for("ListCall") == []  # no guess by To/From/time
+    assert sleeps == []
+    (call,) = twilio_standin.calls
+    (report,) = twilio_standin.pending_status_callbacks()
+    assert report.url == STATUS_URL
+    assert (report.params["CallSid"], report.params["CallStatus"]) == (call.sid, "initiated")
+
+
+def test_dropped_connection_after_creation_is_an_unknown_outcome(
+    twilio_telephony: TwilioTelephony, twilio_standin: TwilioStandIn
+) -> None:
+    twilio_standin.fail_next("CreateCall", drop_connection=True, after_apply=True)
+
+    with pytest.raises(CallOutcomeUnknown):
+        _place(twilio_telephony)
+
     assert len(twilio_standin.calls) == 1
+    assert len(twilio_standin.requests_for("CreateCall")) == 1
+
+
+def test_500_without_creation_is_never_retried_and_nothing_reports_itself(
+    twilio_telephony: TwilioTelephony, twilio_standin: TwilioStandIn
+) -> None:
+    twilio_standin.fail_next("CreateCall", status=503)
+
+    with pytest.raises(CallOutcomeUnknown):
+        _place(twilio_telephony)
+
+    assert [r.status for r in twilio_standin.requests_for("CreateCall")] == [503]
+    assert twilio_standin.calls == []
+    assert twilio_standin.pending_status_callbacks() == []
 
 
 def test_redirect_sends_url_and_method_on_the_call(

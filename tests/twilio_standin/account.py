@@ -18,6 +18,17 @@ from urllib.parse import urlencode
 from werkzeug.datastructures import MultiDict
 
 FINAL = {"completed", "busy", "failed", "no-answer", "canceled"}
+# The StatusCallbackEvent each call status is reported under (Twilio's names).
+EVENT_OF_STATUS = {"initiated": "initiated", "ringing": "ringing", "in-progress": "answered",
+                   **{status: "completed" for status in FINAL}}
+
+
+@dataclass(frozen=True)
+class StatusCallback:
+    """A status callback Twilio would POST to a call's StatusCallback URL."""
+
+    url: str
+    params: dict[str, str]
 
 
 @dataclass
@@ -47,6 +58,8 @@ class Account:
         self.account_sid = account_sid
         self.calls: dict[str, StandInCall] = {}
         self.queues: dict[str, dict[str, Any]] = {}
+        self.outbox: list[StatusCallback] = []
+        self._sequence: dict[str, int] = {}
         self._clock = clock
 
     def now(self) -> float:
@@ -60,6 +73,7 @@ class Account:
         call.status_callback = form.get("StatusCallback")
         call.status_callback_events = form.getlist("StatusCallbackEvent")
         call.timeout = int(form["Timeout"]) if "Timeout" in form else None
+        self.report(call, "initiated")
         return 201, self._call_json(call)
 
     def op_ListCall(self, path: dict[str, str], query: MultiDict, form: MultiDict
@@ -142,6 +156,25 @@ class Account:
         if status in FINAL and call.end_time is None:
             call.end_time = now
         call.status, call.updated_at = status, now
+        self.report(call, status)
+
+    def report(self, call: StandInCall, status: str) -> None:
+        """Queue the status callback of ``status`` when the call asked for its event."""
+        event = EVENT_OF_STATUS.get(status)
+        if not call.status_callback or event not in (call.status_callback_events or
+                                                     ["completed"]):
+            return
+        sequence = self._sequence.get(call.sid, 0)
+        self._sequence[call.sid] = sequence + 1
+        params = {
+            "AccountSid": self.account_sid, "ApiVersion": "2010-04-01",
+            "CallSid": call.sid, "CallStatus": status, "CallbackSource": "call-progress-events",
+            "Direction": call.direction, "From": call.from_, "To": call.to,
+            "SequenceNumber": str(sequence), "Timestamp": _rfc(self.now()) or "",
+        }
+        if status in FINAL and call.start_time is not None and call.end_time is not None:
+            params["CallDuration"] = str(int(call.end_time - call.start_time))
+        self.outbox.append(StatusCallback(call.status_callback, params))
 
     def _uri(self, tail: str) -> str:
         return f"/2010-04-01/Accounts/{self.account_sid}/{tail}"

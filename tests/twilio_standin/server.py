@@ -7,13 +7,14 @@ import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from tests.twilio_standin.account import Account, StandInCall, twilio_error
+from tests.twilio_standin.account import Account, StandInCall, StatusCallback, twilio_error
 from tests.twilio_standin.contract import Contract
 
 ACCOUNT_SID = "AC" + "0" * 31 + "1"
@@ -73,6 +74,7 @@ class TwilioStandIn:
         self.violations: list[str] = []
         self._account = Account(account_sid, clock or _SystemClock())
         self._failures: dict[str, deque[Failure]] = {}
+        self._storms: dict[str, float] = {}
         self._lock = threading.RLock()
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -132,6 +134,27 @@ class TwilioStandIn:
                           after_apply, drop_connection)
         with self._lock:
             self._failures.setdefault(operation, deque()).extend([failure] * times)
+
+    def rate_limit_storm(self, operation: str, seconds: float) -> None:
+        """Answer every request of ``operation`` with 429 / 20429 for ``seconds`` of the
+        stand-in's clock, as Twilio does when an account exceeds its request rate."""
+        with self._lock:
+            self._storms[operation] = self._account.now() + seconds
+
+    def pending_status_callbacks(self) -> list[StatusCallback]:
+        """Status callbacks Twilio would have sent and the test has not delivered yet."""
+        with self._lock:
+            return list(self._account.outbox)
+
+    def deliver_status_callbacks(self, send: Callable[[str, dict[str, str]], Any]) -> int:
+        """Hand every pending status callback to ``send(url, params)``, oldest first, as
+        Twilio POSTs them (a test passes a function that signs and posts them to the
+        app); returns how many were sent."""
+        with self._lock:
+            pending, self._account.outbox = self._account.outbox, []
+        for callback in pending:
+            send(callback.url, callback.params)
+        return len(pending)
 
     def requests_for(self, operation: str) -> list[RecordedRequest]:
         with self._lock:
@@ -217,6 +240,8 @@ class TwilioStandIn:
             return 501, twilio_error(501, 20001, f"The stand-in does not implement {op_id}"), False
         queue = self._failures.get(op_id)
         failure = queue.popleft() if queue else None
+        if failure is None and self._account.now() < self._storms.get(op_id, 0.0):
+            failure = Failure(429, 20429, "Too Many Requests", False, False)
         if failure is not None and not failure.after_apply:
             return failure.status, twilio_error(failure.status, failure.code, failure.message), \
                 failure.drop_connection

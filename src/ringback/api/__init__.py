@@ -3,7 +3,9 @@
 Conventions every endpoint keeps: ``Authorization: Bearer <token>``
 (RINGBACK_API_TOKEN acts as the owner; agents have tokens of their own), 401
 without it, 403 without permission, 422 with ``{"errors": {field: message}}``
-on invalid input, 404 on unknown ids, never a stack trace.
+on invalid input, 404 on unknown ids, never a stack trace.  The OpenAPI 3.1
+document of it all is ``GET /api/v1/openapi.json`` (``ringback.api.openapi``),
+the one route that needs no token.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ def create_api_blueprint() -> Blueprint:
         metrics,
         numbers,
         offers,
+        openapi,
         presence,
         queues,
         tickets,
@@ -48,6 +51,8 @@ def create_api_blueprint() -> Blueprint:
 
     @bp.before_request
     def _authenticate() -> None:
+        if request.endpoint == f"{bp.name}.{openapi.ENDPOINT}":
+            return  # the API's description is public
         s = services()
         g.principal = authenticate(s.settings.api_token, AgentDirectory(s.db))
 
@@ -59,4 +64,5 @@ def create_api_blueprint() -> Blueprint:
     metrics.register(bp)
     presence.register(bp)
     offers.register(bp)
+    openapi.register(bp)
     return bp

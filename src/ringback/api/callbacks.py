@@ -19,7 +19,7 @@ from ringback.agents import AgentDirectory
 from ringback.api.auth import acting_agent, requires
 from ringback.callbacks.enqueue import CallbackJobs
 from ringback.callbacks.listing import CallbackListing
-from ringback.callbacks.records import AttemptRecord, CallbackRecords
+from ringback.callbacks.records import AttemptRecord
 from ringback.callbacks.service import CallbackService
 from ringback.callbacks.states import CallbackView
 from ringback.callbacks.ticket import attempt_json, iso
@@ -39,7 +39,7 @@ def register(bp: Blueprint) -> None:
 
     def listing() -> CallbackListing:
         s = services()
-        return CallbackListing(s.queue, CallbackRecords(s.db, s.clock), s.clock)
+        return CallbackListing.from_services(s)
 
     @bp.get("/callbacks")
     @requires(Permission.CALLBACKS)

@@ -1,10 +1,20 @@
-"""A note, written inside the webhook, that the customer's leg reported its result.
+"""Notes the webhooks write about a callback attempt's calls, for the jobs to read.
 
-Twilio requests the ``<Dial action>`` (the customer's result) before the
-agent's leg can end, but both only enqueue jobs, and two workers may run
-them in either order.  The dial-done webhook writes this note before it
-answers Twilio, so the job for the agent's leg ending (a fallback outcome)
-knows to yield.  One SET with a TTL: cheap enough for the webhook path.
+Two facts arrive as Twilio webhooks while jobs decide, and each is one cheap
+Redis write on the webhook path (a key with a TTL, no SQL):
+
+* the customer's leg reported its result (``<Dial action>``): Twilio requests
+  it before the agent's leg can end, but both only enqueue jobs, and two
+  workers may run them in either order, so the job for the agent's leg ending
+  (a fallback outcome) knows to yield;
+* a call of the attempt exists: every status callback of the agent's leg
+  (``initiated`` first) names the attempt in its URL and carries the CallSid.
+  That is how a call is identified after Twilio answered its creation with a
+  5xx: by the attempt it was created for, never by To/From/time, which every
+  callback of one agent shares.
+
+The dialing job also counts here how often Twilio refused the creation with
+a rate limit, so its rescheduled runs know when to stop.
 """
 
 from __future__ import annotations
@@ -17,14 +27,29 @@ TTL_SECONDS = 86_400
 
 
 class DialResultKeys:
-    """``rb:{q:<queue_id>}:cbdial:<entry_id>@<ms>``: string, the DialCallStatus reported
-    for one callback attempt (attempt key ``<queue_id>:<entry_id>@<ms>``)."""
+    """The keys of one callback attempt (attempt key ``<queue_id>:<entry_id>@<ms>``),
+    under its queue's hash tag:
+
+    * ``rb:{q:<queue_id>}:cbdial:<entry_id>@<ms>``: string, the DialCallStatus
+      reported for the attempt;
+    * ``rb:{q:<queue_id>}:cbcall:<entry_id>@<ms>``: hash, ``sid``: the first
+      CallSid a status callback reported for the attempt; ``limited``: how
+      many creations Twilio refused with 20429.
+    """
 
     @staticmethod
-    def result(attempt_key: str) -> str:
+    def _key(kind: str, attempt_key: str) -> str:
         ref, _, ms = attempt_key.rpartition("@")
         queue_id, entry_id = parse_entry_ref(ref)
-        return f"rb:{{q:{queue_id}}}:cbdial:{entry_id}@{ms}"
+        return f"rb:{{q:{queue_id}}}:{kind}:{entry_id}@{ms}"
+
+    @classmethod
+    def result(cls, attempt_key: str) -> str:
+        return cls._key("cbdial", attempt_key)
+
+    @classmethod
+    def call(cls, attempt_key: str) -> str:
+        return cls._key("cbcall", attempt_key)
 
 
 class DialResults:
@@ -36,3 +61,29 @@ class DialResults:
 
     def seen(self, attempt_key: str) -> bool:
         return bool(self._redis.exists(DialResultKeys.result(attempt_key)))
+
+    def note_call(self, attempt_key: str, call_sid: str) -> bool:
+        """A status callback of the attempt's agent leg named its call; the first wins.
+        True when that is news: the attempt's first call, or a call other than it."""
+        key = DialResultKeys.call(attempt_key)
+        with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hsetnx(key, "sid", call_sid)
+            pipe.hget(key, "sid")
+            pipe.expire(key, TTL_SECONDS)
+            first, noted, _ = pipe.execute()
+        noted = noted.decode() if isinstance(noted, bytes) else noted
+        return bool(first) or noted != call_sid
+
+    def reported_call(self, attempt_key: str) -> str | None:
+        """The CallSid Twilio reported for the attempt, once it did."""
+        sid = self._redis.hget(DialResultKeys.call(attempt_key), "sid")
+        return sid.decode() if isinstance(sid, bytes) else sid
+
+    def count(self, attempt_key: str, what: str) -> int:
+        """Count one more ``what`` (e.g. ``limited``) for the attempt; the new count."""
+        key = DialResultKeys.call(attempt_key)
+        with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hincrby(key, what, 1)
+            pipe.expire(key, TTL_SECONDS)
+            counted, _ = pipe.execute()
+        return int(counted)

@@ -14,11 +14,12 @@ import logging
 from rq import get_current_job
 
 from ringback.callbacks.dial_results import DialResults
-from ringback.callbacks.dialing import Dialer, RetryLater
+from ringback.callbacks.dialing import Dialer
+from ringback.callbacks.enqueue import UnrecordedCallbacks
 from ringback.callbacks.expiry import Expiry
 from ringback.callbacks.outcome import Outcomes
 from ringback.callbacks.parts import CallbackParts
-from ringback.callbacks.records import attempt_key
+from ringback.callbacks.records import accepted_at_of, attempt_key, ref_of_attempt
 from ringback.callbacks.service import parse_entry_ref
 from ringback.callbacks.timers import QueueTimers, overflow_url
 from ringback.store.callbacks import AttemptOutcome
@@ -49,32 +50,68 @@ def record_request(ref: str) -> bool:
     """The SQL record of a callback just requested (the webhook only wrote Redis)."""
     parts = _parts()
     entry = parts.queue.get(*parse_entry_ref(ref))
-    if entry is None or entry.callback_number == "":
-        return False
-    parts.records.ensure(entry)
-    return True
+    recorded = False
+    if entry is not None and entry.callback_number != "":
+        parts.records.ensure(entry)
+        recorded = True
+    UnrecordedCallbacks(job_services().redis).remove(ref)  # the list reads the row now
+    return recorded
 
 
 def place_callback(ref: str, agent_id: int, accepted_at: float) -> str | None:
     """Ticket, toll-fraud check and the outbound call of one acceptance; the call's sid.
 
-    On its last try, an unexpected error still ends a started attempt as failed,
-    so the agent is not left busy with a call that never comes.
+    Twilio's refusals and lost answers are rescheduled by the dialer (the
+    ``CALLBACK_DIAL`` deadline), not retried here.  rq retries an unexpected
+    error; on its last try that error still ends a started attempt as failed, so
+    the agent is not left busy with a call that never comes.
     """
     parts = _parts()
-    last_try = not _has_retries_left()
     try:
-        attempt = Dialer(parts).place(ref, agent_id, accepted_at, may_retry=not last_try)
-    except RetryLater:
-        raise
+        attempt = Dialer(parts, DialResults(job_services().redis)).place(
+            ref, agent_id, accepted_at)
     except Exception as exc:
-        if last_try:
+        if not _has_retries_left():
             _give_up(parts, attempt_key(ref, accepted_at), exc)
             _agent_free(agent_id)
         raise
     if attempt is not None and attempt.outcome is not None:
         _agent_free(agent_id)  # ended before a call existed
     return attempt.call_sid if attempt else None
+
+
+def continue_dialing(key: str, due_at: float) -> str | None:
+    """Deadline handler of ``CALLBACK_DIAL``: try the creation again after a rate
+    limit, or look for the call's report after a lost answer (failing the attempt
+    when none came).  An attempt that ended meanwhile only keeps its call's sid."""
+    parts = _parts()
+    attempt = parts.records.attempt(key)
+    if attempt is None:
+        return None
+    if attempt.outcome is not None:
+        return Dialer(parts, DialResults(job_services().redis)).adopt_reported_call(
+            attempt).call_sid
+    return place_callback(ref_of_attempt(key), attempt.agent_id, accepted_at_of(key))
+
+
+def adopt_call(attempt_key: str, call_sid: str) -> bool:
+    """Twilio reported a call of the attempt (its ``initiated`` event): the attempt keeps
+    it as its call.  A call the attempt cannot use, because the attempt ended without
+    knowing it (given up after a lost answer) or has another call, is hung up, so an
+    agent is never rung for a callback that is over, nor twice."""
+    s = job_services()
+    parts = _parts()
+    attempt = parts.records.attempt(attempt_key)
+    if attempt is None:
+        return False
+    known = attempt.call_sid
+    attempt = Dialer(parts, DialResults(s.redis)).adopt_reported_call(attempt)
+    if attempt.call_sid == call_sid and (attempt.outcome is None or known == call_sid):
+        return True
+    log.warning("callback attempt %s: hanging up call %s, which it cannot use",
+                attempt_key, call_sid)
+    s.telephony.hangup_call(call_sid)
+    return False
 
 
 def _agent_free(agent_id: int | None) -> None:

@@ -1,17 +1,29 @@
-"""Lists of callbacks for the API and the console: SQL records with their live state."""
+"""Lists of callbacks for the API and the console: SQL records with their live state.
+
+A callback exists from the moment the caller asks (its queue entry), but its
+SQL row is written by a job a moment later, or later still when the workers
+are busy.  So a page joins the rows with the callbacks still unrecorded
+(``UnrecordedCallbacks``, read from their live entries), ordered by request
+time like the rows: the list shows what ``GET /callbacks/<id>`` shows.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from ringback.callbacks.enqueue import UnrecordedCallbacks
 from ringback.callbacks.records import CallbackRecords
 from ringback.callbacks.service import parse_entry_ref
-from ringback.callbacks.states import CallbackView, view
+from ringback.callbacks.states import CallbackView, live_state, view
 from ringback.clock import Clock
 from ringback.errors import NotFound, ValidationError
-from ringback.queue.models import EntryKind
+from ringback.queue.models import Entry, EntryKind
 from ringback.queue.service import QueueService
 from ringback.store.callbacks import CallbackState
+
+if TYPE_CHECKING:
+    from ringback.services import Services
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -28,10 +40,17 @@ class CallbackPage:
 
 
 class CallbackListing:
-    def __init__(self, queue: QueueService, records: CallbackRecords, clock: Clock) -> None:
+    def __init__(self, queue: QueueService, records: CallbackRecords, clock: Clock,
+                 unrecorded: UnrecordedCallbacks) -> None:
         self._queue = queue
         self._records = records
         self._clock = clock
+        self._unrecorded = unrecorded
+
+    @classmethod
+    def from_services(cls, services: Services) -> CallbackListing:
+        return cls(services.queue, CallbackRecords(services.db, services.clock),
+                   services.clock, UnrecordedCallbacks(services.redis))
 
     def one(self, ref: str) -> CallbackView:
         record = self._records.get(ref)
@@ -60,21 +79,58 @@ class CallbackListing:
         skip = _whole(errors, "offset", offset, 0, 0, 10**9)
         if errors:
             raise ValidationError(errors)
-        records = self._records.list(states=states, queue_id=queue_id, limit=size, offset=skip)
         now = self._clock.now()
-        views = []
-        for record in records:
+        fresh = self._fresh(states, queue_id)
+        # Row i of the SQL order lands at i + (fresh callbacks requested at or after it),
+        # so only rows from offset - len(fresh) on can fall into this page.
+        first_row = max(0, skip - len(fresh))
+        rows = self._records.list(states=states, queue_id=queue_id,
+                                  limit=size + skip - first_row, offset=first_row)
+        placed: list[tuple[int, CallbackView]] = []
+        for i, record in enumerate(rows, start=first_row):
             entry = None
-            live = not record.state.is_final
-            if live:
+            if not record.state.is_final:
                 entry = self._queue.get(record.queue_id, record.entry_id)
             position = self._position(record.queue_id, record.entry_id, entry is not None)
-            views.append(view(record, entry, position, now))
-        total = self._records.count(states=states, queue_id=queue_id)
+            ahead = sum(1 for e in fresh if _requested(e) >= record.requested_at)
+            placed.append((i + ahead, view(record, entry, position, now)))
+        for j, entry in enumerate(fresh):
+            ahead = self._records.count(states=states, queue_id=queue_id,
+                                        requested_after=_requested(entry))
+            if skip <= j + ahead < skip + size:
+                position = self._position(entry.queue_id, entry.entry_id, True)
+                placed.append((j + ahead, view(None, entry, position, now)))
+        views = [v for at, v in sorted(placed, key=lambda p: p[0]) if skip <= at < skip + size]
+        total = self._records.count(states=states, queue_id=queue_id) + len(fresh)
         return CallbackPage(views, total, size, skip)
+
+    def _fresh(self, states: list[CallbackState] | None, queue_id: str | None) -> list[Entry]:
+        """Live callbacks without a row yet that match the filters, newest request first.
+        Refs whose row now exists or whose entry is gone leave the unrecorded set."""
+        refs = self._unrecorded.refs()
+        done = self._records.recorded(refs)
+        found: list[Entry] = []
+        for ref in refs:
+            if ref in done:
+                continue
+            entry = self._queue.get(*parse_entry_ref(ref))
+            if entry is None or entry.kind != EntryKind.CALLBACK:
+                done.add(ref)
+                continue
+            stored = live_state(None, entry)
+            if stored is CallbackState.OFFERED:
+                stored = CallbackState.REQUESTED  # as its row will say
+            if (states is None or stored in states) and queue_id in (None, entry.queue_id):
+                found.append(entry)
+        self._unrecorded.remove(*done)
+        return sorted(found, key=lambda e: (_requested(e), e.entry_id), reverse=True)
 
     def _position(self, queue_id: str, entry_id: str, live: bool) -> int | None:
         return self._queue.position(queue_id, entry_id) if live else None
+
+
+def _requested(entry: Entry) -> float:
+    return entry.requested_at if entry.requested_at is not None else entry.enqueued_at
 
 
 def _whole(errors: dict[str, str], name: str, raw: str | int | None, default: int,

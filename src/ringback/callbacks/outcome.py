@@ -9,6 +9,8 @@ idempotent, so a retry after a crash completes whatever was left undone.
   wrap-up (its end is a deadline);
 - no answer, busy, failed: one internal comment on the ticket, the entry
   leaves the queue and the agent is free at once; no further attempt.
+
+Either way the ticket's ``data.attempts`` is written again with the outcome.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import logging
 from ringback.callbacks.parts import CallbackParts
 from ringback.callbacks.records import AttemptRecord, ref_of_attempt
 from ringback.callbacks.service import parse_entry_ref
-from ringback.callbacks.ticket import attempt_comment, comment_key
+from ringback.callbacks.ticket import attempt_comment, attempts_data, comment_key
 from ringback.queue.models import AgentState, EntryState
 from ringback.scheduler.deadlines import DeadlineKind
 from ringback.store.callbacks import AttemptOutcome
@@ -68,6 +70,8 @@ class Outcomes:
         assert attempt is not None and attempt.outcome is not None
         ref = ref_of_attempt(key)
         record = records.get(ref)
+        if record and record.ticket_id:
+            self._p.tickets.update_data(record.ticket_id, attempts_data(record))
         if attempt.outcome is not AttemptOutcome.CONNECTED and record and record.ticket_id:
             self._p.tickets.add_comment(
                 record.ticket_id, body=attempt_comment(attempt, attempt.outcome, attempt.reason),

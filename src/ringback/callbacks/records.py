@@ -36,6 +36,11 @@ def ref_of_attempt(key: str) -> str:
     return key.rpartition("@")[0]
 
 
+def accepted_at_of(key: str) -> float:
+    """The acceptance time an attempt key names (to the millisecond)."""
+    return int(key.rpartition("@")[2]) / 1000
+
+
 @dataclass(frozen=True)
 class AttemptRecord:
     key: str
@@ -184,6 +189,10 @@ class CallbackRecords:
     def mark_placing(self, key: str) -> None:
         self._update_attempt(key, [CallbackAttempt.outcome.is_(None)], placing_at=self._now())
 
+    def clear_placing(self, key: str) -> None:
+        """Twilio refused the creation: no call can exist, the next try starts afresh."""
+        self._update_attempt(key, [CallbackAttempt.call_sid.is_(None)], placing_at=None)
+
     def set_call_sid(self, key: str, sid: str) -> None:
         self._update_attempt(key, [CallbackAttempt.call_sid.is_(None)], call_sid=sid)
 
@@ -239,11 +248,22 @@ class CallbackRecords:
             return [_callback(r, tuple(by_callback[r.id])) for r in rows]
 
     def count(
-        self, *, states: Iterable[CallbackState] | None = None, queue_id: str | None = None
+        self, *, states: Iterable[CallbackState] | None = None, queue_id: str | None = None,
+        requested_after: float | None = None,
     ) -> int:
         query = _filtered(select(func.count(Callback.id)), states, queue_id)
+        if requested_after is not None:
+            query = query.where(Callback.requested_at > _dt(requested_after))
         with self._db.session() as session:
             return int(session.scalar(query) or 0)
+
+    def recorded(self, refs: Iterable[str]) -> set[str]:
+        """Which of ``refs`` have a row."""
+        wanted = builtins.list(refs)
+        if not wanted:
+            return set()
+        with self._db.session() as session:
+            return set(session.scalars(select(Callback.ref).where(Callback.ref.in_(wanted))))
 
     def open_queue_ids(self) -> builtins.list[str]:
         """Queues holding callbacks not yet dialled or ended: where live ones may wait."""

@@ -63,8 +63,14 @@ def ticket_data(record: CallbackRecord) -> dict[str, Any]:
         "queue": record.queue_id,
         "language": record.language,
         "requested_at": iso(record.requested_at),
-        "attempts": [attempt_json(a) for a in record.attempts],
+        **attempts_data(record),
     }
+
+
+def attempts_data(record: CallbackRecord) -> dict[str, Any]:
+    """The fields of the ticket's data that change while the callback is worked:
+    written again when an attempt ends, so its outcome is in the data too."""
+    return {"attempts": [attempt_json(a) for a in record.attempts]}
 
 
 def _origin(record: CallbackRecord) -> str:

@@ -34,6 +34,7 @@ class DeadlineKind(str, enum.Enum):
     QUEUE_MAX_WAIT = "queue_max_wait"
     OFFER_TIMEOUT = "offer_timeout"
     WRAP_UP_END = "wrap_up_end"
+    CALLBACK_DIAL = "callback_dial"  # ref: a callback attempt; its call is placed or checked
 
 
 @dataclass(frozen=True)

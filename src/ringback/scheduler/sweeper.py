@@ -41,6 +41,7 @@ DEFAULT_HANDLERS: Mapping[DeadlineKind, str] = MappingProxyType({
     DeadlineKind.QUEUE_MAX_WAIT: "ringback.callbacks.jobs.queue_max_wait",
     DeadlineKind.OFFER_TIMEOUT: "ringback.callbacks.jobs.offer_timeout",
     DeadlineKind.WRAP_UP_END: "ringback.callbacks.jobs.wrap_up_end",
+    DeadlineKind.CALLBACK_DIAL: "ringback.callbacks.jobs.continue_dialing",
 })
 
 JOB_TIMEOUT_SECONDS = 60

@@ -73,8 +73,12 @@ class Telephony(Protocol):
         """Create an outbound call that fetches its TwiML from ``url``.
 
         ``idempotency_key`` names the attempt (e.g. ``callback:<id>:1``).  Call
-        creation is not idempotent at Twilio, so an adapter never blindly
-        repeats a creation whose outcome it does not know.
+        creation is not idempotent at Twilio, so an adapter never repeats a
+        creation whose outcome it does not know: it raises ``CallOutcomeUnknown``,
+        and the caller identifies the call, if it exists, by its status
+        callbacks, which come to ``status_callback`` (a URL unique to the
+        attempt) from ``initiated`` on.  ``RateLimited`` means nothing was
+        created; the caller decides when to try again.
         """
         ...
 
@@ -91,7 +95,11 @@ class Telephony(Protocol):
         ...
 
     def find_calls(self, *, to: str, from_: str, started_after: float) -> list[PlacedCall]:
-        """Calls from ``from_`` to ``to`` created at or after ``started_after``, newest first."""
+        """Calls from ``from_`` to ``to`` created at or after ``started_after``, newest first.
+
+        For reports and support; not a way to identify the call of an attempt,
+        since every call to one agent from one number matches the same filter.
+        """
         ...
 
     def close(self) -> None:

@@ -39,7 +39,8 @@ class GeoPermissionDenied(TelephonyError):
 
 
 class RateLimited(TelephonyError):
-    """20429: Twilio kept answering "too many requests" after our bounded backoff."""
+    """20429: Twilio refused with "too many requests" (after the bounded backoff of an
+    idempotent operation; at once for a call's creation, which its caller reschedules)."""
 
 
 class CallNotFound(TelephonyError):
@@ -55,8 +56,9 @@ class TelephonyUnavailable(TelephonyError):
 
 
 class CallOutcomeUnknown(TelephonyError):
-    """Creating the call failed in a way that may have created it anyway, and
-    the check for it failed too: retrying could ring the number twice."""
+    """Creating the call failed in a way that may have created it anyway (a 5xx,
+    a lost connection): retrying could ring the number twice.  The call, if it
+    exists, reports itself to the attempt's status callback URL."""
 
 
 # Twilio codes with a fixed meaning for ringback: class, reason, retryable.

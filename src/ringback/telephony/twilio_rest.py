@@ -2,14 +2,16 @@
 
 Retries follow what each operation can bear:
 
-* 20429 (too many requests) was refused before anything happened, so every
-  operation retries it with bounded exponential backoff.
-* Updates (redirect, hangup, dequeue) and lookups are idempotent, so a 5xx
-  or a network failure is retried the same way.
-* Creating a call is not idempotent.  After a 5xx or a network failure the
-  call may exist anyway, so the adapter first lists the calls To/From made
-  since the attempt began and returns the call if Twilio created it; only
-  when none is there does it try once more.
+* Updates (redirect, hangup, dequeue) and lookups are idempotent, so a
+  20429 (too many requests), a 5xx or a network failure is retried with
+  bounded exponential backoff.
+* Creating a call is tried once.  A 20429 raises ``RateLimited`` at once:
+  the caller reschedules the attempt instead of holding a worker through a
+  storm.  After a 5xx or a network failure the call may exist anyway, and
+  nothing in Twilio's answer tells which call it would be (every call to one
+  agent has the same To and From), so the adapter raises
+  ``CallOutcomeUnknown``; the caller learns the truth from the call's status
+  callback (``initiated``), whose URL names the attempt.
 """
 
 from __future__ import annotations
@@ -106,8 +108,8 @@ class TwilioTelephony:
     """``Telephony`` on Twilio's REST API (Calls, Calls/{Sid}, Queue Members).
 
     ``api_base_url`` (TWILIO_API_BASE_URL) sends every request elsewhere,
-    e.g. to the local stand-in used by the tests.  ``sleep`` and ``clock``
-    are injected so backoff and the check-first window are testable.
+    e.g. to the local stand-in used by the tests.  ``sleep`` is injected so
+    backoff is testable.
     """
 
     def __init__(
@@ -122,7 +124,6 @@ class TwilioTelephony:
         backoff_seconds: float = 1.0,
         max_backoff_seconds: float = 30.0,
         request_timeout: float = 10.0,
-        clock_skew_seconds: float = 5.0,
         lookup_limit: int = 50,
     ) -> None:
         http = (
@@ -137,7 +138,6 @@ class TwilioTelephony:
         self._max_retries = max_retries
         self._backoff = backoff_seconds
         self._max_backoff = max_backoff_seconds
-        self._skew = clock_skew_seconds
         self._lookup_limit = lookup_limit
 
     def close(self) -> None:
@@ -171,28 +171,20 @@ class TwilioTelephony:
             params["caller_id"] = caller_id
         if time_limit is not None:
             params["time_limit"] = time_limit
-        began = self._clock.now()
-        unknown: TelephonyUnavailable | None = None
-        for _round in range(2):
-            try:
-                call = self._run(lambda: self._client.calls.create(**params), retry_unknown=False)
-                return _placed(call)
-            except TelephonyUnavailable as exc:
-                unknown = exc
-            log.warning("creating call %s failed (%s); checking whether Twilio created it",
-                        idempotency_key, unknown.reason)
-            self._sleep(self._delay(0))
-            found = self._created_since(to, from_, began, unknown)
-            if found is not None:
-                log.info("call %s was created despite the error: %s", idempotency_key, found.sid)
-                return found
-        assert unknown is not None
-        raise TelephonyUnavailable(
-            unknown.code,
-            f"the call was not created after two attempts ({unknown.reason})",
-            True,
-            status=unknown.status,
-        )
+        try:
+            call = self._run(lambda: self._client.calls.create(**params),
+                             retry_unknown=False, retry_limited=False)
+        except TelephonyUnavailable as exc:
+            log.warning("creating call %s: Twilio's answer was lost (%s)", idempotency_key,
+                        exc.reason)
+            raise CallOutcomeUnknown(
+                exc.code,
+                f"Twilio answered the call's creation with an error ({exc.reason}); "
+                "the call may have been created",
+                False,
+                status=exc.status,
+            ) from exc
+        return _placed(call)
 
     def redirect_call(self, call_sid: str, url: str) -> None:
         self._run(
@@ -231,27 +223,14 @@ class TwilioTelephony:
         ]
         return sorted(found, key=lambda p: p.created_at or 0.0, reverse=True)
 
-    def _created_since(
-        self, to: str, from_: str, began: float, cause: TelephonyError
-    ) -> PlacedCall | None:
-        try:
-            calls = self.find_calls(to=to, from_=from_, started_after=began - self._skew)
-        except TelephonyError as exc:
-            raise CallOutcomeUnknown(
-                cause.code,
-                f"creating the call failed ({cause.reason}) and checking whether it exists "
-                f"failed too ({exc.reason}); it may have been created",
-                False,
-                status=cause.status,
-            ) from exc
-        # The oldest match is the one closest to this attempt.
-        return min(calls, key=lambda p: p.created_at or 0.0) if calls else None
-
-    def _run(self, operation: Callable[[], T], *, retry_unknown: bool) -> T:
+    def _run(
+        self, operation: Callable[[], T], *, retry_unknown: bool, retry_limited: bool = True
+    ) -> T:
         """Run one REST operation, mapping failures to TelephonyError.
 
-        20429 is always retried; 5xx and network failures only when
-        ``retry_unknown`` (the operation is idempotent).  Bounded by max_retries.
+        20429 is retried when ``retry_limited``; 5xx and network failures only
+        when ``retry_unknown`` (the operation is idempotent).  Bounded by
+        max_retries.
         """
         attempt = 0
         while True:
@@ -267,7 +246,7 @@ class TwilioTelephony:
                 error = TelephonyUnavailable(
                     None, f"Twilio could not be reached ({type(exc).__name__})", True
                 )
-            retry = isinstance(error, RateLimited) or (
+            retry = (retry_limited and isinstance(error, RateLimited)) or (
                 retry_unknown and isinstance(error, TelephonyUnavailable)
             )
             if not retry or attempt >= self._max_retries:

@@ -135,6 +135,22 @@ class BuiltinTicketSink:
             return CommentRef(str(row.id), str(row.ticket_id), created=False)
         return CommentRef(str(comment_id), str(pk), created=True)
 
+    def update_data(self, ticket_id: str | int, data: Mapping[str, Any]) -> None:
+        pk = _pk(ticket_id)
+        errors: dict[str, str] = {}
+        fields = json_object(errors, "data", data)
+        if errors:
+            raise ValidationError(errors)
+        with self._db.session() as session:
+            # The row lock (SQLite: the write lock) keeps concurrent updates whole.
+            ticket = session.scalar(select(Ticket).where(Ticket.id == pk).with_for_update())
+            if ticket is None:
+                raise NotFound("ticket", ticket_id)
+            merged = {**(ticket.data or {}), **fields}
+            if merged != ticket.data:
+                ticket.data = merged
+                ticket.updated_at = self._now()
+
     def get(self, ticket_id: str | int) -> TicketRecord:
         pk = _pk(ticket_id)
         with self._db.session() as session:

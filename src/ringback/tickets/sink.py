@@ -2,8 +2,9 @@
 
 ringback creates tickets (an expired callback, a caller's request) and adds
 comments (a missed callback attempt) through a ``TicketSink``.  The built-in
-SQL store implements it; a helpdesk integration implements the same four
-methods.  Ids cross the interface as strings, since helpdesks differ.
+SQL store implements it; a helpdesk integration implements the same five
+methods (``data`` maps to the helpdesk's custom fields).  Ids cross the
+interface as strings, since helpdesks differ.
 
 Every write carries an idempotency key: callers run inside rq jobs that may be
 retried, so the same key must always come back to the same ticket or comment.
@@ -93,6 +94,14 @@ class TicketSink(Protocol):
         """Add a comment; with a key, at most one comment per key.
 
         Raises NotFound for an unknown ticket, ValidationError for bad input.
+        """
+        ...
+
+    def update_data(self, ticket_id: str, data: Mapping[str, Any]) -> None:
+        """Set the named fields of the ticket's ``data`` (others are kept), e.g. a
+        callback's attempts once their outcome is known.  Writing the same values
+        again changes nothing.  NotFound for an unknown ticket, ValidationError
+        for a value that is not JSON.
         """
         ...
 

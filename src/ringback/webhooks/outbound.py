@@ -9,8 +9,11 @@ the callback's queue entry from Redis or enqueues an rq job, nothing more.
   ``<Dial callerId=business number>`` rings the customer;
 - ``dial-done``: the ``<Dial action>``; how the customer's leg ended
   (DialCallStatus, DialCallDuration) becomes the attempt's outcome;
-- ``status``: the agent's leg; ending without being answered fails the
-  attempt, ending after it yields to the dial result;
+- ``status``: the agent's leg; every event (``initiated`` first) notes the
+  call's sid for its attempt, and a call the attempt did not know yet is
+  handed to the ``adopt_call`` job: that is how a call is known after Twilio
+  answered its creation with an error; ending without being answered fails
+  the attempt, ending after it yields to the dial result;
 - ``customer-status``: the customer picked up (connected, live).
 """
 
@@ -117,6 +120,9 @@ def register(bp: Blueprint) -> None:
     def callback_agent_status() -> ResponseReturnValue:
         key, s = attempt(), services()
         status = request.form.get("CallStatus", "").lower()
+        call_sid = request.form.get("CallSid", "")
+        if key is not None and call_sid and DialResults(s.redis).note_call(key, call_sid):
+            CallbackJobs(s.redis).adopt_call(key, call_sid)  # a call the attempt did not know
         if key is not None and status in AGENT_LEG_STATUS:
             CallbackJobs(s.redis).finish_attempt(
                 key, AttemptOutcome.FAILED.value, AGENT_LEG_STATUS[status], None, source="agent")

@@ -12,7 +12,6 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
 from ringback.callbacks.listing import FILTER_STATES, CallbackListing
-from ringback.callbacks.records import CallbackRecords
 from ringback.console.access import access, area
 from ringback.console.context import services
 from ringback.errors import ValidationError
@@ -28,7 +27,7 @@ def register(bp: Blueprint) -> None:
     @access(area(Permission.CALLBACKS))
     def callbacks() -> ResponseReturnValue:
         s = services()
-        listing = CallbackListing(s.queue, CallbackRecords(s.db, s.clock), s.clock)
+        listing = CallbackListing.from_services(s)
         state = request.args.get("state") or None
         offset = request.args.get("offset", type=int) or 0
         errors: dict[str, str] = {}
