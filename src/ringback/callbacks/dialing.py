@@ -44,6 +44,14 @@ REJECTED = {
     RejectReason.PREMIUM_OR_SHARED_COST: (
         "the callback number is premium-rate or shared-cost (toll-fraud guard)"
     ),
+    RejectReason.PERSONAL_OR_UAN: (
+        "the callback number is a personal or universal access number (toll-fraud guard)"
+    ),
+    RejectReason.SATELLITE_OR_GLOBAL: (
+        "the callback number is a satellite or international service number "
+        "(toll-fraud guard)"
+    ),
+    RejectReason.OWN_NUMBER: "the callback number is one of the business's own numbers",
     RejectReason.COUNTRY_NOT_ALLOWED: (
         "the business number does not allow callbacks to that country"
     ),
@@ -137,7 +145,8 @@ class Dialer:
             return "the callback has no business number to call from"
         try:
             check_outbound_allowed(entry.callback_number,
-                                   self._p.allowed_countries(entry.dialled))
+                                   self._p.allowed_countries(entry.dialled),
+                                   {entry.dialled, *self._p.own_numbers()})
         except CallbackNumberRejected as exc:
             return REJECTED[exc.reason]
         return None

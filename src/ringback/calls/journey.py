@@ -223,7 +223,8 @@ class CallJourney:
         match flow.decide_callback_choice(cfg, req.digits):
             case flow.CallbackChoice.SAME_NUMBER:
                 try:
-                    number = flow.caller_callback_number(cfg, req.caller)
+                    number = flow.caller_callback_number(cfg, req.caller,
+                                                          self._numbers.own_numbers())
                 except CallbackNumberRejected:
                     return twiml_queue.caller_number_rejected(cfg, prompts, self._urls, state)
                 return self._become_callback(req, line, state, number)
@@ -238,7 +239,7 @@ class CallJourney:
             return self._unknown_number()
         state = self._in_queue_state(req, line.cfg)
         return self._number_dialog(req, line, flow.decide_callback_number(
-            line.cfg, req.digits, state))
+            line.cfg, req.digits, state, self._numbers.own_numbers()))
 
     def callback_confirm(self, req: CallRequest) -> str:
         line = self._line(req)
@@ -246,7 +247,7 @@ class CallJourney:
             return self._unknown_number()
         state = self._in_queue_state(req, line.cfg)
         return self._number_dialog(req, line, flow.decide_confirmation(
-            line.cfg, req.digits, state))
+            line.cfg, req.digits, state, self._numbers.own_numbers()))
 
     def _number_dialog(self, req: CallRequest, line: Line, decision: flow.ConfirmDecision) -> str:
         cfg, prompts, urls = line.cfg, line.prompts, self._urls

@@ -85,6 +85,7 @@ class NumberDirectory:
         self._default_version: Any = UNREAD
         # e164 -> (version it was read at, config or None for an unknown number)
         self._cache: dict[str, tuple[bytes | None, NumberConfig | None]] = {}
+        self._own: tuple[bytes | None, frozenset[str]] | None = None
 
     @property
     def default_language(self) -> str:
@@ -161,6 +162,18 @@ class NumberDirectory:
             self._cache.clear()
         self._cache[e164] = (version, config)
         return config
+
+    def own_numbers(self) -> frozenset[str]:
+        """Every number ringback answers, for the toll-fraud guard: none of them is
+        ever a callback destination or an agent's phone (the call would loop back
+        into our own IVR).  Cached like ``find``, checked against the version."""
+        version = self._redis.get(self._keys.version)
+        if self._own is not None and self._own[0] == version:
+            return self._own[1]
+        with self._db.session() as session:
+            numbers = frozenset(session.scalars(select(NumberRecord.e164)))
+        self._own = (version, numbers)
+        return numbers
 
     def read_version(self, pipeline: Any) -> None:
         """Queue the read of the cache version on ``pipeline``; pass its result to ``find``."""
