@@ -64,3 +64,22 @@ def test_the_program_stops_with_status_2_and_one_line(tmp_path):
         "ringback: RINGBACK_CALLBACK_EXPIRY_SECONDS must be a whole number of at least 60, "
         "not 'soon'"
     ]
+
+
+def test_callback_limits_default_to_5_per_caller_3_per_number_10_per_prefix(tmp_path):
+    settings = Settings.from_env(env(tmp_path))
+    assert (settings.callback_limit_per_caller, settings.callback_limit_per_number,
+            settings.callback_limit_per_prefix) == (5, 3, 10)
+    off = Settings.from_env(env(tmp_path, RINGBACK_CALLBACK_LIMIT_PER_NUMBER="0"))
+    assert off.callback_limit_per_number == 0
+
+
+@pytest.mark.parametrize("variable", ["RINGBACK_CALLBACK_LIMIT_PER_CALLER",
+                                      "RINGBACK_CALLBACK_LIMIT_PER_NUMBER",
+                                      "RINGBACK_CALLBACK_LIMIT_PER_PREFIX"])
+def test_a_callback_limit_must_be_a_whole_number_of_at_least_0(tmp_path, variable):
+    for value in ("-1", "three"):
+        with pytest.raises(SettingsError) as caught:
+            Settings.from_env(env(tmp_path, **{variable: value}))
+        assert caught.value.variable == variable
+        assert "must be a whole number of at least 0" in str(caught.value)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import redis
 
 from ringback.callbacks.enqueue import CallbackJobs
+from ringback.callbacks.limits import CallbackLimits, Limits
 from ringback.callbacks.service import CallbackService
 from ringback.clock import Clock, SystemClock
 from ringback.numbers import NumberDirectory
@@ -71,9 +72,14 @@ class Services:
 
     @cached_property
     def callbacks(self) -> CallbackService:
+        s = self.settings
+        limits = Limits(per_caller=s.callback_limit_per_caller,
+                        per_number=s.callback_limit_per_number,
+                        per_prefix=s.callback_limit_per_prefix)
         return CallbackService(self.queue, self.deadlines,
-                               expiry_seconds=self.settings.callback_expiry_seconds,
-                               jobs=CallbackJobs(self.redis))
+                               expiry_seconds=s.callback_expiry_seconds,
+                               jobs=CallbackJobs(self.redis),
+                               limits=CallbackLimits(self.redis, self.clock, limits))
 
     @cached_property
     def routing(self) -> Routing:

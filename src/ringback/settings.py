@@ -51,6 +51,11 @@ class Settings:
     twilio_api_key_sid: str | None = None
     twilio_api_key_secret: str | None = None
     twilio_twiml_app_sid: str | None = None
+    # Toll-fraud limits: callbacks per hour per calling number, destination number and
+    # destination prefix (the number less its last 3 digits); 0 turns one off.
+    callback_limit_per_caller: int = 5
+    callback_limit_per_number: int = 3
+    callback_limit_per_prefix: int = 10
 
     @property
     def uses_embedded_redis(self) -> bool:
@@ -106,6 +111,12 @@ class Settings:
             twilio_api_key_sid=key_sid,
             twilio_api_key_secret=key_secret,
             twilio_twiml_app_sid=_sid(env, "TWILIO_TWIML_APP_SID", "AP"),
+            callback_limit_per_caller=_int(env, "RINGBACK_CALLBACK_LIMIT_PER_CALLER",
+                                           default=5, minimum=0),
+            callback_limit_per_number=_int(env, "RINGBACK_CALLBACK_LIMIT_PER_NUMBER",
+                                           default=3, minimum=0),
+            callback_limit_per_prefix=_int(env, "RINGBACK_CALLBACK_LIMIT_PER_PREFIX",
+                                           default=10, minimum=0),
         )
 
 

@@ -177,3 +177,23 @@ def test_option_1_from_a_business_number_asks_for_another_number(configure, phon
     assert call.said()[-2:] == [text(PromptKey.CALLER_NUMBER_UNUSABLE),
                                 text(PromptKey.ENTER_NUMBER)]
     assert services.queue.entries(QUEUE)[0].kind is EntryKind.LIVE
+
+
+def test_a_fourth_callback_to_one_number_within_the_hour_is_refused_and_the_caller_holds(
+    configure, phone, services
+):
+    configure()
+    for _ in range(3):  # one number asks three times (they merge into one callback)
+        first = phone.dial(BUSINESS, CALLER)
+        first.press("1")
+        assert first.ended
+    call = phone.dial(BUSINESS, CALLER)
+    before = len(call.heard)
+    call.press("1")
+
+    spoken = heard_after(call, before)
+    assert spoken[0] == text(PromptKey.CALLBACK_LIMIT_REACHED)
+    assert text(PromptKey.CALLBACK_OFFER) in spoken  # back in the hold loop
+    assert not call.ended
+    waiting = services.queue.entry_for_call(QUEUE, call.call_sid)
+    assert waiting is not None and waiting.kind is EntryKind.LIVE

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ringback.callbacks.limits import CallbackLimitReached
 from ringback.callbacks.service import CallbackService, entry_ref
 from ringback.calls.departures import Departures
 from ringback.calls.index import CallIndex, CallOutcome, CallRecord
@@ -273,6 +274,9 @@ class CallJourney:
         queue_id, entry_id = waiting.queue_id, waiting.entry.entry_id
         try:
             entry = self._callbacks.request(queue_id, entry_id, number)
+        except CallbackLimitReached as reached:
+            log.warning("call %s: no callback to %s: %s", req.call_sid, number, reached)
+            return twiml_queue.callback_limit_reached(line.prompts, self._urls, state)
         except Conflict:
             return twiml_queue.back_to_queue(line.prompts, self._urls, state)
         except NotFound:
