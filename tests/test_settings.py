@@ -83,3 +83,19 @@ def test_a_callback_limit_must_be_a_whole_number_of_at_least_0(tmp_path, variabl
             Settings.from_env(env(tmp_path, **{variable: value}))
         assert caught.value.variable == variable
         assert "must be a whole number of at least 0" in str(caught.value)
+
+
+def test_sip_domains_are_none_by_default_and_read_as_lower_case_host_names(tmp_path):
+    assert Settings.from_env(env(tmp_path)).sip_domains == frozenset()
+    settings = Settings.from_env(env(tmp_path, RINGBACK_SIP_DOMAINS=" PBX.example.com, "
+                                                                   "sip.example.net,"))
+    assert settings.sip_domains == {"pbx.example.com", "sip.example.net"}
+
+
+@pytest.mark.parametrize("value", ["pbx.example.com:5060", "sip:pbx.example.com",
+                                   "pbx example.com", "*.example.com"])
+def test_a_sip_domain_must_be_a_host_name(tmp_path, value):
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env(env(tmp_path, RINGBACK_SIP_DOMAINS=value))
+    assert caught.value.variable == "RINGBACK_SIP_DOMAINS"
+    assert "must be host names separated by commas" in str(caught.value)

@@ -27,6 +27,8 @@ from ringback.telephony import Telephony, build_telephony
 from ringback.tickets import BuiltinTicketSink
 
 if TYPE_CHECKING:
+    from ringback.agents import AgentDirectory
+    from ringback.routing.endpoints import EndpointRules
     from ringback.routing.wiring import Routing
 
 
@@ -64,6 +66,23 @@ class Services:
         return NumberDirectory(self.db, self.redis,
                                default_language=self.settings.default_language,
                                clock=self.clock)
+
+    @cached_property
+    def agents(self) -> AgentDirectory:
+        """The people, with the endpoint rules below applied to every endpoint set."""
+        from ringback.agents import AgentDirectory
+
+        return AgentDirectory(self.db, endpoint_rules=self.endpoint_rules)
+
+    def endpoint_rules(self) -> EndpointRules:
+        """The toll-fraud rules for agents' endpoints as the numbers are configured
+        now: their callback countries (any while none is configured), never one of
+        them, SIP only on ``RINGBACK_SIP_DOMAINS``."""
+        from ringback.routing.endpoints import EndpointRules
+
+        countries = self.numbers.callback_countries()
+        return EndpointRules.of(countries or None, self.numbers.own_numbers(),
+                                self.settings.sip_domains)
 
     @cached_property
     def tickets(self) -> BuiltinTicketSink:

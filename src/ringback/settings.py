@@ -56,6 +56,8 @@ class Settings:
     callback_limit_per_caller: int = 5
     callback_limit_per_number: int = 3
     callback_limit_per_prefix: int = 10
+    # The SIP domains agents' sip: endpoints may name; empty: no SIP endpoints at all.
+    sip_domains: frozenset[str] = frozenset()
 
     @property
     def uses_embedded_redis(self) -> bool:
@@ -117,6 +119,7 @@ class Settings:
                                            default=3, minimum=0),
             callback_limit_per_prefix=_int(env, "RINGBACK_CALLBACK_LIMIT_PER_PREFIX",
                                            default=10, minimum=0),
+            sip_domains=_host_names(env, "RINGBACK_SIP_DOMAINS"),
         )
 
 
@@ -193,6 +196,24 @@ def _language(env: Mapping[str, str], name: str) -> str | None:
                                   f"not {raw!r}")
     lang, region = match.groups()
     return f"{lang.lower()}-{region.upper()}" if region else lang.lower()
+
+
+_HOST_NAME = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
+
+
+def _host_names(env: Mapping[str, str], name: str) -> frozenset[str]:
+    """Host names separated by commas (spaces allowed), lower-cased; none when unset."""
+    raw = _get(env, name)
+    if raw is None:
+        return frozenset()
+    hosts = [h.strip().lower() for h in raw.split(",") if h.strip()]
+    for host in hosts:
+        if not _HOST_NAME.fullmatch(host):
+            raise SettingsError(name, f"must be host names separated by commas, such as "
+                                      f"pbx.example.com, sip.example.net; {host!r} is not one")
+    return frozenset(hosts)
 
 
 def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], *, default: str) -> str:

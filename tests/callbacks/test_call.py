@@ -315,3 +315,16 @@ def test_a_callback_to_one_of_the_business_numbers_is_never_dialled(desk):
         assert desk.record(ref).attempts[0].reason == (
             "the callback number is one of the business's own numbers")
     assert _sim(desk).calls() == []
+
+
+def test_an_agent_endpoint_outside_the_rules_is_never_rung_for_a_callback(desk):
+    entry = desk.ask()
+    ref = entry_ref(QUEUE, entry.entry_id)
+    _, token = desk.agent(endpoint="sip:ana@pbx.example.com")  # no SIP domain is allowed
+    assert desk.call(ref, token).status_code == 202
+    desk.work()
+    assert desk.record(ref).attempts[0].reason == (
+        "the agent's endpoint is refused: SIP addresses are not allowed here: ask the "
+        "administrator to allow the SIP domain in RINGBACK_SIP_DOMAINS, or use a phone "
+        "number")
+    assert _sim(desk).calls() == []

@@ -21,13 +21,14 @@ from ringback.callbacks.parts import CallbackParts
 from ringback.callbacks.records import AttemptRecord, CallbackRecord, attempt_key
 from ringback.callbacks.service import parse_entry_ref
 from ringback.callbacks.ticket import SUBJECT, called_description, ticket_data, ticket_key
-from ringback.errors import NotFound
+from ringback.errors import NotFound, ValidationError
 from ringback.ivr.callback_number import (
     CallbackNumberRejected,
     RejectReason,
     check_outbound_allowed,
 )
 from ringback.queue.models import Entry, EntryState
+from ringback.routing.endpoints import parse_endpoint
 from ringback.store.callbacks import AttemptOutcome
 from ringback.store.models import Agent
 from ringback.telephony import TelephonyError
@@ -141,6 +142,10 @@ class Dialer:
             return "the agent no longer exists"
         if not agent.endpoint:
             return "the agent has no phone endpoint to ring"
+        try:
+            parse_endpoint(agent.endpoint, rules=self._p.agents.endpoint_rules())
+        except ValidationError as exc:
+            return "the agent's endpoint is refused: " + "; ".join(exc.errors.values())
         if not entry.dialled:
             return "the callback has no business number to call from"
         try:

@@ -98,7 +98,7 @@ class CallbackParts:
             records=CallbackRecords(services.db, services.clock),
             tickets=services.tickets,
             telephony=services.telephony,
-            agents=AgentDirectory(services.db),
+            agents=services.agents,
             urls=OutboundUrls(services.settings.public_base_url),
             clock=services.clock,
             allowed_countries=allowed_countries_from(services),
