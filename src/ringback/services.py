@@ -80,8 +80,8 @@ class Services:
         them, SIP only on ``RINGBACK_SIP_DOMAINS``."""
         from ringback.routing.endpoints import EndpointRules
 
-        countries = self.numbers.callback_countries()
-        return EndpointRules.of(countries or None, self.numbers.own_numbers(),
+        lines = self.numbers.lines()
+        return EndpointRules.of(lines.countries or None, lines.numbers,
                                 self.settings.sip_domains)
 
     @cached_property

@@ -56,7 +56,9 @@ def check_default_language(value: Any) -> str | None:
 
 @dataclass(frozen=True)
 class Lines:
-    """What the configured numbers add up to, for the toll-fraud guard."""
+    """What the configured numbers add up to, for the toll-fraud guard: ``numbers``
+    every business number; ``countries`` every country one of them calls back
+    (``callback.allowed_countries``) or is in, empty while none is configured."""
 
     numbers: frozenset[str]
     countries: frozenset[str]
@@ -176,14 +178,10 @@ class NumberDirectory:
         """Every number ringback answers, for the toll-fraud guard: none of them is
         ever a callback destination or an agent's phone (the call would loop back
         into our own IVR).  Cached like ``find``, checked against the version."""
-        return self._lines().numbers
+        return self.lines().numbers
 
-    def callback_countries(self) -> frozenset[str]:
-        """Every country a configured number calls back (``callback.allowed_countries``)
-        or is in; where agents' phones may be.  Empty while no number is configured."""
-        return self._lines().countries
-
-    def _lines(self) -> Lines:
+    def lines(self) -> Lines:
+        """The numbers and the countries they call back, as configured now (cached)."""
         version = self._redis.get(self._keys.version)
         if self._lines_cache is not None and self._lines_cache[0] == version:
             return self._lines_cache[1]
