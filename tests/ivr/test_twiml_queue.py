@@ -301,6 +301,22 @@ def test_back_to_queue_redirects_to_the_hold_loop(
     assert root[1].attrib == {"method": "POST"}
 
 
+@pytest.mark.parametrize("language", ["en", "de", "fr"])
+def test_over_a_callback_limit_the_caller_hears_why_and_holds_on(
+    language: str, urls: UrlBuilder
+) -> None:
+    prompts = load_prompts(language)
+    document = twiml_queue.callback_limit_reached(prompts, urls,
+                                                  CallState(number="+4915112345678",
+                                                            queue="support"))
+    assert_queue_verbs_only(document)
+    root = parse(document)
+    assert verbs(root) == ["Say", "Redirect"]
+    assert root[0].text == prompts.texts["callback_limit_reached"]
+    assert root[0].attrib["language"] == prompts.say_language
+    assert root[1].text == f"{BASE_URL}/twilio/voice/wait?queue=support"
+
+
 def test_leave_queue_is_a_bare_leave() -> None:
     document = twiml_queue.leave_queue()
     assert_queue_verbs_only(document)
