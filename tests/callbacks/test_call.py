@@ -324,7 +324,6 @@ def test_an_agent_endpoint_outside_the_rules_is_never_rung_for_a_callback(desk):
     assert desk.call(ref, token).status_code == 202
     desk.work()
     assert desk.record(ref).attempts[0].reason == (
-        "the agent's endpoint is refused: SIP addresses are not allowed here: ask the "
-        "administrator to allow the SIP domain in RINGBACK_SIP_DOMAINS, or use a phone "
-        "number")
+        "the agent's endpoint is refused: SIP addresses are not allowed here: ask your "
+        "administrator to allow this SIP domain, or use a phone number")
     assert _sim(desk).calls() == []

@@ -136,8 +136,8 @@ def test_sip_endpoints_must_name_an_allowed_domain():
 
 def test_without_allowed_sip_domains_no_sip_endpoint_is_accepted():
     assert refusal("sip:ana@pbx.example.com", EndpointRules.of(None, (), ())) == (
-        "SIP addresses are not allowed here: ask the administrator to allow the SIP domain "
-        "in RINGBACK_SIP_DOMAINS, or use a phone number")
+        "SIP addresses are not allowed here: ask your administrator to allow this SIP "
+        "domain, or use a phone number")
 
 
 def test_the_api_refuses_endpoints_outside_the_rules_with_422(desk):
@@ -148,9 +148,9 @@ def test_the_api_refuses_endpoints_outside_the_rules_with_422(desk):
                           "back: DE"),
         ("+4930123456", "must not be one of the business's own numbers (the call would "
                         "come back into the queue)"),
-        ("sip:ana@pbx.example.com", "SIP addresses are not allowed here: ask the "
-                                    "administrator to allow the SIP domain in "
-                                    "RINGBACK_SIP_DOMAINS, or use a phone number"),
+        ("sip:ana@pbx.example.com", "SIP addresses are not allowed here: ask your "
+                                    "administrator to allow this SIP domain, or use a "
+                                    "phone number"),
     ]:
         answer = desk.client.put(f"/api/v1/agents/{ana}/endpoint", json={"endpoint": endpoint},
                                  headers=bearer(token))

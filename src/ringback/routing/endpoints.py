@@ -147,9 +147,9 @@ def _phone(text: str, field: str, rules: EndpointRules | None) -> str:
 def _sip_domain(host: str, rules: EndpointRules, field: str) -> None:
     domain = host.rpartition(":")[0] if ":" in host else host
     if not rules.sip_domains:
-        raise ValidationError({field: "SIP addresses are not allowed here: ask the "
-                                      "administrator to allow the SIP domain in "
-                                      "RINGBACK_SIP_DOMAINS, or use a phone number"})
+        raise ValidationError({field: "SIP addresses are not allowed here: ask your "
+                                      "administrator to allow this SIP domain, or use a "
+                                      "phone number"})
     if domain not in rules.sip_domains:
         raise ValidationError({field: "a SIP address must be on an allowed SIP domain: "
                                       + ", ".join(sorted(rules.sip_domains))})
