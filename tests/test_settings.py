@@ -64,3 +64,38 @@ def test_the_program_stops_with_status_2_and_one_line(tmp_path):
         "ringback: RINGBACK_CALLBACK_EXPIRY_SECONDS must be a whole number of at least 60, "
         "not 'soon'"
     ]
+
+
+def test_callback_limits_default_to_5_per_caller_3_per_number_10_per_prefix(tmp_path):
+    settings = Settings.from_env(env(tmp_path))
+    assert (settings.callback_limit_per_caller, settings.callback_limit_per_number,
+            settings.callback_limit_per_prefix) == (5, 3, 10)
+    off = Settings.from_env(env(tmp_path, RINGBACK_CALLBACK_LIMIT_PER_NUMBER="0"))
+    assert off.callback_limit_per_number == 0
+
+
+@pytest.mark.parametrize("variable", ["RINGBACK_CALLBACK_LIMIT_PER_CALLER",
+                                      "RINGBACK_CALLBACK_LIMIT_PER_NUMBER",
+                                      "RINGBACK_CALLBACK_LIMIT_PER_PREFIX"])
+def test_a_callback_limit_must_be_a_whole_number_of_at_least_0(tmp_path, variable):
+    for value in ("-1", "three"):
+        with pytest.raises(SettingsError) as caught:
+            Settings.from_env(env(tmp_path, **{variable: value}))
+        assert caught.value.variable == variable
+        assert "must be a whole number of at least 0" in str(caught.value)
+
+
+def test_sip_domains_are_none_by_default_and_read_as_lower_case_host_names(tmp_path):
+    assert Settings.from_env(env(tmp_path)).sip_domains == frozenset()
+    settings = Settings.from_env(env(tmp_path, RINGBACK_SIP_DOMAINS=" PBX.example.com, "
+                                                                   "sip.example.net,"))
+    assert settings.sip_domains == {"pbx.example.com", "sip.example.net"}
+
+
+@pytest.mark.parametrize("value", ["pbx.example.com:5060", "sip:pbx.example.com",
+                                   "pbx example.com", "*.example.com"])
+def test_a_sip_domain_must_be_a_host_name(tmp_path, value):
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env(env(tmp_path, RINGBACK_SIP_DOMAINS=value))
+    assert caught.value.variable == "RINGBACK_SIP_DOMAINS"
+    assert "must be host names separated by commas" in str(caught.value)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,7 @@ from ringback.console.security import (
     verify_password,
 )
 from ringback.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from ringback.routing.endpoints import parse_endpoint
+from ringback.routing.endpoints import EndpointRules, parse_endpoint
 from ringback.store.db import Database
 from ringback.store.models import Agent, Permission, Role
 
@@ -91,12 +91,19 @@ def agent_json(agent: Agent) -> dict[str, Any]:
 
 
 class AgentDirectory:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *,
+                 endpoint_rules: Callable[[], EndpointRules] | None = None) -> None:
+        """``endpoint_rules`` gives the installation's toll-fraud rules for endpoints
+        (``Services.endpoint_rules``); without it endpoints are checked by form only."""
         self._db = db
+        self._endpoint_rules = endpoint_rules
+
+    def endpoint_rules(self) -> EndpointRules | None:
+        return self._endpoint_rules() if self._endpoint_rules is not None else None
 
     def create(self, payload: dict[str, Any], *, by: Principal | None = None) -> Agent:
         """A new admin or custom agent; ``by`` may grant only what it holds."""
-        fields = validate_agent(payload)
+        fields = validate_agent(payload, self.endpoint_rules())
         if by is not None:
             check_grant(by, Role(fields["role"]), fields["permissions"])
         with self._db.session() as session:
@@ -137,7 +144,7 @@ class AgentDirectory:
                 "permissions": payload.get("permissions", list(agent.permissions or [])),
                 "endpoint": payload.get("endpoint"),
             }
-            fields = validate_agent(merged)
+            fields = validate_agent(merged, self.endpoint_rules())
             role = Role(fields["role"])
             if by.agent_id == agent.id and (
                 role.value != agent.role or fields["permissions"] != sorted(agent.permissions or [])
@@ -154,7 +161,7 @@ class AgentDirectory:
     def set_endpoint(self, agent_id: int, endpoint: object, *, by: Principal) -> Agent:
         """Where the agent's calls ring (see ``ringback.routing.endpoints``); None clears
         it.  Agents set their own; changing someone else's follows the manage rules."""
-        value = check_endpoint(endpoint)
+        value = check_endpoint(endpoint, self.endpoint_rules())
         with self._db.session() as session:
             agent = _get(session, agent_id)
             if by.agent_id != agent.id:
@@ -235,7 +242,8 @@ class AgentDirectory:
             return session.scalar(select(Agent).where(Agent.api_token_hash == token_digest(token)))
 
 
-def validate_agent(payload: dict[str, Any]) -> dict[str, Any]:
+def validate_agent(payload: dict[str, Any],
+                   endpoint_rules: EndpointRules | None = None) -> dict[str, Any]:
     errors: dict[str, str] = {}
     email = payload.get("email")
     if not isinstance(email, str) or not EMAIL.match(email.strip()):
@@ -252,7 +260,7 @@ def validate_agent(payload: dict[str, Any]) -> dict[str, Any]:
         errors["permissions"] = "must be a list drawn from " + ", ".join(sorted(known))
     endpoint = None
     try:
-        endpoint = check_endpoint(payload.get("endpoint"))
+        endpoint = check_endpoint(payload.get("endpoint"), endpoint_rules)
     except ValidationError as invalid:
         errors.update(invalid.errors)
     if errors:
@@ -268,12 +276,12 @@ def validate_agent(payload: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def check_endpoint(value: object) -> str | None:
+def check_endpoint(value: object, rules: EndpointRules | None = None) -> str | None:
     """An agent's endpoint in canonical form (E.164 past the toll-fraud guard,
-    sip:user@host or client:identity); None or "" clears it."""
+    sip:user@host or client:identity), within ``rules`` if given; None or "" clears it."""
     if value is None or value == "":
         return None
-    return str(parse_endpoint(value))
+    return str(parse_endpoint(value, rules=rules))
 
 
 def check_grant(by: Principal, role: Role, permissions: Iterable[str]) -> None:

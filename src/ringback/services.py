@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import redis
 
 from ringback.callbacks.enqueue import CallbackJobs
+from ringback.callbacks.limits import CallbackLimits, Limits
 from ringback.callbacks.service import CallbackService
 from ringback.clock import Clock, SystemClock
 from ringback.numbers import NumberDirectory
@@ -26,6 +27,8 @@ from ringback.telephony import Telephony, build_telephony
 from ringback.tickets import BuiltinTicketSink
 
 if TYPE_CHECKING:
+    from ringback.agents import AgentDirectory
+    from ringback.routing.endpoints import EndpointRules
     from ringback.routing.wiring import Routing
 
 
@@ -65,15 +68,37 @@ class Services:
                                clock=self.clock)
 
     @cached_property
+    def agents(self) -> AgentDirectory:
+        """The people, with the endpoint rules below applied to every endpoint set."""
+        from ringback.agents import AgentDirectory
+
+        return AgentDirectory(self.db, endpoint_rules=self.endpoint_rules)
+
+    def endpoint_rules(self) -> EndpointRules:
+        """The toll-fraud rules for agents' endpoints as the numbers are configured
+        now: their callback countries (any while none is configured), never one of
+        them, SIP only on ``RINGBACK_SIP_DOMAINS``."""
+        from ringback.routing.endpoints import EndpointRules
+
+        lines = self.numbers.lines()
+        return EndpointRules.of(lines.countries or None, lines.numbers,
+                                self.settings.sip_domains)
+
+    @cached_property
     def tickets(self) -> BuiltinTicketSink:
         """The built-in ticket store; helpdesk adapters implement its ``TicketSink`` side."""
         return BuiltinTicketSink(self.db, self.clock)
 
     @cached_property
     def callbacks(self) -> CallbackService:
+        s = self.settings
+        limits = Limits(per_caller=s.callback_limit_per_caller,
+                        per_number=s.callback_limit_per_number,
+                        per_prefix=s.callback_limit_per_prefix)
         return CallbackService(self.queue, self.deadlines,
-                               expiry_seconds=self.settings.callback_expiry_seconds,
-                               jobs=CallbackJobs(self.redis))
+                               expiry_seconds=s.callback_expiry_seconds,
+                               jobs=CallbackJobs(self.redis),
+                               limits=CallbackLimits(self.redis, self.clock, limits))
 
     @cached_property
     def routing(self) -> Routing:

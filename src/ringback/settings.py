@@ -54,6 +54,13 @@ class Settings:
     # Reverse proxies in front of the web processes whose X-Forwarded-For is
     # believed (the log-in throttle's client address); 0: the peer's address.
     trusted_proxies: int = 0
+    # Toll-fraud limits: callbacks per hour per calling number, destination number and
+    # destination prefix (the number less its last 3 digits); 0 turns one off.
+    callback_limit_per_caller: int = 5
+    callback_limit_per_number: int = 3
+    callback_limit_per_prefix: int = 10
+    # The SIP domains agents' sip: endpoints may name; empty: no SIP endpoints at all.
+    sip_domains: frozenset[str] = frozenset()
 
     @property
     def uses_embedded_redis(self) -> bool:
@@ -111,6 +118,13 @@ class Settings:
             twilio_twiml_app_sid=_sid(env, "TWILIO_TWIML_APP_SID", "AP"),
             trusted_proxies=_int(env, "RINGBACK_TRUSTED_PROXIES", default=0, minimum=0,
                                  maximum=10),
+            callback_limit_per_caller=_int(env, "RINGBACK_CALLBACK_LIMIT_PER_CALLER",
+                                           default=5, minimum=0),
+            callback_limit_per_number=_int(env, "RINGBACK_CALLBACK_LIMIT_PER_NUMBER",
+                                           default=3, minimum=0),
+            callback_limit_per_prefix=_int(env, "RINGBACK_CALLBACK_LIMIT_PER_PREFIX",
+                                           default=10, minimum=0),
+            sip_domains=_host_names(env, "RINGBACK_SIP_DOMAINS"),
         )
 
 
@@ -187,6 +201,24 @@ def _language(env: Mapping[str, str], name: str) -> str | None:
                                   f"not {raw!r}")
     lang, region = match.groups()
     return f"{lang.lower()}-{region.upper()}" if region else lang.lower()
+
+
+_HOST_NAME = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
+
+
+def _host_names(env: Mapping[str, str], name: str) -> frozenset[str]:
+    """Host names separated by commas (spaces allowed), lower-cased; none when unset."""
+    raw = _get(env, name)
+    if raw is None:
+        return frozenset()
+    hosts = [h.strip().lower() for h in raw.split(",") if h.strip()]
+    for host in hosts:
+        if not _HOST_NAME.fullmatch(host):
+            raise SettingsError(name, f"must be host names separated by commas, such as "
+                                      f"pbx.example.com, sip.example.net; {host!r} is not one")
+    return frozenset(hosts)
 
 
 def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], *, default: str) -> str:

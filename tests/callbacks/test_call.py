@@ -25,11 +25,11 @@ def _sim(desk) -> SimulatedTelephony:
     return telephony
 
 
-def _called(desk, *, caller: str = CALLER):
+def _called(desk, *, caller: str = CALLER, agent: str = "Ana"):
     """A callback called by a fresh agent, its job run: (ref, agent id, attempt key)."""
     entry = desk.ask(caller)
     ref = entry_ref(QUEUE, entry.entry_id)
-    agent_id, token = desk.agent()
+    agent_id, token = desk.agent(agent)
     assert desk.call(ref, token).status_code == 202
     desk.work()
     return ref, agent_id, desk.attempt_key(ref)
@@ -313,3 +313,37 @@ def test_outbound_webhooks_without_an_attempt_answer_twiml_not_an_error(desk):
         assert response.status_code == 200, path
         assert response.mimetype == "text/xml"
     desk.work()
+
+
+def test_a_personal_number_is_never_dialled_even_in_an_allowed_country(desk):
+    desk.services.numbers.put(BUSINESS, {"callback": {"allowed_countries": ["DE", "GB"]}})
+    ref, agent_id, _ = _called(desk, caller="+447012345678")  # +44 70: a UK personal number
+    record = desk.record(ref)
+    assert record.outcome is AttemptOutcome.FAILED
+    assert record.attempts[0].reason == (
+        "the callback number is a personal or universal access number (toll-fraud guard)")
+    assert _sim(desk).calls() == []
+    assert desk.services.queue.agent(str(agent_id)).state is AgentState.AVAILABLE
+
+
+def test_a_callback_to_one_of_the_business_numbers_is_never_dialled(desk):
+    other_line = "+4940123456"
+    desk.services.numbers.put(BUSINESS, {})
+    desk.services.numbers.put(other_line, {})
+    for own, agent in ((other_line, "Ana"), (BUSINESS, "Bo")):
+        ref, _, _ = _called(desk, caller=own, agent=agent)
+        assert desk.record(ref).attempts[0].reason == (
+            "the callback number is one of the business's own numbers")
+    assert _sim(desk).calls() == []
+
+
+def test_an_agent_endpoint_outside_the_rules_is_never_rung_for_a_callback(desk):
+    entry = desk.ask()
+    ref = entry_ref(QUEUE, entry.entry_id)
+    _, token = desk.agent(endpoint="sip:ana@pbx.example.com")  # no SIP domain is allowed
+    assert desk.call(ref, token).status_code == 202
+    desk.work()
+    assert desk.record(ref).attempts[0].reason == (
+        "the agent's endpoint is refused: SIP addresses are not allowed here: ask your "
+        "administrator to allow this SIP domain, or use a phone number")
+    assert _sim(desk).calls() == []

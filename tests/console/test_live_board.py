@@ -4,6 +4,7 @@ who may open what."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -304,3 +305,21 @@ def test_an_agent_sets_its_own_phone_on_the_board_with_the_apis_rule(
 
     assert AgentDirectory(services.db).get(owner.id).endpoint == "+493012345678"
     assert "Your calls now ring +493012345678." in notices(owner_client)
+
+
+def test_the_board_refuses_a_phone_the_toll_fraud_rules_forbid_saying_why(
+        owner_client, services, owner):
+    for endpoint, why in [
+        ("+447911123456", "must be a phone number in a country the business numbers call "
+                          "back: DE."),
+        (BUSINESS, "must not be one of the business's own numbers (the call would come back "
+                   "into the queue)."),
+        ("+4970012345678", "must not be a personal or universal access number "
+                           "(toll-fraud guard)."),
+        ("sip:me@pbx.example.com", "SIP addresses are not allowed here: ask your "
+                                   "administrator to allow this SIP domain, or use a phone "
+                                   "number."),
+    ]:
+        post_on_board(owner_client, "/console/live/endpoint", endpoint=endpoint)
+        assert "Your phone is not changed: " + why in html.unescape(notices(owner_client))
+    assert AgentDirectory(services.db).get(owner.id).endpoint is None

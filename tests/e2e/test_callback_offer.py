@@ -147,3 +147,53 @@ def test_a_digital_line_never_hears_the_callback_offer(configure, server, settin
     assert not [h for h in call.heard if h.kind == "gather"]
     assert [h.kind for h in call.heard].count("play") == 4  # four hold rounds
     assert event_types(services) == [EventType.JOINED, EventType.ABANDONED]
+
+
+def test_option_2_refuses_personal_satellite_and_own_numbers_with_a_reprompt(
+    configure, phone, services
+):
+    configure(callback={"allowed_countries": ["DE", "GB"]})
+    configure("+4940123456")  # a second line of the same business
+    call = phone.dial(BUSINESS, CALLER)
+    call.press("2")
+
+    call.press("0044 7012 345678#".replace(" ", ""))  # +44 70: a UK personal number
+    assert call.said()[-2:] == [text(PromptKey.NUMBER_PERSONAL_OR_UAN),
+                                text(PromptKey.ENTER_NUMBER)]
+    call.press("00881612345678#")  # a satellite phone
+    assert call.said()[-2:] == [text(PromptKey.NUMBER_SATELLITE_OR_GLOBAL),
+                                text(PromptKey.ENTER_NUMBER)]
+    before = len(call.heard)
+    call.press("040123456#")  # the business's other line
+    assert heard_after(call, before)[0] == text(PromptKey.NUMBER_ATTEMPTS_EXHAUSTED)
+    assert services.queue.entries(QUEUE)[0].kind is EntryKind.LIVE
+
+
+def test_option_1_from_a_business_number_asks_for_another_number(configure, phone, services):
+    configure()
+    configure("+4940123456")
+    call = phone.dial(BUSINESS, "+4940123456")  # a caller id spoofed to our own line
+    call.press("1")
+    assert call.said()[-2:] == [text(PromptKey.CALLER_NUMBER_UNUSABLE),
+                                text(PromptKey.ENTER_NUMBER)]
+    assert services.queue.entries(QUEUE)[0].kind is EntryKind.LIVE
+
+
+def test_a_fourth_callback_to_one_number_within_the_hour_is_refused_and_the_caller_holds(
+    configure, phone, services
+):
+    configure()
+    for _ in range(3):  # one number asks three times (they merge into one callback)
+        first = phone.dial(BUSINESS, CALLER)
+        first.press("1")
+        assert first.ended
+    call = phone.dial(BUSINESS, CALLER)
+    before = len(call.heard)
+    call.press("1")
+
+    spoken = heard_after(call, before)
+    assert spoken[0] == text(PromptKey.CALLBACK_LIMIT_REACHED)
+    assert text(PromptKey.CALLBACK_OFFER) in spoken  # back in the hold loop
+    assert not call.ended
+    waiting = services.queue.entry_for_call(QUEUE, call.call_sid)
+    assert waiting is not None and waiting.kind is EntryKind.LIVE

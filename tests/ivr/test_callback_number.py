@@ -15,7 +15,7 @@ from ringback.ivr.callback_number import (
     parse_callback_number,
 )
 
-BERLIN = "+4930123456"
+BERLIN = "+493088776655"
 NEW_JERSEY = "+12015550123"
 EUROPE = ("DE", "AT", "FR", "GB", "CH")
 
@@ -48,7 +48,7 @@ def test_german_mobile_is_accepted_with_plus_00_star_or_nationally(digits: str) 
 
 def test_national_format_is_read_in_the_business_numbers_country() -> None:
     assert parse_callback_number("0612345678", "+33123456789", ["FR"]) == "+33612345678"
-    assert parse_callback_number("2015550123", NEW_JERSEY, ["US"]) == "+12015550123"
+    assert parse_callback_number("2015550199", NEW_JERSEY, ["US"]) == "+12015550199"
 
 
 def test_home_countrys_own_international_prefix_works() -> None:
@@ -124,3 +124,55 @@ def test_check_outbound_allowed_returns_canonical_e164() -> None:
 def test_invalid_and_unparseable_numbers_count_as_risky() -> None:
     assert is_toll_fraud_risk("+49301")
     assert is_toll_fraud_risk("not a number")
+
+
+# Issue 17, toll fraud: kinds of numbers that passed the guard before.
+
+PERSONAL_GB = "+447012345678"  # +44 70: UK personal numbers
+PERSONAL_DE = "+4970012345678"  # +49 700: German personal numbers
+UAN_GB = "+445512345678"  # +44 55: UK corporate numbering (UAN)
+GLOBAL = ["+881612345678", "+88213001234", "+883510012345", "+870773111632"]
+
+
+@pytest.mark.parametrize("number", [PERSONAL_GB, PERSONAL_DE])
+def test_personal_numbers_are_refused(number: str) -> None:
+    assert rejection(keypad(number)) is RejectReason.PERSONAL_OR_UAN
+    with pytest.raises(CallbackNumberRejected) as caught:
+        check_outbound_allowed(number, EUROPE)
+    assert caught.value.reason is RejectReason.PERSONAL_OR_UAN
+    assert is_toll_fraud_risk(number)
+
+
+def test_personal_number_keyed_nationally_is_refused() -> None:
+    assert rejection("070012345678") is RejectReason.PERSONAL_OR_UAN
+
+
+def test_uk_universal_access_numbers_are_refused() -> None:
+    assert rejection(keypad(UAN_GB)) is RejectReason.PERSONAL_OR_UAN
+    assert is_toll_fraud_risk(UAN_GB)
+
+
+@pytest.mark.parametrize("number", GLOBAL)
+def test_satellite_and_international_network_numbers_are_refused(number: str) -> None:
+    assert phonenumbers.is_valid_number(phonenumbers.parse(number))
+    assert rejection(keypad(number)) is RejectReason.SATELLITE_OR_GLOBAL
+    with pytest.raises(CallbackNumberRejected) as caught:
+        check_outbound_allowed(number, EUROPE)
+    assert caught.value.reason is RejectReason.SATELLITE_OR_GLOBAL
+    assert is_toll_fraud_risk(number)
+
+
+def test_the_business_number_itself_is_refused_as_callback_number() -> None:
+    assert rejection("03088776655") is RejectReason.OWN_NUMBER
+    assert rejection(keypad(BERLIN)) is RejectReason.OWN_NUMBER
+
+
+def test_every_own_number_of_the_business_is_refused() -> None:
+    own = {BERLIN, "+4940123456"}
+    with pytest.raises(CallbackNumberRejected) as caught:
+        parse_callback_number("040123456", BERLIN, EUROPE, own)
+    assert caught.value.reason is RejectReason.OWN_NUMBER
+    with pytest.raises(CallbackNumberRejected) as caught:
+        check_outbound_allowed("+49 40 123456", EUROPE, own)
+    assert caught.value.reason is RejectReason.OWN_NUMBER
+    assert check_outbound_allowed("+4915123456789", EUROPE, own) == "+4915123456789"

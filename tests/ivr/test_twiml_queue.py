@@ -140,6 +140,16 @@ EXPECTED_REASONS = {
         RejectReason.PREMIUM_OR_SHARED_COST: (
             "Sorry, we cannot call back premium-rate or shared-cost numbers."
         ),
+        RejectReason.PERSONAL_OR_UAN: (
+            "Sorry, we cannot call back personal numbers or universal access numbers. "
+            "Please use a landline or mobile number."
+        ),
+        RejectReason.SATELLITE_OR_GLOBAL: (
+            "Sorry, we cannot call back satellite phones or international service numbers."
+        ),
+        RejectReason.OWN_NUMBER: (
+            "That is one of our own numbers, so we cannot call you back on it."
+        ),
         RejectReason.COUNTRY_NOT_ALLOWED: "Sorry, we cannot call back numbers in that country.",
     },
     "de": {
@@ -149,6 +159,17 @@ EXPECTED_REASONS = {
             "Kostenpflichtige Sonderrufnummern, etwa Mehrwert- oder Servicenummern, "
             "können wir leider nicht zurückrufen."
         ),
+        RejectReason.PERSONAL_OR_UAN: (
+            "Persönliche Rufnummern und Unternehmensrufnummern können wir leider nicht "
+            "zurückrufen. Bitte nennen Sie uns eine Festnetz- oder Mobilfunknummer."
+        ),
+        RejectReason.SATELLITE_OR_GLOBAL: (
+            "Satellitentelefone und internationale Dienstenummern können wir leider nicht "
+            "zurückrufen."
+        ),
+        RejectReason.OWN_NUMBER: (
+            "Das ist eine unserer eigenen Rufnummern, unter der wir Sie nicht zurückrufen können."
+        ),
         RejectReason.COUNTRY_NOT_ALLOWED: "In dieses Land können wir leider nicht zurückrufen.",
     },
     "fr": {
@@ -156,6 +177,18 @@ EXPECTED_REASONS = {
         RejectReason.INVALID: "Désolé, ce numéro de téléphone n'est pas valide.",
         RejectReason.PREMIUM_OR_SHARED_COST: (
             "Désolé, nous ne pouvons pas rappeler les numéros surtaxés ou à coûts partagés."
+        ),
+        RejectReason.PERSONAL_OR_UAN: (
+            "Désolé, nous ne pouvons pas rappeler les numéros personnels ou les numéros "
+            "d'accès universel. Merci d'indiquer un numéro fixe ou mobile."
+        ),
+        RejectReason.SATELLITE_OR_GLOBAL: (
+            "Désolé, nous ne pouvons pas rappeler les téléphones satellites ni les numéros "
+            "de services internationaux."
+        ),
+        RejectReason.OWN_NUMBER: (
+            "Ce numéro est l'un de nos propres numéros, nous ne pouvons donc pas vous "
+            "rappeler dessus."
         ),
         RejectReason.COUNTRY_NOT_ALLOWED: (
             "Désolé, nous ne pouvons pas rappeler de numéros dans ce pays."
@@ -174,6 +207,9 @@ KEYED = {
     RejectReason.UNPARSEABLE: "",
     RejectReason.INVALID: "0301",
     RejectReason.PREMIUM_OR_SHARED_COST: premium_de(),
+    RejectReason.PERSONAL_OR_UAN: "070012345678",  # +49 700, keyed nationally
+    RejectReason.SATELLITE_OR_GLOBAL: "00881612345678",
+    RejectReason.OWN_NUMBER: "030123456",  # the business number itself
     RejectReason.COUNTRY_NOT_ALLOWED: "00447400123456",
 }
 
@@ -263,6 +299,22 @@ def test_back_to_queue_redirects_to_the_hold_loop(
     assert root[0].text == sentence
     assert root[1].text == f"{BASE_URL}/twilio/voice/wait?queue=support"
     assert root[1].attrib == {"method": "POST"}
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr"])
+def test_over_a_callback_limit_the_caller_hears_why_and_holds_on(
+    language: str, urls: UrlBuilder
+) -> None:
+    prompts = load_prompts(language)
+    document = twiml_queue.callback_limit_reached(prompts, urls,
+                                                  CallState(number="+4915112345678",
+                                                            queue="support"))
+    assert_queue_verbs_only(document)
+    root = parse(document)
+    assert verbs(root) == ["Say", "Redirect"]
+    assert root[0].text == prompts.texts["callback_limit_reached"]
+    assert root[0].attrib["language"] == prompts.say_language
+    assert root[1].text == f"{BASE_URL}/twilio/voice/wait?queue=support"
 
 
 def test_leave_queue_is_a_bare_leave() -> None:

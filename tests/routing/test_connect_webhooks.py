@@ -17,6 +17,12 @@ BASE = "https://ringback.example.com"
 ENGLISH = {"language": "en-US", "voice": "Polly.Joanna"}  # the account default: agents hear it
 
 
+@pytest.fixture
+def settings(settings):
+    """Agents here may also be SIP phones on the company PBX."""
+    return settings.with_changes(sip_domains=frozenset({"pbx.example.com"}))
+
+
 def tree(response) -> list[tuple[str, dict[str, str], str]]:
     """The TwiML as (tag, attributes, text) in document order, for exact comparison."""
     assert response.status_code == 200, response.get_data(as_text=True)

@@ -6,7 +6,8 @@ import pytest
 
 from ringback.agents import AgentDirectory, Principal
 from ringback.errors import ValidationError
-from ringback.routing.endpoints import EndpointKind, parse_endpoint
+from ringback.routing.endpoints import EndpointKind, EndpointRules, parse_endpoint
+from ringback.store.models import Agent
 from tests.e2e.live_desk import bearer, owner
 
 PREMIUM_DE = "+499001234567"
@@ -83,3 +84,94 @@ def test_agents_set_their_own_endpoint_and_others_need_the_agents_permission(des
                               headers=owner())
     assert cleared.get_json()["endpoint"] is None
     assert AgentDirectory(desk.services.db).get(ana).endpoint is None
+
+
+# Issue 17, toll fraud: agents' endpoints.
+
+@pytest.mark.parametrize(("raw", "rule"), [
+    ("+447012345678", "must not be a personal or universal access number (toll-fraud guard)"),
+    ("+4970012345678", "must not be a personal or universal access number (toll-fraud guard)"),
+    ("+445512345678", "must not be a personal or universal access number (toll-fraud guard)"),
+    ("+881612345678", "must not be a satellite or international service number "
+                      "(toll-fraud guard)"),
+    ("+883510012345", "must not be a satellite or international service number "
+                      "(toll-fraud guard)"),
+])
+def test_personal_uan_and_satellite_numbers_are_refused_as_endpoints(raw, rule):
+    with pytest.raises(ValidationError) as refused:
+        parse_endpoint(raw)
+    assert refused.value.errors == {"endpoint": rule}
+
+
+GERMAN_LINES = EndpointRules.of(["DE", "AT"], {"+4930123456"}, ["pbx.example.com"])
+
+
+def refusal(raw: str, rules: EndpointRules) -> str:
+    with pytest.raises(ValidationError) as refused:
+        parse_endpoint(raw, rules=rules)
+    assert list(refused.value.errors) == ["endpoint"]
+    return refused.value.errors["endpoint"]
+
+
+def test_an_endpoint_phone_must_be_in_a_country_the_lines_call_back():
+    assert refusal("+447911123456", GERMAN_LINES) == (
+        "must be a phone number in a country the business numbers call back: AT, DE")
+    assert str(parse_endpoint("+43664123456", rules=GERMAN_LINES)) == "+43664123456"
+
+
+def test_a_business_number_is_refused_as_an_endpoint():
+    assert refusal("+49 30 123456", GERMAN_LINES) == (
+        "must not be one of the business's own numbers (the call would come back into "
+        "the queue)")
+
+
+def test_sip_endpoints_must_name_an_allowed_domain():
+    assert str(parse_endpoint("sips:ana@PBX.example.com:5061", rules=GERMAN_LINES)) == \
+        "sips:ana@pbx.example.com:5061"
+    assert refusal("sip:ana@pbx.evil.example", GERMAN_LINES) == (
+        "a SIP address must be on an allowed SIP domain: pbx.example.com")
+    assert refusal("sip:ana@pbx.example.com.evil.example", GERMAN_LINES).startswith(
+        "a SIP address must be on an allowed SIP domain")
+
+
+def test_without_allowed_sip_domains_no_sip_endpoint_is_accepted():
+    assert refusal("sip:ana@pbx.example.com", EndpointRules.of(None, (), ())) == (
+        "SIP addresses are not allowed here: ask your administrator to allow this SIP "
+        "domain, or use a phone number")
+
+
+def test_the_api_refuses_endpoints_outside_the_rules_with_422(desk):
+    desk.services.numbers.put("+4930123456", {})  # a German line: calls back to DE
+    ana, token = desk.agent("Ana", endpoint=None)
+    for endpoint, rule in [
+        ("+447911123456", "must be a phone number in a country the business numbers call "
+                          "back: DE"),
+        ("+4930123456", "must not be one of the business's own numbers (the call would "
+                        "come back into the queue)"),
+        ("sip:ana@pbx.example.com", "SIP addresses are not allowed here: ask your "
+                                    "administrator to allow this SIP domain, or use a "
+                                    "phone number"),
+    ]:
+        answer = desk.client.put(f"/api/v1/agents/{ana}/endpoint", json={"endpoint": endpoint},
+                                 headers=bearer(token))
+        assert (answer.status_code, answer.get_json()) == (422, {"errors": {"endpoint": rule}})
+    created = desk.client.post("/api/v1/agents", headers=owner(), json={
+        "email": "bo@example.com", "name": "Bo", "endpoint": "+447911123456"})
+    assert created.status_code == 422
+    assert set(created.get_json()["errors"]) == {"endpoint"}
+    assert AgentDirectory(desk.services.db).get(ana).endpoint is None
+
+
+def test_an_agent_whose_stored_endpoint_breaks_the_rules_cannot_take_calls(desk):
+    desk.services.numbers.put("+4930123456", {})
+    ana, token = desk.agent("Ana", endpoint=None)
+    with desk.services.db.session() as session:  # stored before the rules, or by hand
+        row = session.get(Agent, ana)
+        assert row is not None
+        row.endpoint = "+447911123456"
+    answer = desk.client.post(f"/api/v1/agents/{ana}/presence", headers=bearer(token),
+                              json={"state": "available", "queues": ["support"]})
+    assert answer.status_code == 422
+    assert answer.get_json()["errors"] == {
+        "endpoint": "must be a phone number in a country the business numbers call back: DE"}
+    assert desk.services.routing.live.endpoint(str(ana)) is None

@@ -14,7 +14,7 @@ def register(bp: Blueprint) -> None:
     from ringback.api import json_body, services
 
     def directory() -> AgentDirectory:
-        return AgentDirectory(services().db)
+        return services().agents
 
     @bp.get("/agents")
     @requires(Permission.AGENTS)

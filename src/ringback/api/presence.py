@@ -49,7 +49,7 @@ def register(bp: Blueprint) -> None:
     @bp.put("/agents/<int:agent_id>/endpoint")
     def set_endpoint(agent_id: int) -> ResponseReturnValue:
         _may_act_for(agent_id)
-        agent = AgentDirectory(services().db).set_endpoint(
+        agent = services().agents.set_endpoint(
             agent_id, json_body().get("endpoint"), by=current_principal())
         return jsonify(agent_json(agent))
 

@@ -30,13 +30,14 @@ from ringback.callbacks.parts import CallbackParts
 from ringback.callbacks.records import AttemptRecord, CallbackRecord, attempt_key
 from ringback.callbacks.service import parse_entry_ref
 from ringback.callbacks.ticket import SUBJECT, called_description, ticket_data, ticket_key
-from ringback.errors import NotFound
+from ringback.errors import NotFound, ValidationError
 from ringback.ivr.callback_number import (
     CallbackNumberRejected,
     RejectReason,
     check_outbound_allowed,
 )
 from ringback.queue.models import Entry, EntryState
+from ringback.routing.endpoints import parse_endpoint
 from ringback.scheduler.deadlines import DeadlineKind
 from ringback.store.callbacks import AttemptOutcome
 from ringback.store.models import Agent
@@ -67,6 +68,14 @@ REJECTED = {
     RejectReason.PREMIUM_OR_SHARED_COST: (
         "the callback number is premium-rate or shared-cost (toll-fraud guard)"
     ),
+    RejectReason.PERSONAL_OR_UAN: (
+        "the callback number is a personal or universal access number (toll-fraud guard)"
+    ),
+    RejectReason.SATELLITE_OR_GLOBAL: (
+        "the callback number is a satellite or international service number "
+        "(toll-fraud guard)"
+    ),
+    RejectReason.OWN_NUMBER: "the callback number is one of the business's own numbers",
     RejectReason.COUNTRY_NOT_ALLOWED: (
         "the business number does not allow callbacks to that country"
     ),
@@ -208,11 +217,16 @@ class Dialer:
             return "the agent no longer exists"
         if not agent.endpoint:
             return "the agent has no phone endpoint to ring"
+        try:
+            parse_endpoint(agent.endpoint, rules=self._p.agents.endpoint_rules())
+        except ValidationError as exc:
+            return "the agent's endpoint is refused: " + "; ".join(exc.errors.values())
         if not entry.dialled:
             return "the callback has no business number to call from"
         try:
             check_outbound_allowed(entry.callback_number,
-                                   self._p.allowed_countries(entry.dialled))
+                                   self._p.allowed_countries(entry.dialled),
+                                   {entry.dialled, *self._p.own_numbers()})
         except CallbackNumberRejected as exc:
             return REJECTED[exc.reason]
         return None

@@ -8,7 +8,7 @@ also build them by hand around a stand-in telephony or ticket sink.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -87,6 +87,8 @@ class CallbackParts:
     clock: Clock
     allowed_countries: AllowedCountries
     expiry_seconds: int
+    # The business's own numbers, never dialled as a callback (NumberDirectory.own_numbers).
+    own_numbers: Callable[[], Collection[str]] = frozenset
 
     @classmethod
     def from_services(cls, services: Services) -> CallbackParts:
@@ -96,9 +98,10 @@ class CallbackParts:
             records=CallbackRecords(services.db, services.clock),
             tickets=services.tickets,
             telephony=services.telephony,
-            agents=AgentDirectory(services.db),
+            agents=services.agents,
             urls=OutboundUrls(services.settings.public_base_url),
             clock=services.clock,
             allowed_countries=allowed_countries_from(services),
             expiry_seconds=services.settings.callback_expiry_seconds,
+            own_numbers=services.numbers.own_numbers,
         )

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ringback.callbacks.limits import CallbackLimitReached
 from ringback.callbacks.service import CallbackService, entry_ref
 from ringback.calls.departures import Departures
 from ringback.calls.index import CallIndex, CallOutcome, CallRecord
@@ -223,7 +224,8 @@ class CallJourney:
         match flow.decide_callback_choice(cfg, req.digits):
             case flow.CallbackChoice.SAME_NUMBER:
                 try:
-                    number = flow.caller_callback_number(cfg, req.caller)
+                    number = flow.caller_callback_number(cfg, req.caller,
+                                                          self._numbers.own_numbers())
                 except CallbackNumberRejected:
                     return twiml_queue.caller_number_rejected(cfg, prompts, self._urls, state)
                 return self._become_callback(req, line, state, number)
@@ -238,7 +240,7 @@ class CallJourney:
             return self._unknown_number()
         state = self._in_queue_state(req, line.cfg)
         return self._number_dialog(req, line, flow.decide_callback_number(
-            line.cfg, req.digits, state))
+            line.cfg, req.digits, state, self._numbers.own_numbers()))
 
     def callback_confirm(self, req: CallRequest) -> str:
         line = self._line(req)
@@ -246,7 +248,7 @@ class CallJourney:
             return self._unknown_number()
         state = self._in_queue_state(req, line.cfg)
         return self._number_dialog(req, line, flow.decide_confirmation(
-            line.cfg, req.digits, state))
+            line.cfg, req.digits, state, self._numbers.own_numbers()))
 
     def _number_dialog(self, req: CallRequest, line: Line, decision: flow.ConfirmDecision) -> str:
         cfg, prompts, urls = line.cfg, line.prompts, self._urls
@@ -272,6 +274,9 @@ class CallJourney:
         queue_id, entry_id = waiting.queue_id, waiting.entry.entry_id
         try:
             entry = self._callbacks.request(queue_id, entry_id, number)
+        except CallbackLimitReached as reached:
+            log.warning("call %s: no callback to %s: %s", req.call_sid, number, reached)
+            return twiml_queue.callback_limit_reached(line.prompts, self._urls, state)
         except Conflict:
             return twiml_queue.back_to_queue(line.prompts, self._urls, state)
         except NotFound:

@@ -21,7 +21,7 @@ def services() -> Services:
 
 
 def directory() -> AgentDirectory:
-    return AgentDirectory(services().db)
+    return services().agents
 
 
 def session_store() -> SessionStore:

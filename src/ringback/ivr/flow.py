@@ -9,6 +9,7 @@ Each outcome is its own small type, so a handler ``match``es on it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import Enum
 
@@ -98,12 +99,18 @@ def decide_callback_choice(cfg: NumberConfig, digits: str | None) -> CallbackCho
         return CallbackChoice.KEEP_WAITING
 
 
-def caller_callback_number(cfg: NumberConfig, caller: str | None) -> str:
+def caller_callback_number(cfg: NumberConfig, caller: str | None,
+                           own_numbers: Collection[str] = ()) -> str:
     """The caller's own number (Twilio's ``From``) if we may call it back, else
-    ``CallbackNumberRejected`` (withheld numbers are refused as unparseable)."""
+    ``CallbackNumberRejected`` (withheld numbers are refused as unparseable).
+
+    ``own_numbers`` are the business's numbers (``NumberDirectory.own_numbers``);
+    the dialled number ``cfg.e164`` is always one of them.
+    """
     if not cfg.offers_callback:
         raise CallbackNumberRejected(RejectReason.COUNTRY_NOT_ALLOWED, caller or "")
-    return check_outbound_allowed(caller or "", cfg.callback.allowed_countries)
+    return check_outbound_allowed(caller or "", cfg.callback.allowed_countries,
+                                  {cfg.e164, *own_numbers})
 
 
 @dataclass(frozen=True)
@@ -143,12 +150,12 @@ ConfirmDecision = Confirmed | ReadBack | AskForNumber | BackToQueue
 
 
 def decide_callback_number(
-    cfg: NumberConfig, digits: str | None, state: CallState
+    cfg: NumberConfig, digits: str | None, state: CallState, own_numbers: Collection[str] = ()
 ) -> NumberDecision:
     """Check a keyed callback number; no digits at all counts as not understood."""
     allowed = cfg.callback.allowed_countries if cfg.offers_callback else ()
     try:
-        e164 = parse_callback_number(digits or "", cfg.e164, allowed)
+        e164 = parse_callback_number(digits or "", cfg.e164, allowed, own_numbers)
     except CallbackNumberRejected as rejected:
         attempts = state.number_attempt + 1
         after = state.evolve(number_attempt=attempts, number=None)
@@ -158,11 +165,12 @@ def decide_callback_number(
     return ReadBack(e164, state.evolve(number=e164, confirm_attempt=0))
 
 
-def decide_confirmation(cfg: NumberConfig, digits: str | None, state: CallState) -> ConfirmDecision:
+def decide_confirmation(cfg: NumberConfig, digits: str | None, state: CallState,
+                        own_numbers: Collection[str] = ()) -> ConfirmDecision:
     """1 confirms, 2 re-enters; the number is checked again, as the allow-list may
     have changed since it was keyed."""
     try:
-        number = caller_callback_number(cfg, state.number)
+        number = caller_callback_number(cfg, state.number, own_numbers)
     except CallbackNumberRejected as rejected:
         return AskForNumber(rejected.reason, state.evolve(number=None, confirm_attempt=0))
     key = (digits or "").strip()

@@ -46,7 +46,11 @@ class PromptKey(str, Enum):
     NUMBER_UNPARSEABLE = "number_unparseable"
     NUMBER_INVALID = "number_invalid"
     NUMBER_PREMIUM_OR_SHARED_COST = "number_premium_or_shared_cost"
+    NUMBER_PERSONAL_OR_UAN = "number_personal_or_uan"
+    NUMBER_SATELLITE_OR_GLOBAL = "number_satellite_or_global"
+    NUMBER_OWN_NUMBER = "number_own_number"
     NUMBER_COUNTRY_NOT_ALLOWED = "number_country_not_allowed"
+    CALLBACK_LIMIT_REACHED = "callback_limit_reached"
     CALLER_NUMBER_UNUSABLE = "caller_number_unusable"
     NUMBER_ATTEMPTS_EXHAUSTED = "number_attempts_exhausted"
     READ_BACK = "read_back"
@@ -76,6 +80,9 @@ REJECTION_PROMPTS = {
     RejectReason.UNPARSEABLE: PromptKey.NUMBER_UNPARSEABLE,
     RejectReason.INVALID: PromptKey.NUMBER_INVALID,
     RejectReason.PREMIUM_OR_SHARED_COST: PromptKey.NUMBER_PREMIUM_OR_SHARED_COST,
+    RejectReason.PERSONAL_OR_UAN: PromptKey.NUMBER_PERSONAL_OR_UAN,
+    RejectReason.SATELLITE_OR_GLOBAL: PromptKey.NUMBER_SATELLITE_OR_GLOBAL,
+    RejectReason.OWN_NUMBER: PromptKey.NUMBER_OWN_NUMBER,
     RejectReason.COUNTRY_NOT_ALLOWED: PromptKey.NUMBER_COUNTRY_NOT_ALLOWED,
 }
 

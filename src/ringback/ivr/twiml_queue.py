@@ -127,8 +127,18 @@ def back_to_queue(
     prompts: Prompts, urls: Urls, state: CallState, *, after_failed_number: bool = False
 ) -> str:
     """Back to holding, at the same place (the Redis entry never moved)."""
-    response = VoiceResponse()
     key = PromptKey.NUMBER_ATTEMPTS_EXHAUSTED if after_failed_number else PromptKey.KEEP_WAITING
+    return _say_and_wait(prompts, urls, state, key)
+
+
+def callback_limit_reached(prompts: Prompts, urls: Urls, state: CallState) -> str:
+    """The callback would go over an hourly limit (``ringback.callbacks.limits``):
+    say so; the caller keeps waiting at the same place."""
+    return _say_and_wait(prompts, urls, state, PromptKey.CALLBACK_LIMIT_REACHED)
+
+
+def _say_and_wait(prompts: Prompts, urls: Urls, state: CallState, key: PromptKey) -> str:
+    response = VoiceResponse()
     say_prompt(response, prompts, key)
     response.redirect(urls(Route.WAIT, CallState(queue=state.queue).to_params()), method="POST")
     return str(response)

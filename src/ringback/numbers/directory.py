@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -51,6 +52,16 @@ def check_default_language(value: Any) -> str | None:
         raise ValidationError({DEFAULT_LANGUAGE_KEY: "must be one of " + ", ".join(shipped)
                                + ", or empty for the environment's value"})
     return value
+
+
+@dataclass(frozen=True)
+class Lines:
+    """What the configured numbers add up to, for the toll-fraud guard: ``numbers``
+    every business number; ``countries`` every country one of them calls back
+    (``callback.allowed_countries``) or is in, empty while none is configured."""
+
+    numbers: frozenset[str]
+    countries: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,7 @@ class NumberDirectory:
         self._default_version: Any = UNREAD
         # e164 -> (version it was read at, config or None for an unknown number)
         self._cache: dict[str, tuple[bytes | None, NumberConfig | None]] = {}
+        self._lines_cache: tuple[bytes | None, Lines] | None = None
 
     @property
     def default_language(self) -> str:
@@ -161,6 +173,32 @@ class NumberDirectory:
             self._cache.clear()
         self._cache[e164] = (version, config)
         return config
+
+    def own_numbers(self) -> frozenset[str]:
+        """Every number ringback answers, for the toll-fraud guard: none of them is
+        ever a callback destination or an agent's phone (the call would loop back
+        into our own IVR).  Cached like ``find``, checked against the version."""
+        return self.lines().numbers
+
+    def lines(self) -> Lines:
+        """The numbers and the countries they call back, as configured now (cached)."""
+        version = self._redis.get(self._keys.version)
+        if self._lines_cache is not None and self._lines_cache[0] == version:
+            return self._lines_cache[1]
+        with self._db.session() as session:
+            rows = session.execute(select(NumberRecord.e164, NumberRecord.config)).all()
+        countries: set[str] = set()
+        for e164, document in rows:
+            region = phonenumbers.region_code_for_number(phonenumbers.parse(e164))
+            if region:
+                countries.add(region)
+            try:
+                countries.update(NumberConfig.from_json(e164, document).callback.allowed_countries)
+            except ValidationError:  # stored before the rules tightened: its own country only
+                continue
+        lines = Lines(frozenset(e164 for e164, _ in rows), frozenset(countries))
+        self._lines_cache = (version, lines)
+        return lines
 
     def read_version(self, pipeline: Any) -> None:
         """Queue the read of the cache version on ``pipeline``; pass its result to ``find``."""

@@ -207,7 +207,7 @@ class LiveCalls:
         """The agent's endpoint from the directory; None when missing or unusable."""
         try:
             agent = self._agents.get(int(agent_id))
-            return parse_endpoint(agent.endpoint)
+            return parse_endpoint(agent.endpoint, rules=self._agents.endpoint_rules())
         except (ValueError, NotFound, ValidationError):
             return None
 

@@ -111,7 +111,7 @@ class OfferService:
             record = self._agents.get(agent_id)
             self._callbacks.call(offer_id, record.id, record.endpoint)
             return self.view(self.get(offer_id))
-        parse_endpoint(self._agents.get(agent_id).endpoint)
+        parse_endpoint(self._agents.get(agent_id).endpoint, rules=self._agents.endpoint_rules())
         offer_seconds = self._queue.settings(entry.queue_id).offer_timeout_seconds
         due = self._deadlines.due_at(DeadlineKind.OFFER_TIMEOUT, tag.ref) or 0.0
         self._deadlines.schedule(DeadlineKind.OFFER_TIMEOUT, tag.ref,

@@ -78,7 +78,7 @@ class PresenceService:
             if not agent.endpoint:
                 raise ValidationError({"endpoint": "the agent needs an endpoint (phone number, "
                                                    "SIP URI or client:identity) to take calls"})
-            parse_endpoint(agent.endpoint)
+            parse_endpoint(agent.endpoint, rules=self._agents.endpoint_rules())
             if not (members or before.queues):
                 raise ValidationError({"queues": "name the queues to take calls from"})
             if before.state in (AgentState.OFFERED, AgentState.BUSY) and members is None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ringback.agents import AgentDirectory
 from ringback.callbacks.timers import QueueTimers, overflow_url
 from ringback.routing.away import AwayNotes
 from ringback.routing.enqueue import RoutingJobs
@@ -36,7 +35,7 @@ class Routing:
     def from_services(cls, s: Services) -> Routing:
         away = AwayNotes(s.redis, s.clock)
         jobs = RoutingJobs(s.redis)
-        agents = AgentDirectory(s.db)
+        agents = s.agents
         urls = AgentUrls(s.settings.public_base_url)
         timers = QueueTimers(s.queue, s.deadlines, s.telephony, s.clock,
                              overflow_url(s.settings.public_base_url))

@@ -115,8 +115,7 @@ def register(bp: Blueprint) -> None:
         me = require_viewer()
         value = (request.form.get("endpoint") or "").strip() or None
         try:
-            agent = AgentDirectory(services().db).set_endpoint(me.agent.id, value,
-                                                               by=me.principal)
+            agent = services().agents.set_endpoint(me.agent.id, value, by=me.principal)
         except ValidationError as exc:
             notify("Your phone is not changed: " + "; ".join(exc.errors.values()) + ".")
         else:
