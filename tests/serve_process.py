@@ -133,9 +133,10 @@ class Serve:
         marks = {"web": "-m gunicorn", "worker": "ringback worker",
                  "scheduler": "ringback scheduler", "redis": "redis-server"}
         for pid in descendants(self.pid):
-            if marks[name] in cmdline(pid) and alive(pid) and _stat(pid)[1] in (
-                    str(self.pid),):
-                return pid
+            fields = _stat(pid)
+            if fields and fields[1] == str(self.pid) and alive(pid) and \
+                    marks[name] in cmdline(pid):
+                return pid  # a child of serve itself, not one of a part's own children
         return None
 
     def wait_part(self, name: str, *, other_than: int | None = None,
