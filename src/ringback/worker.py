@@ -15,15 +15,18 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import threading
-from collections.abc import Sequence
-from contextlib import suppress
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import redis
-from rq import Queue, SimpleWorker, Worker
+from rq import Queue, SimpleWorker, Worker, worker_registration
 from rq.executions import Execution
 from rq.job import Job
+from rq.registry import clean_registries
+from rq.utils import now
 
 from ringback.clock import Clock
 from ringback.jobs import WORK_QUEUES
@@ -37,6 +40,16 @@ WORKERS_KEY = "ringback:workers"
 BEAT_SECONDS = 2.0
 SILENT_SECONDS = 10.0
 FORGET_SECONDS = 3600.0
+MAINTENANCE_LOCK_SECONDS = 30
+
+RELEASE_LOCK_SCRIPT = """
+-- KEYS[1] the lock     ARGV[1] the token it was taken with
+-- Deletes the lock only while it is still the caller's.
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
 
 
 _bound: Services | None = None
@@ -100,6 +113,33 @@ class WorkerBeats:
         return int(self._redis.zremrangebyscore(WORKERS_KEY, "-inf", f"({cutoff}"))
 
 
+class MaintenanceLock:
+    """rq's maintenance lock of a queue, held for seconds rather than rq's 15 minutes.
+
+    rq's workers and ringback's reaper clean a queue's registries one at a
+    time under this key (rq builds it).  rq takes it for 899 s, so a process
+    killed while cleaning would stop every clean-up, the reaper's too, that
+    long; taken here it expires after 30 s and is released only by its holder.
+    """
+
+    def __init__(self, redis_client: redis.Redis, queue: Queue) -> None:
+        self._redis = redis_client
+        self._key = queue.registry_cleaning_key
+        self._release = redis_client.register_script(RELEASE_LOCK_SCRIPT)
+
+    @contextmanager
+    def held(self) -> Iterator[bool]:
+        """True inside when this process holds the lock, False when another one does."""
+        token = secrets.token_hex(8)
+        if not self._redis.set(self._key, token, nx=True, ex=MAINTENANCE_LOCK_SECONDS):
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            self._release(keys=[self._key], args=[token])
+
+
 class _Beating:
     """A daemon thread that beats for one worker until stopped (or the process dies)."""
 
@@ -139,6 +179,20 @@ class _BindsServices:
             return bool(super().work(*args, **kwargs))  # type: ignore[misc]
         finally:
             beating.stop()
+
+    def clean_registries(self) -> None:
+        """rq's maintenance of each queue, under the short-lived ``MaintenanceLock``."""
+        worker: Any = self
+        for queue in worker.queues:
+            with MaintenanceLock(worker.connection, queue).held() as held:
+                if not held:
+                    continue
+                worker.log.info("Worker %s: cleaning registries for queue: %s", worker.name,
+                                queue.name)
+                clean_registries(queue, worker._exc_handlers)
+                worker_registration.clean_worker_registry(queue)
+                queue.intermediate_queue.cleanup(worker, queue)
+        worker.last_cleaned_at = now()
 
     def unsubscribe(self) -> None:
         """rq's, with the one-second wait for the pubsub thread it means.

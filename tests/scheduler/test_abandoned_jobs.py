@@ -26,7 +26,7 @@ from ringback.clock import ManualClock, SystemClock
 from ringback.scheduler.abandoned import AbandonedJobs
 from ringback.scheduler.deadlines import Claim, DeadlineKind, Deadlines
 from ringback.scheduler.sweeper import Sweeper, job_id
-from ringback.worker import WORK_QUEUES, WorkerBeats, make_worker, queues
+from ringback.worker import WORK_QUEUES, WORKERS_KEY, WorkerBeats, make_worker, queues
 from tests.scheduler import jobs
 
 pytestmark = pytest.mark.slow
@@ -142,6 +142,11 @@ def test_a_killed_simple_workers_job_runs_again_within_a_minute(services, settin
     job = enqueue_hanging_deadline(services, retries=3)
     worker = start_worker(settings, tmp_path, fork=False)  # the default of `ringback worker`
     wait_until_running(services, worker, tmp_path)
+    [(name, first_beat)] = services.redis.zrange(WORKERS_KEY, 0, -1, withscores=True)
+    deadline = time.monotonic() + 20
+    while services.redis.zscore(WORKERS_KEY, name) == first_beat:  # it beats mid-job
+        assert time.monotonic() < deadline, "the worker stopped beating while its job ran"
+        time.sleep(0.2)
     worker.send_signal(signal.SIGKILL)
     worker.wait(timeout=10)
     killed_at = time.monotonic()

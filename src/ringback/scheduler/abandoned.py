@@ -22,8 +22,9 @@ known worker: it is stranded once it has been seen there for
 ``INTERMEDIATE_GRACE_SECONDS`` (a live worker moves it on in milliseconds).
 
 The scheduler reaps every 15 s under rq's maintenance lock (so a worker's
-own clean-up is not doubled), taken with a short expiry so a scheduler
-killed mid-reap does not block the next one for rq's 15 minutes.  Each
+own clean-up is not doubled), taken for 30 s rather than rq's 15 minutes
+(``ringback.worker.MaintenanceLock``, which ringback's workers use too) so a
+process killed while cleaning does not stall the next clean-up.  Each
 hand-back is checked where the job should now be (the queue, the scheduled
 or the failed registry) before it is logged; one that is not there is
 logged as an error.
@@ -32,7 +33,6 @@ logged as an error.
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -45,12 +45,11 @@ from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
 from ringback.clock import Clock
-from ringback.worker import WORK_QUEUES, WorkerBeats
+from ringback.worker import WORK_QUEUES, MaintenanceLock, WorkerBeats
 
 log = logging.getLogger(__name__)
 
 INTERMEDIATE_GRACE_SECONDS = 10.0
-LOCK_SECONDS = 30
 SEEN_KEY = "ringback:reaper:intermediate:{queue}"
 
 HAND_BACK_SCRIPT = """
@@ -75,16 +74,6 @@ redis.call('HSET', KEYS[4], 'status', ARGV[3])
 redis.call('LPUSH', KEYS[1], ARGV[1])
 return 1
 """
-
-RELEASE_LOCK_SCRIPT = """
--- KEYS[1] the maintenance lock     ARGV[1] the token it was taken with
--- Deletes the lock only while it is still ours.
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0
-"""
-
 
 class Outcome(str, Enum):
     """Where a handed-back job was found afterwards."""
@@ -133,7 +122,6 @@ class AbandonedJobs:
         self._beats = WorkerBeats(redis_client, clock)
         self._grace = intermediate_grace
         self._hand_back = redis_client.register_script(HAND_BACK_SCRIPT)
-        self._release = redis_client.register_script(RELEASE_LOCK_SCRIPT)
 
     def abandoned(self) -> list[str]:
         """Ids of started jobs whose worker is dead, as of now."""
@@ -146,14 +134,10 @@ class AbandonedJobs:
     def hand_back(self) -> list[HandBack]:
         done: list[HandBack] = []
         for queue in self._queues:
-            token = secrets.token_hex(8)
-            if not self._redis.set(queue.registry_cleaning_key, token, nx=True, ex=LOCK_SECONDS):
-                continue
-            try:
-                done.extend(self._hand_back_started(queue))
-                done.extend(self._hand_back_intermediate(queue))
-            finally:
-                self._release(keys=[queue.registry_cleaning_key], args=[token])
+            with MaintenanceLock(self._redis, queue).held() as held:
+                if held:
+                    done.extend(self._hand_back_started(queue))
+                    done.extend(self._hand_back_intermediate(queue))
         self._beats.forget_long_silent()
         for h in done:
             if h.outcome is Outcome.NOT_HANDED_BACK:
