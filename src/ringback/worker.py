@@ -158,8 +158,9 @@ class _Beating:
         while not self._stopped.wait(BEAT_SECONDS):
             try:
                 self._beats.beat(self._name)
-            except redis.RedisError as exc:
-                log.warning("worker %s could not beat: redis: %s", self._name, exc)
+            except Exception as exc:  # noqa: BLE001 - a silent worker would be taken for dead
+                log.warning("worker %s could not beat: %s: %s", self._name,
+                            type(exc).__name__, exc)
 
     def stop(self) -> None:
         self._stopped.set()
