@@ -82,7 +82,7 @@ class Child:
         self.start_at = None
 
     def kill_leftovers(self) -> None:
-        """SIGKILL what the process left behind in its group (gunicorn workers, a work horse)."""
+        """SIGKILL the process's group: what a dead part left (gunicorn workers, a work horse)."""
         if self.proc is None:
             return
         try:
@@ -225,9 +225,7 @@ class Supervisor:
             try:
                 child.proc.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                child.proc.kill()
+                child.kill_leftovers()  # the whole group, the part itself included
                 child.proc.wait()
-        for child in self._children:
-            child.kill_leftovers()
         if self._redis is not None:
             self._redis.stop()
