@@ -1,12 +1,5 @@
 """`ringback serve` as a user runs it: a real process tree, stopped by SIGTERM."""
 
-import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 
@@ -14,91 +7,54 @@ import pytest
 import redis
 
 from ringback.embedded_redis import EmbeddedRedis
+from tests.serve_process import Serve, alive, descendants, wait_for
 
 pytestmark = pytest.mark.slow
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def descendants(pid: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(entry))
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 60) -> dict:
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "serve exited early"
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                return json.load(r)
-        except urllib.error.HTTPError as exc:  # 503 while a part is still starting
-            last = json.load(exc)
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"no healthy answer within {timeout}s: {last}")
-
-
-def start_serve(data_dir, port):
-    env = {
-        "PATH": os.environ["PATH"],
-        "RINGBACK_DATA_DIR": str(data_dir),
-        "RINGBACK_PORT": str(port),
-    }
-    return subprocess.Popen([sys.executable, "-m", "ringback", "serve"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+TOKEN = "Zq3xSecretInvitationToken0123456789abcdef"
 
 
 def test_serve_answers_health_stops_cleanly_and_keeps_what_was_written(tmp_path):
-    port = free_port()
-    proc = start_serve(tmp_path, port)
-    try:
-        health = wait_healthy(port, proc)
+    with Serve(tmp_path / "data") as serve:
+        health = serve.wait_healthy()
         assert health["status"] == "up", health
-        tree = descendants(proc.pid)
+        tree = descendants(serve.pid)
         assert len(tree) >= 4  # redis-server, gunicorn, worker, scheduler (and their kids)
-        redis.Redis.from_url(EmbeddedRedis(tmp_path).url).set("survives", "restart")
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0
-        time.sleep(0.2)
-        assert [pid for pid in tree if alive(pid)] == []
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+        redis.Redis.from_url(EmbeddedRedis(serve.data_dir).url).set("survives", "restart")
+        assert serve.stop() == 0
+        # Nothing serve started is left running (a killed leftover may take a moment).
+        wait_for("every part stopped", lambda: not [pid for pid in tree if alive(pid)], 10)
 
-    port = free_port()
-    proc = start_serve(tmp_path, port)
+    with Serve(tmp_path / "data") as serve:
+        serve.wait_healthy()
+        assert redis.Redis.from_url(EmbeddedRedis(serve.data_dir).url).get("survives") == \
+            b"restart"
+
+
+def get(url: str, **headers: str) -> int:
+    request = urllib.request.Request(url, headers=headers)
     try:
-        wait_healthy(port, proc)
-        assert redis.Redis.from_url(EmbeddedRedis(tmp_path).url).get("survives") == b"restart"
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_serve_keeps_invitation_tokens_out_of_its_access_log(tmp_path):
+    with Serve(tmp_path / "data") as serve:
+        serve.wait_healthy()
+        base = f"http://127.0.0.1:{serve.port}"
+        get(f"{base}/console/invitations/{TOKEN}")
+        get(f"{base}/console/login?next=%2Fconsole%2Finvitations%2F{TOKEN}",
+            Referer=f"{base}/console/invitations/{TOKEN}")
+        get(f"{base}/healthz?token={TOKEN}")
+
+        # gunicorn writes a request's line once it has answered it.
+        log = wait_for("the access log lines",
+                       lambda: (text if (text := serve.log()).count("/healthz?token=") else None),
+                       timeout=30)
+        assert "GET /console/invitations/[redacted] HTTP/1.1" in log
+        assert "GET /console/login?next=%2Fconsole%2Finvitations%2F[redacted] HTTP/1.1" in log
+        assert f'"{base}/console/invitations/[redacted]"' in log  # the referer
+        assert "GET /healthz?token=[redacted] HTTP/1.1" in log
+        assert TOKEN not in log

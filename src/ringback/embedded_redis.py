@@ -94,6 +94,23 @@ class EmbeddedRedis:
         self.stop()
         raise EmbeddedRedisError(f"redis-server did not answer on {self.socket_path}")
 
+    def exited(self) -> int | None:
+        """The exit status of the server we started once it has died (reaping it), else None.
+
+        A killed redis-server must be waited for, or it stays a zombie while
+        its socket file still names it.
+        """
+        proc = self._process
+        if proc is None:
+            return None
+        return proc.poll()
+
+    def restart(self, timeout: float = 10.0) -> None:
+        """Start a fresh server after ours died; it loads the AOF from the same folder."""
+        if self._process is not None and self._process.poll() is not None:
+            self._process = None
+        self.start(timeout)
+
     def stop(self, timeout: float = 10.0) -> None:
         """Shut the server down after flushing the AOF; no-op when not ours."""
         proc = self._process
