@@ -35,6 +35,7 @@ def create_api_blueprint() -> Blueprint:
     from ringback.api import (
         agents,
         callbacks,
+        customers,
         metrics,
         numbers,
         offers,
@@ -59,4 +60,5 @@ def create_api_blueprint() -> Blueprint:
     metrics.register(bp)
     presence.register(bp)
     offers.register(bp)
+    customers.register(bp)
     return bp
