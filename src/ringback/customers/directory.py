@@ -63,17 +63,22 @@ class CustomerDirectory:
         e164 = caller_e164(raw, region)
         if e164 is None:
             return []
-        query = (
-            select(CustomerUser.id, CustomerUser.name, CustomerUser.email,
-                   Customer.id, Customer.name)
-            .join(CustomerUserPhone, CustomerUserPhone.customer_user_id == CustomerUser.id)
-            .join(Customer, Customer.id == CustomerUser.customer_id)
-            .where(CustomerUserPhone.e164 == e164)
-            .order_by(CustomerUser.name, CustomerUser.id)
-        )
+        # Two indexed reads rather than one join: right after a bulk import,
+        # before PostgreSQL has statistics, it planned the join as a scan of
+        # every customer user (8.8 ms median at 100,000 users instead of 1).
         with self._db.session() as session:
+            ids = session.scalars(select(CustomerUserPhone.customer_user_id)
+                                  .where(CustomerUserPhone.e164 == e164)).all()
+            if not ids:
+                return []
+            rows = session.execute(
+                select(CustomerUser.id, CustomerUser.name, CustomerUser.email,
+                       Customer.id, Customer.name)
+                .join(Customer, Customer.id == CustomerUser.customer_id)
+                .where(CustomerUser.id.in_(ids))
+                .order_by(CustomerUser.name, CustomerUser.id))
             return [CustomerUserMatch(uid, name, email, cid, cname, e164)
-                    for uid, name, email, cid, cname in session.execute(query)]
+                    for uid, name, email, cid, cname in rows]
 
     # -- customers -------------------------------------------------------------
 
