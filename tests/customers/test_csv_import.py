@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from ringback.cli import main
 from ringback.customers.csv_import import MAX_IMPORT_BYTES
 
 CSV = "text/csv"
@@ -104,3 +107,30 @@ def test_importing_needs_the_tickets_permission(client, owner_headers):
     headers = agent_headers(client, owner_headers, ["callbacks"])
     assert _import(client, headers, GOOD).status_code == 403
     assert _everyone(client, owner_headers) == {}
+
+
+@pytest.fixture
+def cli_env(monkeypatch, settings, database_url):
+    monkeypatch.setenv("RINGBACK_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("DATABASE_URL", database_url)
+
+
+def test_the_command_line_imports_a_file(cli_env, tmp_path, capsys, directory):
+    path = tmp_path / "customers.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    assert main(["import-customers", str(path)]) == 0
+    assert "3 customer users imported, 2 new customers" in capsys.readouterr().out
+    assert [m.name for m in directory.find_by_phone("030 1234567", "DE")] == [
+        "Anna Weber", "Ben Weber"]
+
+
+def test_the_command_line_refuses_a_bad_file_whole(cli_env, tmp_path, capsys, directory):
+    path = tmp_path / "customers.csv"
+    path.write_text(GOOD + "New,Dan,,030 7654321,\n", encoding="utf-8")
+    assert main(["import-customers", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "row 5, phones, number 1: has no country code" in err
+    assert "nothing was imported" in err
+    assert directory.list_users({}).total == 0
+    assert main(["import-customers", str(tmp_path / "missing.csv")]) == 2
+    assert "cannot read" in capsys.readouterr().err
