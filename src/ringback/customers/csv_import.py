@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ringback.customers.directory import CustomerDirectory
 from ringback.customers.validation import user_fields
-from ringback.errors import ValidationError
+from ringback.errors import Conflict, ValidationError
 from ringback.store.customers import MAX_NAME, Customer
 from ringback.store.db import Database
 from ringback.tickets.validation import text_field
@@ -42,6 +43,14 @@ class ImportResult:
 def import_customer_users(db: Database, data: bytes) -> ImportResult:
     """Check every row of ``data`` (CSV), then store them all in one transaction."""
     rows = parse_rows(data)
+    try:
+        return _store(db, rows)
+    except IntegrityError:
+        raise Conflict("a customer named in the file was deleted during the import; "
+                       "nothing was imported, run it again") from None
+
+
+def _store(db: Database, rows: list[tuple[int, str, dict[str, Any]]]) -> ImportResult:
     with db.session() as session:
         customers: dict[str, int] = {}
         created = 0

@@ -6,11 +6,13 @@ number is brought to E.164 once and found with one indexed equality query.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ringback.customers.phones import PhoneNumberRefused, caller_e164, check_region
@@ -84,7 +86,7 @@ class CustomerDirectory:
 
     def create_customer(self, payload: Mapping[str, Any]) -> Customer:
         fields = customer_fields(payload, partial=False)
-        with self._db.session() as session:
+        with self._writing() as session:
             customer = Customer(**fields)
             session.add(customer)
             session.flush()
@@ -96,7 +98,7 @@ class CustomerDirectory:
 
     def update_customer(self, customer_id: int, payload: Mapping[str, Any]) -> Customer:
         fields = customer_fields(payload, partial=True)
-        with self._db.session() as session:
+        with self._writing() as session:
             customer = _customer(session, customer_id)
             for name, value in fields.items():
                 setattr(customer, name, value)
@@ -105,7 +107,7 @@ class CustomerDirectory:
 
     def delete_customer(self, customer_id: int) -> None:
         """Remove a customer that has no users left; one with users is a Conflict."""
-        with self._db.session() as session:
+        with self._writing() as session:
             customer = _customer(session, customer_id)
             users = session.scalar(select(func.count(CustomerUser.id))
                                    .where(CustomerUser.customer_id == customer_id)) or 0
@@ -134,7 +136,7 @@ class CustomerDirectory:
 
     def create_user(self, payload: Mapping[str, Any]) -> CustomerUser:
         fields = user_fields(payload, partial=False)
-        with self._db.session() as session:
+        with self._writing() as session:
             _owner(session, fields["customer_id"])
             return self._add_user(session, fields)
 
@@ -145,7 +147,7 @@ class CustomerDirectory:
     def update_user(self, user_id: int, payload: Mapping[str, Any]) -> CustomerUser:
         """Change the fields given; ``phones`` replaces the user's whole list."""
         fields = user_fields(payload, partial=True)
-        with self._db.session() as session:
+        with self._writing() as session:
             user = _user(session, user_id)
             if "customer_id" in fields:
                 _owner(session, fields["customer_id"])
@@ -161,7 +163,7 @@ class CustomerDirectory:
             return user
 
     def delete_user(self, user_id: int) -> None:
-        with self._db.session() as session:
+        with self._writing() as session:
             session.delete(_user(session, user_id))
 
     def list_users(self, args: Mapping[str, Any]) -> Page:
@@ -204,6 +206,17 @@ class CustomerDirectory:
         session.flush()
         session.refresh(user)
         return user
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        """A unit of work whose clash with a concurrent one (another process
+        adding the same number, deleting the customer) is a Conflict, not a crash."""
+        try:
+            with self._db.session() as session:
+                yield session
+        except IntegrityError:
+            raise Conflict("this record changed at the same moment in another request; "
+                           "read it again and repeat the change") from None
 
     def _page(self, query: Select[Any], order: tuple[Any, ...], limit: int,
               offset: int) -> Page:
