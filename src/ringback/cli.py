@@ -1,4 +1,4 @@
-"""The `ringback` command: serve, web, worker, scheduler, db upgrade."""
+"""The `ringback` command: serve, web, worker, scheduler, db upgrade, import-customers."""
 
 from __future__ import annotations
 
@@ -109,6 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     from ringback.console.owner import add_create_owner_parser
 
     add_create_owner_parser(sub)
+
+    from ringback.customers.cli import add_import_customers_parser
+
+    add_import_customers_parser(sub)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)

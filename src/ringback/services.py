@@ -17,6 +17,7 @@ from ringback.callbacks.enqueue import CallbackJobs
 from ringback.callbacks.limits import CallbackLimits, Limits
 from ringback.callbacks.service import CallbackService
 from ringback.clock import Clock, SystemClock
+from ringback.customers import CustomerDirectory
 from ringback.numbers import NumberDirectory
 from ringback.queue.service import QueueService
 from ringback.redis_connection import connect, redis_url_for
@@ -88,6 +89,11 @@ class Services:
     def tickets(self) -> BuiltinTicketSink:
         """The built-in ticket store; helpdesk adapters implement its ``TicketSink`` side."""
         return BuiltinTicketSink(self.db, self.clock)
+
+    @cached_property
+    def customers(self) -> CustomerDirectory:
+        """Customers, their people and the caller lookup of the screen pop."""
+        return CustomerDirectory(self.db)
 
     @cached_property
     def callbacks(self) -> CallbackService:

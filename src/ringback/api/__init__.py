@@ -37,6 +37,7 @@ def create_api_blueprint() -> Blueprint:
     from ringback.api import (
         agents,
         callbacks,
+        customers,
         metrics,
         numbers,
         offers,
@@ -65,4 +66,5 @@ def create_api_blueprint() -> Blueprint:
     presence.register(bp)
     offers.register(bp)
     openapi.register(bp)
+    customers.register(bp)
     return bp

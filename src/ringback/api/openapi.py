@@ -15,121 +15,72 @@ from typing import Any
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
+from ringback.api.openapi_customers import CUSTOMER_PATHS, CUSTOMER_SCHEMAS
+from ringback.api.openapi_ops import PAGING, op, path_param, query
 from ringback.api.openapi_schemas import RESPONSES, SCHEMAS, ref
 
 OPENAPI_VERSION = "3.1.0"
 PATH = "/openapi.json"
 ENDPOINT = "openapi"  # the route's endpoint name in the api blueprint
 
-_ERRORS = {
-    "401": {"$ref": "#/components/responses/Unauthorized"},
-    "403": {"$ref": "#/components/responses/Forbidden"},
-    "404": {"$ref": "#/components/responses/NotFound"},
-    "422": {"$ref": "#/components/responses/Invalid"},
-}
-_CONFLICT = {"409": {"$ref": "#/components/responses/Conflict"}}
-
-
-def _param(name: str, where: str, schema: dict[str, Any], description: str,
-           required: bool = False) -> dict[str, Any]:
-    return {"name": name, "in": where, "required": required or where == "path",
-            "description": description, "schema": schema}
-
-
-def _path(name: str, description: str, kind: str = "string") -> dict[str, Any]:
-    return _param(name, "path", {"type": kind}, description)
-
-
-def _query(name: str, description: str, **schema: Any) -> dict[str, Any]:
-    return _param(name, "query", schema or {"type": "string"}, description)
-
-
-AGENT_ID = _path("agent_id", "the agent's id", "integer")
-CALLBACK_ID = _path("ref", "the callback's id, <queue_id>:<entry_id> (e.g. sales:a7)")
-PAGING = [
-    _query("limit", "page size", type="integer", minimum=1, maximum=200, default=50),
-    _query("offset", "items skipped", type="integer", minimum=0, default=0),
-]
-
-
-def _op(op_id: str, summary: str, ok: tuple[str, str, str | None], *, permission: str | None,
-        params: list[dict[str, Any]] | None = None, body: str | None = None,
-        conflict: bool = False, description: str | None = None) -> dict[str, Any]:
-    """One operation; ``ok`` is (status, description, schema name or None for no body)."""
-    status, said, schema = ok
-    answer: dict[str, Any] = {"description": said}
-    if schema is not None:
-        answer["content"] = {"application/json": {"schema": ref(schema)}}
-    needs = f"Permission: {permission}." if permission else "Any agent's token."
-    op: dict[str, Any] = {
-        "operationId": op_id,
-        "summary": summary,
-        "description": f"{description} {needs}" if description else needs,
-        "responses": {status: answer, **_ERRORS, **(_CONFLICT if conflict else {})},
-    }
-    if params:
-        op["parameters"] = params
-    if body is not None:
-        op["requestBody"] = {"required": True,
-                             "content": {"application/json": {"schema": ref(body)}}}
-    return op
-
+AGENT_ID = path_param("agent_id", "the agent's id", "integer")
+CALLBACK_ID = path_param("ref", "the callback's id, <queue_id>:<entry_id> (e.g. sales:a7)")
 
 PATHS: dict[str, Any] = {
     "/agents": {
-        "get": _op("listAgents", "Every agent", ("200", "The agents", "AgentList"),
+        "get": op("listAgents", "Every agent", ("200", "The agents", "AgentList"),
                    permission="agents"),
-        "post": _op("createAgent", "Add an agent", ("201", "The agent created", "Agent"),
+        "post": op("createAgent", "Add an agent", ("201", "The agent created", "Agent"),
                     permission="agents", body="NewAgent", description=(
                         "Creates an admin or a custom agent. The e-mail must be unused; "
                         "the endpoint, when given, must pass the toll-fraud guard.")),
     },
     "/agents/{agent_id}": {
-        "get": _op("getAgent", "One agent", ("200", "The agent", "Agent"),
+        "get": op("getAgent", "One agent", ("200", "The agent", "Agent"),
                    permission="agents", params=[AGENT_ID]),
     },
     "/agents/{agent_id}/token": {
-        "post": _op("issueAgentToken", "Issue an agent an API token",
+        "post": op("issueAgentToken", "Issue an agent an API token",
                     ("201", "The new token (replaces the old one)", "ApiToken"),
                     permission="agents", params=[AGENT_ID]),
     },
     "/agents/{agent_id}/presence": {
-        "get": _op("getPresence", "An agent's presence: state, queues, offer or call held",
+        "get": op("getPresence", "An agent's presence: state, queues, offer or call held",
                    ("200", "The presence", "Presence"), params=[AGENT_ID],
                    permission="none for one's own; agents or live_queue for another's"),
-        "post": _op("setPresence", "An agent goes available, away or logs out",
+        "post": op("setPresence", "An agent goes available, away or logs out",
                     ("200", "The presence after the change (an offer may already show)",
                      "Presence"), params=[AGENT_ID], body="PresenceChange", conflict=True,
                     permission="none for oneself; agents for another agent"),
     },
     "/agents/{agent_id}/endpoint": {
-        "put": _op("setEndpoint", "Set or clear where the agent's calls ring",
+        "put": op("setEndpoint", "Set or clear where the agent's calls ring",
                    ("200", "The agent", "Agent"), params=[AGENT_ID], body="EndpointChange",
                    permission="none for oneself; agents for another agent"),
     },
     "/agents/{agent_id}/softphone-token": {
-        "get": _op("getSoftphoneToken", "An access token for the browser softphone",
+        "get": op("getSoftphoneToken", "An access token for the browser softphone",
                    ("200", "The token", "SoftphoneToken"), params=[AGENT_ID],
                    permission="only the agent's own token"),
     },
     "/callbacks": {
-        "get": _op("listCallbacks", "Callbacks, newest request first",
+        "get": op("listCallbacks", "Callbacks, newest request first",
                    ("200", "A page of callbacks", "CallbackPage"), permission="callbacks",
-                   params=[_query("state", "only callbacks in this stored state",
+                   params=[query("state", "only callbacks in this stored state",
                                   type="string",
                                   enum=["requested", "dialing", "connected", "no_answer",
                                         "busy", "failed", "done", "expired"]),
-                           _query("queue", "only callbacks of this queue"), *PAGING],
+                           query("queue", "only callbacks of this queue"), *PAGING],
                    description="A callback is listed from the moment the caller asks, "
                                "as GET /callbacks/{ref} shows it."),
     },
     "/callbacks/{ref}": {
-        "get": _op("getCallback", "One callback with its attempts",
+        "get": op("getCallback", "One callback with its attempts",
                    ("200", "The callback", "Callback"), permission="callbacks",
                    params=[CALLBACK_ID]),
     },
     "/callbacks/{ref}/call": {
-        "post": _op("callCallback", "Call the customer back (agent first)",
+        "post": op("callCallback", "Call the customer back (agent first)",
                     ("202", "Accepted: the call is being placed", "Callback"),
                     permission="callbacks", params=[CALLBACK_ID], body="ActingAgent",
                     conflict=True, description=(
@@ -137,67 +88,67 @@ PATHS: dict[str, Any] = {
                         "changes nothing. The agent needs an endpoint (422 otherwise).")),
     },
     "/callbacks/{ref}/decline": {
-        "post": _op("declineCallback", "Pass on a callback; it keeps its place",
+        "post": op("declineCallback", "Pass on a callback; it keeps its place",
                     ("200", "The callback", "Callback"), permission="callbacks",
                     params=[CALLBACK_ID], body="ActingAgent", conflict=True),
     },
     "/offers/{offer_id}/accept": {
-        "post": _op("acceptOffer", "Accept the live caller or callback offered",
+        "post": op("acceptOffer", "Accept the live caller or callback offered",
                     ("202", "The offer, accepted", "Offer"), body="ActingAgent",
-                    params=[_path("offer_id", "the entry ref <queue_id>:<entry_id>")],
+                    params=[path_param("offer_id", "the entry ref <queue_id>:<entry_id>")],
                     conflict=True,
                     permission="live_queue for a live caller, callbacks for a callback"),
     },
     "/offers/{offer_id}/reject": {
-        "post": _op("rejectOffer", "Reject an offer; the entry keeps its place",
+        "post": op("rejectOffer", "Reject an offer; the entry keeps its place",
                     ("200", "The entry, offered on", "Offer"), body="ActingAgent",
-                    params=[_path("offer_id", "the entry ref <queue_id>:<entry_id>")],
+                    params=[path_param("offer_id", "the entry ref <queue_id>:<entry_id>")],
                     conflict=True,
                     permission="live_queue for a live caller, callbacks for a callback"),
     },
     "/metrics": {
-        "get": _op("getMetrics", "Callback figures per business number and overall",
+        "get": op("getMetrics", "Callback figures per business number and overall",
                    ("200", "The figures of [from, to)", "Metrics"), permission="reports",
-                   params=[_query("from", "start; default 24 hours before to",
+                   params=[query("from", "start; default 24 hours before to",
                                   type="string", format="date-time"),
-                           _query("to", "end; default now", type="string",
+                           query("to", "end; default now", type="string",
                                   format="date-time")]),
     },
     "/numbers": {
-        "get": _op("listNumbers", "Every business number's configuration",
+        "get": op("listNumbers", "Every business number's configuration",
                    ("200", "The numbers", "NumberList"), permission="numbers"),
     },
     "/numbers/{e164}": {
-        "get": _op("getNumber", "A number's configuration", ("200", "The number", "Number"),
-                   permission="numbers", params=[_path("e164", "the number, E.164")]),
-        "put": _op("putNumber", "Create (201) or replace (200) a number's configuration",
+        "get": op("getNumber", "A number's configuration", ("200", "The number", "Number"),
+                   permission="numbers", params=[path_param("e164", "the number, E.164")]),
+        "put": op("putNumber", "Create (201) or replace (200) a number's configuration",
                    ("200", "Replaced", "Number"), permission="numbers", body="Number",
-                   params=[_path("e164", "the number, E.164")],
+                   params=[path_param("e164", "the number, E.164")],
                    description="Every problem of the body is reported at once (422)."),
-        "delete": _op("deleteNumber", "Remove a number: its calls hear 'not in service'",
+        "delete": op("deleteNumber", "Remove a number: its calls hear 'not in service'",
                       ("204", "Removed", None), permission="numbers",
-                      params=[_path("e164", "the number, E.164")]),
+                      params=[path_param("e164", "the number, E.164")]),
     },
     "/queues/{queue_id}": {
-        "get": _op("getQueue", "A queue's limits (defaults when never configured)",
+        "get": op("getQueue", "A queue's limits (defaults when never configured)",
                    ("200", "The queue", "Queue"), permission="numbers",
-                   params=[_path("queue_id", "the queue's id")]),
-        "put": _op("putQueue", "Replace a queue's limits", ("200", "The queue", "Queue"),
+                   params=[path_param("queue_id", "the queue's id")]),
+        "put": op("putQueue", "Replace a queue's limits", ("200", "The queue", "Queue"),
                    permission="numbers", body="Queue",
-                   params=[_path("queue_id", "the queue's id")]),
+                   params=[path_param("queue_id", "the queue's id")]),
     },
     "/tickets": {
-        "get": _op("listTickets", "Tickets of the built-in store, newest first",
+        "get": op("listTickets", "Tickets of the built-in store, newest first",
                    ("200", "A page of tickets", "TicketPage"), permission="tickets",
-                   params=[_query("status", "only tickets in this status"),
-                           _query("subject", "the whole subject, exactly (e.g. Callback)"),
-                           _query("requester", "an E.164 number or e-mail address"),
+                   params=[query("status", "only tickets in this status"),
+                           query("subject", "the whole subject, exactly (e.g. Callback)"),
+                           query("requester", "an E.164 number or e-mail address"),
                            *PAGING]),
     },
     "/tickets/{ticket_id}": {
-        "get": _op("getTicket", "One ticket with its comments, oldest first",
+        "get": op("getTicket", "One ticket with its comments, oldest first",
                    ("200", "The ticket", "Ticket"), permission="tickets",
-                   params=[_path("ticket_id", "the ticket's id", "integer")]),
+                   params=[path_param("ticket_id", "the ticket's id", "integer")]),
     },
     PATH: {
         "get": {
@@ -230,10 +181,10 @@ def document() -> dict[str, Any]:
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
-        "paths": PATHS,
+        "paths": {**PATHS, **CUSTOMER_PATHS},
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **CUSTOMER_SCHEMAS},
             "responses": RESPONSES,
         },
     })

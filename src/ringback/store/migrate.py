@@ -25,6 +25,7 @@ MODEL_MODULES = (
     "ringback.store.tickets",
     "ringback.store.numbers",
     "ringback.store.callbacks",
+    "ringback.store.customers",
 )
 
 
