@@ -34,7 +34,7 @@ from ringback.store.models import Permission
 def register(bp: Blueprint) -> None:
     from ringback.api import json_body, services
 
-    @bp.post("/agents/<int:agent_id>/presence")
+    @bp.post("/agents/<id:agent_id>/presence")
     def set_presence(agent_id: int) -> ResponseReturnValue:
         _may_change(agent_id)
         body = json_body()
@@ -42,20 +42,20 @@ def register(bp: Blueprint) -> None:
                                                  body.get("queues"))
         return jsonify(presence_json(status))
 
-    @bp.get("/agents/<int:agent_id>/presence")
+    @bp.get("/agents/<id:agent_id>/presence")
     def get_presence(agent_id: int) -> ResponseReturnValue:
         _may_read(agent_id)
         AgentDirectory(services().db).get(agent_id)  # 404 for an unknown agent
         return jsonify(presence_json(services().routing.presence.get(agent_id)))
 
-    @bp.put("/agents/<int:agent_id>/endpoint")
+    @bp.put("/agents/<id:agent_id>/endpoint")
     def set_endpoint(agent_id: int) -> ResponseReturnValue:
         _may_change(agent_id)
         agent = AgentDirectory(services().db).set_endpoint(
             agent_id, json_body().get("endpoint"), by=current_principal())
         return jsonify(agent_json(agent))
 
-    @bp.get("/agents/<int:agent_id>/softphone-token")
+    @bp.get("/agents/<id:agent_id>/softphone-token")
     def softphone_token(agent_id: int) -> ResponseReturnValue:
         if current_principal().agent_id != agent_id:
             raise PermissionDenied("a softphone token is only handed to its own agent")
