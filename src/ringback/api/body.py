@@ -16,8 +16,10 @@ from typing import Any
 
 from flask import g, request
 from werkzeug.routing import BaseConverter
+from werkzeug.routing import ValidationError as RoutingValidationError
 
 from ringback.errors import ValidationError
+from ringback.parsing import ascii_whole
 
 MAX_BODY = 1024 * 1024
 MAX_BODY_TEXT = "1 MB"
@@ -58,14 +60,18 @@ def check_path_and_query() -> None:
 
 
 class RowIdConverter(BaseConverter):
-    """``<id:name>``: ASCII digits as an int of any size (werkzeug's ``int`` also takes
-    '٣' and '５'); the domain answers 404 for one outside an id column's range."""
+    """``<id:name>``: ASCII digits as an int (werkzeug's ``int`` also takes '٣' and
+    '５'); the domain answers 404 for one outside an id column's range, and more
+    than 18 digits match no route (404 too)."""
 
     regex = r"[0-9]+"
     part_isolating = True
 
     def to_python(self, value: str) -> int:
-        return int(value)
+        number = ascii_whole(value)
+        if number is None:
+            raise RoutingValidationError()
+        return number
 
     def to_url(self, value: Any) -> str:
         return str(int(value))
