@@ -181,3 +181,16 @@ def test_the_acting_agent_is_still_read_from_the_body(client, team: dict[str, Pe
                            json={"agent_id": team["plain"].id},
                            headers=team["owner_token"].headers)
     assert response.status_code == 404  # no such callback, but the body was understood
+
+
+@pytest.mark.parametrize("query", [
+    "from=0001-01-01T00:00:00%2B14:00&to=0001-01-02T00:00:00Z",
+    "from=9999-12-30T00:00:00Z&to=9999-12-31T23:59:59-14:00",
+    "from=0001-01-01&to=9999-12-31",
+])
+def test_metrics_over_times_at_the_ends_of_the_calendar_are_4xx_or_figures(client,
+                                                                          owner_headers, query):
+    response = client.get(f"/api/v1/metrics?{query}", headers=owner_headers)
+    assert response.status_code in (200, 422), response.get_data(as_text=True)
+    if response.status_code == 422:
+        assert set(response.get_json()["errors"]) <= {"from", "to"}

@@ -38,7 +38,8 @@ QUERY_NAMES = ["limit", "offset", "state", "queue", "status", "subject", "reques
 ODD_TEXT = ["0", "1", "-1", "2147483647", "2147483648", "99999999999999999999", "9" * 5000,
             "\u00b2", "\u0663", "\uff15", "\x00", "a\x00b", "", " ", "..", "%", "null",
             "support:a1", "support:", ":a1", "+4930123456", "+4930\x00", "sip:a@b", "1e999",
-            "NaN", "\ud7ff", "\U0001f600", "<script>", "x" * 300]
+            "NaN", "\ud7ff", "\U0001f600", "<script>", "x" * 300,
+            "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "2027-01-15T09:00:00Z"]
 BASE_DOCUMENTS = [
     {"email": "ana@example.com", "name": "Ana", "role": "custom", "permissions": []},
     {"language": "de", "queue_id": "support", "greetings": {"welcome": {"text": "Hallo"}}},
