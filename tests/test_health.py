@@ -49,3 +49,31 @@ def test_health_is_503_when_redis_stops(tmp_path, db, clock):
     assert health.components["redis"]["status"] == "down"
     assert health.components["database"] == {"status": "up"}
     assert health.components["workers"]["status"] == "unknown"
+
+
+def test_health_errors_name_no_socket_path_or_host(tmp_path, clock, caplog):
+    """/healthz is unauthenticated: a failure says which part is down, not where it lives."""
+    from ringback.store.db import Database
+
+    server = EmbeddedRedis(tmp_path)
+    server.start()
+    socket_redis = redis.Redis.from_url(server.url, socket_timeout=1)
+    server.stop()
+    tcp_redis = redis.Redis(host="127.0.0.1", port=1, socket_timeout=1)
+    db = Database.from_url("postgresql://ringback:secret@127.0.0.1:1/ringback"
+                           "?connect_timeout=2")
+    try:
+        for client in (socket_redis, tcp_redis):
+            health = HealthCheck(client, db, clock).run()
+            shown = str(health.to_json())
+            assert health.components["redis"]["status"] == "down"
+            assert health.components["database"]["status"] == "down"
+            for secret in (str(tmp_path), "redis.sock", "127.0.0.1", "ringback:secret",
+                           "secret", ":1", "port"):
+                assert secret not in shown, shown
+            assert "Redis" in health.components["redis"]["error"]
+            assert "database" in health.components["database"]["error"]
+        # The operator still finds the detail in the log.
+        assert any("127.0.0.1" in r.getMessage() for r in caplog.records)
+    finally:
+        db.dispose()

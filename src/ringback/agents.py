@@ -26,11 +26,15 @@ from ringback.console.security import (
     verify_password,
 )
 from ringback.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from ringback.parsing import row_id
 from ringback.routing.endpoints import EndpointRules, parse_endpoint
 from ringback.store.db import Database
 from ringback.store.models import Agent, Permission, Role
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+# What a new agent's document may hold; anything else is a typo to report.
+AGENT_FIELDS = ("email", "name", "role", "permissions", "endpoint")
 
 # Every person counts: the owner, admins and custom agents.
 MAX_AGENTS = 50
@@ -102,8 +106,15 @@ class AgentDirectory:
         return self._endpoint_rules() if self._endpoint_rules is not None else None
 
     def create(self, payload: dict[str, Any], *, by: Principal | None = None) -> Agent:
-        """A new admin or custom agent; ``by`` may grant only what it holds."""
-        fields = validate_agent(payload, self.endpoint_rules())
+        """A new admin or custom agent; ``by`` may grant only what it holds.
+        Fields other than ``AGENT_FIELDS`` are refused, with every other problem."""
+        unknown = {k: "is not a known field" for k in payload if k not in AGENT_FIELDS}
+        try:
+            fields = validate_agent(payload, self.endpoint_rules())
+        except ValidationError as invalid:
+            raise ValidationError({**invalid.errors, **unknown}) from None
+        if unknown:
+            raise ValidationError(unknown)
         if by is not None:
             check_grant(by, Role(fields["role"]), fields["permissions"])
         with self._db.session() as session:
@@ -228,9 +239,7 @@ class AgentDirectory:
         """
         token = "rbk_" + secrets.token_urlsafe(32)
         with self._db.session() as session:
-            agent = session.get(Agent, agent_id)
-            if agent is None:
-                raise NotFound("agent", agent_id)
+            agent = _get(session, agent_id)
             if by is not None and by.agent_id != agent.id:
                 check_manage(by, agent)
                 check_grant(by, Role(agent.role), agent.permissions or [])
@@ -252,7 +261,7 @@ def validate_agent(payload: dict[str, Any],
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
         errors["name"] = "must be a non-empty text of at most 200 characters"
     role = payload.get("role", Role.CUSTOM.value)
-    if role not in {r.value for r in Role} - {Role.OWNER.value}:
+    if not isinstance(role, str) or role not in {r.value for r in Role} - {Role.OWNER.value}:
         errors["role"] = "must be one of admin, custom"
     perms = payload.get("permissions", [])
     known = {p.value for p in Permission}
@@ -305,7 +314,9 @@ def check_manage(by: Principal, agent: Agent) -> None:
 
 
 def _get(session: Session, agent_id: int) -> Agent:
-    agent = session.get(Agent, agent_id)
+    """The agent, or NotFound (also for an id no row can have, such as 2**31)."""
+    key = row_id(agent_id)
+    agent = session.get(Agent, key) if key is not None else None
     if agent is None:
         raise NotFound("agent", agent_id)
     return agent

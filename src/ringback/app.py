@@ -1,4 +1,8 @@
-"""The Flask application factory: the web process's one wiring point."""
+"""The Flask application factory: the web process's one wiring point.
+
+Request bodies are limited (413 beyond): ``ringback.api.body.MAX_BODY`` (1 MB)
+for the JSON API and the console, ``WEBHOOK_MAX_BODY`` for Twilio's webhooks.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,14 @@ from flask.sessions import SessionInterface, SessionMixin
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
+from ringback.api.body import MAX_BODY
 from ringback.health import HealthCheck
 from ringback.services import Services
 from ringback.settings import Settings
+
+# Twilio's voice parameters are a few hundred bytes; 64 KB is also Twilio's own
+# cap on the TwiML it takes back (error 11750).
+WEBHOOK_MAX_BODY = 64 * 1024
 
 
 class NoCookieSession(SessionInterface):
@@ -33,8 +42,13 @@ def create_app(settings: Settings, services: Services | None = None) -> Flask:
     services = services or Services.from_settings(settings)
     app = Flask(__name__)
     app.session_interface = NoCookieSession()
-    app.config.update(SECRET_KEY=settings.secret_key)
+    app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=MAX_BODY)
     app.extensions["ringback"] = services
+
+    @app.before_request
+    def _webhook_body_limit() -> None:
+        if request.blueprint == "webhooks":
+            request.max_content_length = WEBHOOK_MAX_BODY
 
     from ringback.api import create_api_blueprint
 

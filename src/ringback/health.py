@@ -1,7 +1,13 @@
-"""Health of an installation: Redis, the database, workers and schedulers."""
+"""Health of an installation: Redis, the database, workers and schedulers.
+
+``/healthz`` answers without authentication, so a failure names the part and
+the kind of error only; the exception itself, with the socket path, host or
+port it names, goes to the log.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +17,8 @@ from rq import Worker
 from ringback.clock import Clock
 from ringback.scheduler.heartbeat import SchedulerHeartbeat
 from ringback.store.db import Database
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -33,8 +41,8 @@ class HealthCheck:
 
     def run(self) -> Health:
         components: dict[str, dict[str, Any]] = {}
-        redis_up = _check(components, "redis", self._redis.ping)
-        _check(components, "database", self._db.ping)
+        redis_up = _check(components, "redis", "Redis", self._redis.ping)
+        _check(components, "database", "the database", self._db.ping)
         if redis_up:
             workers = Worker.all(connection=self._redis)
             components["workers"] = _count(len(workers))
@@ -46,11 +54,13 @@ class HealthCheck:
         return Health(components)
 
 
-def _check(components: dict[str, dict[str, Any]], name: str, probe: Any) -> bool:
+def _check(components: dict[str, dict[str, Any]], name: str, label: str, probe: Any) -> bool:
     try:
         probe()
-    except Exception as exc:  # noqa: BLE001 - any failure means down, and says why
-        components[name] = {"status": "down", "error": f"{type(exc).__name__}: {exc}"[:200]}
+    except Exception as exc:  # noqa: BLE001 - any failure means down
+        log.warning("health check: %s is down: %s: %s", name, type(exc).__name__, exc)
+        components[name] = {"status": "down", "error": f"cannot reach {label} "
+                            f"({type(exc).__name__}); the web process's log has the detail"}
         return False
     components[name] = {"status": "up"}
     return True

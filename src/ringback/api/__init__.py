@@ -3,34 +3,32 @@
 Conventions every endpoint keeps: ``Authorization: Bearer <token>``
 (RINGBACK_API_TOKEN acts as the owner; agents have tokens of their own), 401
 without it, 403 without permission, 422 with ``{"errors": {field: message}}``
-on invalid input, 404 on unknown ids, never a stack trace.  The OpenAPI 3.1
-document of it all is ``GET /api/v1/openapi.json`` (``ringback.api.openapi``),
+on invalid input (``ringback.api.body`` checks what every request brings),
+413 past the body limit, 404 on unknown ids, never a stack trace.  The OpenAPI
+3.1 document of it all is ``GET /api/v1/openapi.json`` (``ringback.api.openapi``),
 the one route that needs no token.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, current_app, g, request
+from flask.blueprints import BlueprintSetupState
 
 from ringback.agents import AgentDirectory
 from ringback.api.auth import authenticate
+from ringback.api.body import RowIdConverter, check_path_and_query, json_body
 from ringback.api.errors import register_error_handlers
-from ringback.errors import ValidationError
 from ringback.services import Services
+
+__all__ = ["create_api_blueprint", "json_body", "services"]
 
 
 def services() -> Services:
     return current_app.extensions["ringback"]  # type: ignore[no-any-return]
 
 
-def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a 422 naming the body."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ValidationError({"body": "must be a JSON object (Content-Type: application/json)"})
-    return data
+def _add_id_converter(state: BlueprintSetupState) -> None:
+    state.app.url_map.converters.setdefault("id", RowIdConverter)
 
 
 def create_api_blueprint() -> Blueprint:
@@ -48,6 +46,7 @@ def create_api_blueprint() -> Blueprint:
     )
 
     bp = Blueprint("api", __name__, url_prefix="/api/v1")
+    bp.record_once(_add_id_converter)  # before any route: the routes' <id:...> parts need it
     register_error_handlers(bp)
 
     @bp.before_request
@@ -56,6 +55,7 @@ def create_api_blueprint() -> Blueprint:
             return  # the API's description is public
         s = services()
         g.principal = authenticate(s.settings.api_token, AgentDirectory(s.db))
+        check_path_and_query()
 
     agents.register(bp)
     tickets.register(bp)

@@ -27,12 +27,12 @@ def register(bp: Blueprint) -> None:
         agent = directory().create(json_body(), by=current_principal())
         return jsonify(agent_json(agent)), 201
 
-    @bp.get("/agents/<int:agent_id>")
+    @bp.get("/agents/<id:agent_id>")
     @requires(Permission.AGENTS)
     def get_agent(agent_id: int) -> ResponseReturnValue:
         return jsonify(agent_json(directory().get(agent_id)))
 
-    @bp.post("/agents/<int:agent_id>/token")
+    @bp.post("/agents/<id:agent_id>/token")
     @requires(Permission.AGENTS)
     def issue_token(agent_id: int) -> ResponseReturnValue:
         token = directory().issue_token(agent_id, by=current_principal())

@@ -10,8 +10,10 @@ from typing import Any, TypeVar
 from flask import g, request
 
 from ringback.agents import AgentDirectory, Principal
+from ringback.api.body import json_document
 from ringback.api.errors import Unauthorized
 from ringback.errors import PermissionDenied, ValidationError
+from ringback.parsing import MAX_ROW_ID, row_id
 from ringback.store.models import Permission
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -54,13 +56,13 @@ def requires(permission: Permission) -> Callable[[F], F]:
 def acting_agent() -> int:
     """The agent behind the token; the owner token names one in the body."""
     principal = current_principal()
-    body = request.get_json(silent=True)
+    body = json_document()
     named = body.get("agent_id") if isinstance(body, dict) else None
     if principal.agent_id is not None:
         if named is not None and named != principal.agent_id:
             raise PermissionDenied("only the owner token may act for another agent")
         return principal.agent_id
-    if type(named) is not int or named < 1:
-        raise ValidationError({"agent_id": "must name the agent (a positive whole number) "
-                                           "when the owner token calls"})
+    if type(named) is not int or row_id(named) is None:
+        raise ValidationError({"agent_id": "must name the agent (a whole number from 1 to "
+                                           f"{MAX_ROW_ID}) when the owner token calls"})
     return named

@@ -23,6 +23,7 @@ from ringback.callbacks.records import AttemptRecord
 from ringback.callbacks.service import CallbackService
 from ringback.callbacks.states import CallbackView
 from ringback.callbacks.ticket import attempt_json, iso
+from ringback.parsing import ascii_whole
 from ringback.store.models import Permission
 
 
@@ -86,7 +87,7 @@ def callback_json(v: CallbackView) -> dict[str, Any]:
         "agent_id": v.agent_id,
         "called_at": iso(v.called_at),
         "handle_seconds": v.handle_seconds,
-        "ticket_id": int(v.ticket_id) if v.ticket_id and v.ticket_id.isdigit() else v.ticket_id,
+        "ticket_id": ascii_whole(v.ticket_id) or v.ticket_id,
         "expired_at": iso(v.expired_at),
         "done_at": iso(v.done_at),
         "attempts": [_attempt(a) for a in v.attempts],

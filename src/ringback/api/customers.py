@@ -44,17 +44,17 @@ def register(bp: Blueprint) -> None:
     def create_customer() -> ResponseReturnValue:
         return jsonify(customer_json(directory().create_customer(json_body()))), 201
 
-    @bp.get("/customers/<int:customer_id>")
+    @bp.get("/customers/<id:customer_id>")
     @requires(Permission.TICKETS)
     def get_customer(customer_id: int) -> ResponseReturnValue:
         return jsonify(customer_json(directory().get_customer(customer_id)))
 
-    @bp.patch("/customers/<int:customer_id>")
+    @bp.patch("/customers/<id:customer_id>")
     @requires(Permission.TICKETS)
     def update_customer(customer_id: int) -> ResponseReturnValue:
         return jsonify(customer_json(directory().update_customer(customer_id, json_body())))
 
-    @bp.delete("/customers/<int:customer_id>")
+    @bp.delete("/customers/<id:customer_id>")
     @requires(Permission.TICKETS)
     def delete_customer(customer_id: int) -> ResponseReturnValue:
         directory().delete_customer(customer_id)
@@ -93,17 +93,17 @@ def register(bp: Blueprint) -> None:
         result = import_customer_users(services().db, data)
         return jsonify(imported=result.users, customers_created=result.customers_created), 201
 
-    @bp.get("/customer-users/<int:user_id>")
+    @bp.get("/customer-users/<id:user_id>")
     @requires(Permission.TICKETS)
     def get_user(user_id: int) -> ResponseReturnValue:
         return jsonify(user_json(directory().get_user(user_id)))
 
-    @bp.patch("/customer-users/<int:user_id>")
+    @bp.patch("/customer-users/<id:user_id>")
     @requires(Permission.TICKETS)
     def update_user(user_id: int) -> ResponseReturnValue:
         return jsonify(user_json(directory().update_user(user_id, json_body())))
 
-    @bp.delete("/customer-users/<int:user_id>")
+    @bp.delete("/customer-users/<id:user_id>")
     @requires(Permission.TICKETS)
     def delete_user(user_id: int) -> ResponseReturnValue:
         directory().delete_user(user_id)

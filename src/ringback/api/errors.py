@@ -1,7 +1,7 @@
 """The one place where domain errors become HTTP answers of the JSON API.
 
-Every answer is JSON: 401/403/404/409/422 with a message, and a plain 500
-without a stack trace when something unexpected breaks.
+Every answer is JSON: 401/403/404/409/413/422 with a message, and a plain
+500 without a stack trace when something unexpected breaks.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ import logging
 
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from ringback.api.body import MAX_BODY_TEXT
 from ringback.errors import Conflict, NotFound, PermissionDenied, ValidationError
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,10 @@ def register_error_handlers(bp: Blueprint) -> None:
     @bp.errorhandler(Conflict)
     def _conflict(exc: Conflict) -> ResponseReturnValue:
         return jsonify(error=str(exc)), 409
+
+    @bp.errorhandler(RequestEntityTooLarge)
+    def _too_large(exc: RequestEntityTooLarge) -> ResponseReturnValue:
+        return jsonify(error=f"the request body must be at most {MAX_BODY_TEXT}"), 413
 
     @bp.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> ResponseReturnValue:

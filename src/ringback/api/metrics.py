@@ -24,6 +24,11 @@ from ringback.store.models import Permission
 
 DEFAULT_RANGE_SECONDS = 86_400
 ISO_RULE = "must be an ISO 8601 date and time such as 2027-01-15T09:00:00Z"
+# Python's datetimes hold years 1 to 9999; a day's margin keeps the default
+# ``from`` (a day before ``to``) and every offset inside them.
+EARLIEST = datetime(1, 1, 3, tzinfo=UTC).timestamp()
+LATEST = datetime(9999, 12, 30, tzinfo=UTC).timestamp()
+RANGE_RULE = "must be between 0001-01-03 and 9999-12-30"
 
 
 def register(bp: Blueprint) -> None:
@@ -50,6 +55,9 @@ def time_range(raw_from: str | None, raw_to: str | None, now: float) -> tuple[fl
     errors: dict[str, str] = {}
     end = _parse(errors, "to", raw_to, now)
     start = _parse(errors, "from", raw_from, end - DEFAULT_RANGE_SECONDS)
+    for name, when in (("from", start), ("to", end)):
+        if name not in errors and not EARLIEST <= when <= LATEST:
+            errors[name] = RANGE_RULE
     if not errors and start >= end:
         errors["to"] = "must be later than from"
     if errors:

@@ -22,6 +22,7 @@ from flask.typing import ResponseReturnValue
 from ringback.api.auth import acting_agent, current_principal
 from ringback.callbacks.ticket import iso
 from ringback.errors import PermissionDenied
+from ringback.parsing import ascii_whole
 from ringback.queue.models import Entry, EntryKind
 from ringback.routing.offers import OfferView
 from ringback.store.models import Permission
@@ -57,7 +58,7 @@ def offer_json(v: OfferView) -> dict[str, Any]:
         "queue": v.queue_id,
         "kind": v.kind.value,
         "state": v.state.value,
-        "agent_id": int(v.agent_id) if v.agent_id and v.agent_id.isdigit() else v.agent_id,
+        "agent_id": ascii_whole(v.agent_id) or v.agent_id,
         "caller_number": v.caller or None,
         "callback_number": v.callback_number or None,
         "number_dialled": v.dialled or None,

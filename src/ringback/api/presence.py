@@ -9,8 +9,10 @@
 - ``GET /agents/<id>/softphone-token``: an access token for the browser softphone.
 
 Agents act on themselves; changing another agent needs the ``agents``
-permission, reading another's presence ``agents`` or ``live_queue``.  A
-softphone token is only ever handed to the agent it is for.
+permission and the manage rules of ``ringback.agents.check_manage`` (nobody
+changes the owner, only the owner and admins change admins); reading
+another's presence needs ``agents`` or ``live_queue``.  A softphone token is
+only ever handed to the agent it is for.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
-from ringback.agents import AgentDirectory, agent_json
+from ringback.agents import AgentDirectory, agent_json, check_manage
 from ringback.api.auth import current_principal
 from ringback.api.offers import offer_json
 from ringback.callbacks.ticket import iso
@@ -32,28 +34,28 @@ from ringback.store.models import Permission
 def register(bp: Blueprint) -> None:
     from ringback.api import json_body, services
 
-    @bp.post("/agents/<int:agent_id>/presence")
+    @bp.post("/agents/<id:agent_id>/presence")
     def set_presence(agent_id: int) -> ResponseReturnValue:
-        _may_act_for(agent_id)
+        _may_change(agent_id)
         body = json_body()
         status = services().routing.presence.set(agent_id, body.get("state"),
                                                  body.get("queues"))
         return jsonify(presence_json(status))
 
-    @bp.get("/agents/<int:agent_id>/presence")
+    @bp.get("/agents/<id:agent_id>/presence")
     def get_presence(agent_id: int) -> ResponseReturnValue:
-        _may_act_for(agent_id, also=Permission.LIVE_QUEUE)
+        _may_read(agent_id)
         AgentDirectory(services().db).get(agent_id)  # 404 for an unknown agent
         return jsonify(presence_json(services().routing.presence.get(agent_id)))
 
-    @bp.put("/agents/<int:agent_id>/endpoint")
+    @bp.put("/agents/<id:agent_id>/endpoint")
     def set_endpoint(agent_id: int) -> ResponseReturnValue:
-        _may_act_for(agent_id)
+        _may_change(agent_id)
         agent = services().agents.set_endpoint(
             agent_id, json_body().get("endpoint"), by=current_principal())
         return jsonify(agent_json(agent))
 
-    @bp.get("/agents/<int:agent_id>/softphone-token")
+    @bp.get("/agents/<id:agent_id>/softphone-token")
     def softphone_token(agent_id: int) -> ResponseReturnValue:
         if current_principal().agent_id != agent_id:
             raise PermissionDenied("a softphone token is only handed to its own agent")
@@ -63,13 +65,25 @@ def register(bp: Blueprint) -> None:
                        expires_at=iso(minted.expires_at))
 
 
-def _may_act_for(agent_id: int, also: Permission | None = None) -> None:
+def _may_change(agent_id: int) -> None:
+    """Oneself, or someone the principal manages (404 for an unknown agent)."""
+    from ringback.api import services
+
     principal = current_principal()
-    if principal.agent_id == agent_id or principal.may(Permission.AGENTS):
+    if principal.agent_id == agent_id:
         return
-    if also is not None and principal.may(also):
+    if not principal.may(Permission.AGENTS):
+        raise PermissionDenied("agents act on themselves; others need the agents permission")
+    check_manage(principal, AgentDirectory(services().db).get(agent_id))
+
+
+def _may_read(agent_id: int) -> None:
+    principal = current_principal()
+    if principal.agent_id == agent_id or principal.may(Permission.AGENTS) \
+            or principal.may(Permission.LIVE_QUEUE):
         return
-    raise PermissionDenied("agents act on themselves; others need the agents permission")
+    raise PermissionDenied("agents see their own presence; others need the agents or "
+                           "live_queue permission")
 
 
 def presence_json(status: AgentStatus) -> dict[str, Any]:

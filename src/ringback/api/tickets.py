@@ -40,7 +40,7 @@ def register(bp: Blueprint) -> None:
             offset=int(offset) if offset else 0,
         )
 
-    @bp.get("/tickets/<int:ticket_id>")
+    @bp.get("/tickets/<id:ticket_id>")
     @requires(Permission.TICKETS)
     def get_ticket(ticket_id: int) -> ResponseReturnValue:
         ticket = store().get(ticket_id)

@@ -18,6 +18,7 @@ from ringback.callbacks.service import parse_entry_ref
 from ringback.callbacks.states import CallbackView, live_state, view
 from ringback.clock import Clock
 from ringback.errors import NotFound, ValidationError
+from ringback.parsing import whole_number
 from ringback.queue.models import Entry, EntryKind
 from ringback.queue.service import QueueService
 from ringback.store.callbacks import CallbackState
@@ -75,8 +76,9 @@ class CallbackListing:
                 errors["state"] = "must be one of " + ", ".join(s.value for s in FILTER_STATES)
             else:
                 states = [CallbackState(state)]
-        size = _whole(errors, "limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT)
-        skip = _whole(errors, "offset", offset, 0, 0, 10**9)
+        size = whole_number(errors, "limit", limit, default=DEFAULT_LIMIT, minimum=1,
+                            maximum=MAX_LIMIT)
+        skip = whole_number(errors, "offset", offset, default=0, minimum=0, maximum=10**9)
         if errors:
             raise ValidationError(errors)
         now = self._clock.now()
@@ -131,14 +133,3 @@ class CallbackListing:
 
 def _requested(entry: Entry) -> float:
     return entry.requested_at if entry.requested_at is not None else entry.enqueued_at
-
-
-def _whole(errors: dict[str, str], name: str, raw: str | int | None, default: int,
-           low: int, high: int) -> int:
-    if raw is None or raw == "":
-        return default
-    text = str(raw)
-    if not text.isdigit() or not low <= int(text) <= high:
-        errors[name] = f"must be a whole number from {low} to {high}"
-        return default
-    return int(text)

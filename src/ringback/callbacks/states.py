@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ringback.callbacks.records import AttemptRecord, CallbackRecord
+from ringback.parsing import ascii_whole
 from ringback.queue.models import Entry, EntryKind, EntryState
 from ringback.store.callbacks import AttemptOutcome, CallbackState
 
@@ -90,8 +91,7 @@ def view(
         position=position if state in (CallbackState.REQUESTED, CallbackState.OFFERED) else None,
         wait_seconds=max(0.0, round(wait, 3)),
         agent_id=(base.agent_id if base and base.agent_id is not None else
-                  (int(entry.accepted_by) if entry and entry.accepted_by
-                   and entry.accepted_by.isdigit() else None)),
+                  (ascii_whole(entry.accepted_by) if entry else None)),
         called_at=called, handle_seconds=base.handle_seconds if base else None,
         ticket_id=base.ticket_id if base else None,
         expired_at=base.expired_at if base else None, done_at=base.done_at if base else None,

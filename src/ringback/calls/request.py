@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ringback.errors import ValidationError
 from ringback.ivr.state import CallState
+from ringback.parsing import ascii_whole
 
 # Twilio's are "CA" and 32 hex digits; the sid also names a Redis hash tag,
 # so no braces or other punctuation get through.
@@ -59,7 +60,7 @@ class CallRequest:
             call_status=_short(form.get("CallStatus")).lower() or None,
             recording_url=recording if recording.startswith(("https://", "http://"))
             and len(recording) <= MAX_URL else None,
-            recording_seconds=int(duration) if duration.isdigit() and len(duration) < 7 else None,
+            recording_seconds=ascii_whole(duration, max_digits=6),
             entry_id=entry if ENTRY_ID.fullmatch(entry := query.get(ENTRY_PARAM) or "") else None,
         )
 

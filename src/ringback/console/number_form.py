@@ -26,6 +26,7 @@ from ringback.ivr.config import (
     OverflowKind,
 )
 from ringback.ivr.prompts import PromptKey, prompts_for
+from ringback.parsing import ascii_whole
 from ringback.queue.models import Intent
 
 GREETING_LABELS = {
@@ -152,8 +153,9 @@ class Submitted:
         countries = [c for c in _SEPARATORS.split(self.form.allowed_countries) if c]
         for path, rule in errors.items():
             prefix, _, index = path.rpartition(".")
-            if prefix == COUNTRIES and index.isdigit() and int(index) < len(countries):
-                found.setdefault(COUNTRIES, f"{countries[int(index)]} {rule}")
+            at = ascii_whole(index) if prefix == COUNTRIES else None
+            if at is not None and at < len(countries):
+                found.setdefault(COUNTRIES, f"{countries[at]} {rule}")
             else:
                 found.setdefault(path, rule)
         return found

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from ringback.customers.phones import PhoneNumberRefused, caller_e164, check_region
 from ringback.customers.validation import customer_fields, user_fields
 from ringback.errors import Conflict, NotFound, ValidationError
+from ringback.parsing import whole_number
 from ringback.store.customers import Customer, CustomerUser, CustomerUserPhone
 from ringback.store.db import Database
-from ringback.tickets.validation import whole_number
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200

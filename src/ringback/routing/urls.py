@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from ringback.callbacks.service import entry_ref
+from ringback.parsing import ascii_whole
 from ringback.queue.models import Entry, EntryState, Offer
 
 PREFIX = "/twilio/voice/agent"
@@ -53,9 +54,10 @@ class OfferTag:
     def from_params(cls, params: Mapping[str, str]) -> OfferTag | None:
         queue_id, entry_id = params.get("queue", ""), params.get("entry", "")
         agent_id, deadline = params.get("agent", ""), params.get("offer", "")
-        if not (queue_id and entry_id and agent_id and deadline.isdigit()):
+        deadline_ms = ascii_whole(deadline)
+        if not (queue_id and entry_id and agent_id) or deadline_ms is None:
             return None
-        return cls(queue_id, entry_id, agent_id, int(deadline))
+        return cls(queue_id, entry_id, agent_id, deadline_ms)
 
     @property
     def ref(self) -> str:

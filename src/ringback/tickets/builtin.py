@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ringback.clock import Clock, SystemClock
 from ringback.errors import NotFound, ValidationError
+from ringback.parsing import row_id, whole_number
 from ringback.store.db import Database
 from ringback.store.tickets import Ticket, TicketComment, TicketStatus
 from ringback.tickets.sink import CommentRecord, CommentRef, TicketRecord, TicketRef
@@ -31,7 +32,6 @@ from ringback.tickets.validation import (
     normalise_requester,
     status_value,
     text_field,
-    whole_number,
 )
 
 DEFAULT_LIMIT = 50
@@ -246,10 +246,10 @@ def _key(errors: dict[str, str], value: object) -> str:
 
 
 def _pk(ticket_id: str | int) -> int:
-    text = str(ticket_id)
-    if not text.isdigit() or len(text) > 18:
+    found = row_id(ticket_id)
+    if found is None:
         raise NotFound("ticket", ticket_id)
-    return int(text)
+    return found
 
 
 def _utc(when: datetime) -> datetime:

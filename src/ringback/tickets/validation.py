@@ -71,19 +71,3 @@ def status_value(errors: dict[str, str], name: str, value: object) -> TicketStat
     except ValueError:
         errors[name] = STATUS_RULE
         return None
-
-
-def whole_number(
-    errors: dict[str, str], name: str, raw: object, *, default: int, minimum: int, maximum: int
-) -> int:
-    """A count given as int or as query-string text, within its bounds."""
-    if raw is None or raw == "":
-        return default
-    try:
-        number = int(raw) if isinstance(raw, int | str) and not isinstance(raw, bool) else None
-    except ValueError:
-        number = None
-    if number is None or not minimum <= number <= maximum:
-        errors[name] = f"must be a whole number from {minimum} to {maximum}"
-        return default
-    return number

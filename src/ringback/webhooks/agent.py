@@ -25,6 +25,7 @@ from ringback.ivr.config_rules import QUEUE_ID
 from ringback.ivr.prompts import agent_prompts, prompts_for
 from ringback.ivr.twiml import hangup
 from ringback.ivr.urls import UrlBuilder
+from ringback.parsing import ascii_whole
 from ringback.routing import twiml
 from ringback.routing.live import DialEnd
 from ringback.routing.urls import (
@@ -45,7 +46,8 @@ def _twiml(document: str) -> Response:
 
 
 def _seconds(raw: str | None) -> float | None:
-    return float(raw) if raw and raw.isdigit() and len(raw) < 7 else None
+    seconds = ascii_whole(raw, max_digits=6)
+    return float(seconds) if seconds is not None else None
 
 
 def register(bp: Blueprint) -> None:
@@ -66,11 +68,11 @@ def register(bp: Blueprint) -> None:
     @bp.post(CONNECT_PATH)
     def agent_connect() -> ResponseReturnValue:
         tag = OfferTag.from_params(request.args)
-        ring = request.args.get("ring", "")
+        ring = ascii_whole(request.args.get("ring"), max_digits=4)
         s = services()
         plan = s.routing.live.dial_plan(tag, request.args.get("to", ""),
-                                        min(int(ring), MAX_RING_SECONDS)) \
-            if tag is not None and ring.isdigit() and len(ring) < 5 else None
+                                        min(ring, MAX_RING_SECONDS)) \
+            if tag is not None and ring is not None else None
         if plan is None or tag is None:
             return requeue_answer(request.args.get("queue"))
         return _twiml(twiml.connect(plan.entry, plan.endpoint, s.routing.urls, tag,

@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl
 from ringback.calls.journey import CallJourney
 from ringback.calls.request import CallRequest
 from ringback.ivr.urls import DEFAULT_PATHS, Route
+from ringback.parsing import ascii_whole
 from ringback.webhooks.fallback import TWIML, apology
 from ringback.webhooks.signature import SignatureCheck
 
@@ -51,10 +52,10 @@ class HoldLoopPath:
         if environ.get("PATH_INFO") != self._path or environ.get("REQUEST_METHOD") != "POST" \
                 or not environ.get("CONTENT_TYPE", "").startswith(FORM):
             return self._app(environ, start_response)
-        length = environ.get("CONTENT_LENGTH", "")
-        if not length.isdigit() or not 0 < int(length) <= MAX_BODY:
+        length = ascii_whole(environ.get("CONTENT_LENGTH"), max_digits=9)
+        if length is None or not 0 < length <= MAX_BODY:
             return self._app(environ, start_response)
-        body = environ["wsgi.input"].read(int(length))
+        body = environ["wsgi.input"].read(length)
         query_string = environ.get("QUERY_STRING", "")
         form = _params(body, query_string)
         if form is None or not self._signatures.is_valid(

@@ -41,6 +41,7 @@ from ringback.callbacks.urls import (
 from ringback.ivr.prompts import PromptKey, Prompts, agent_prompts
 from ringback.ivr.speech import say
 from ringback.ivr.twiml import hangup, say_and_hang_up
+from ringback.parsing import ascii_whole
 from ringback.queue.models import Entry, EntryState
 from ringback.services import Services
 from ringback.store.callbacks import AttemptOutcome
@@ -69,9 +70,9 @@ def gone_twiml(prompts: Prompts) -> str:
 
 def _accepted_for(entry: Entry, attempt_key: str) -> bool:
     """The entry is still held by the acceptance this attempt was placed for."""
-    ms = attempt_key.rpartition("@")[2]
+    ms = ascii_whole(attempt_key.rpartition("@")[2])
     return (entry.state == EntryState.ACCEPTED and entry.accepted_at is not None
-            and ms.isdigit() and round(entry.accepted_at * 1000) == int(ms))
+            and ms is not None and round(entry.accepted_at * 1000) == ms)
 
 
 def _twiml(document: str) -> Response:
@@ -106,8 +107,8 @@ def register(bp: Blueprint) -> None:
             log.warning("outbound callback %r: unexpected DialCallStatus %r", key, status)
             return _twiml(hangup())
         outcome, reason = DIAL_STATUS[status]
-        duration = request.form.get("DialCallDuration", "")
-        handle = float(duration) if duration.isdigit() else None
+        seconds = ascii_whole(request.form.get("DialCallDuration"), max_digits=6)
+        handle = float(seconds) if seconds is not None else None
         if outcome is not AttemptOutcome.CONNECTED:
             handle = None
         elif handle is None:
