@@ -17,6 +17,7 @@ that is empty, large or not ASCII, a repeated parameter, a bad signature
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
@@ -24,6 +25,7 @@ from urllib.parse import parse_qsl
 from ringback.calls.journey import CallJourney
 from ringback.calls.request import CallRequest
 from ringback.ivr.urls import DEFAULT_PATHS, Route
+from ringback.observability import recorder
 from ringback.webhooks.fallback import TWIML, apology
 from ringback.webhooks.signature import SignatureCheck
 
@@ -34,6 +36,8 @@ FORM = "application/x-www-form-urlencoded"
 # Twilio's voice parameters are a few hundred bytes; anything bigger is left to Flask.
 MAX_BODY = 16 * 1024
 MAX_FIELDS = 100
+# The hold loop's route in the webhook latency metric: its endpoint's name in Flask.
+WAIT_ENDPOINT = f"twilio_{Route.WAIT.value}"
 
 
 class HoldLoopPath:
@@ -54,6 +58,7 @@ class HoldLoopPath:
         length = environ.get("CONTENT_LENGTH", "")
         if not length.isdigit() or not 0 < int(length) <= MAX_BODY:
             return self._app(environ, start_response)
+        started = time.perf_counter()
         body = environ["wsgi.input"].read(int(length))
         query_string = environ.get("QUERY_STRING", "")
         form = _params(body, query_string)
@@ -67,6 +72,7 @@ class HoldLoopPath:
         except Exception as exc:  # Twilio must never get a 500
             document = apology(self._journey, self._path, form, exc)
         answer = document.encode()
+        recorder().webhook(WAIT_ENDPOINT, started)
         start_response("200 OK", [("Content-Type", TWIML),
                                   ("Content-Length", str(len(answer)))])
         return [answer]
