@@ -103,3 +103,34 @@ def test_with_a_token_a_scrape_must_send_it(settings, services):
                         environ_base={"REMOTE_ADDR": "203.0.113.9"})
     assert remote.status_code == 200
     assert "ringback_live_state_up" in {name for name, _ in samples(remote.get_data(as_text=True))}
+
+
+def test_a_scrape_without_redis_says_live_state_is_down_and_still_answers(settings, services):
+    from dataclasses import replace
+
+    import redis
+
+    from ringback.app import create_app
+    from tests.serve_process import free_port
+
+    unreachable = redis.Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=2)
+    app = create_app(settings, replace(services, redis=unreachable))
+    answer = app.test_client().get("/metrics")
+    assert answer.status_code == 200
+    found = samples(answer.get_data(as_text=True))
+    assert value(found, "ringback_live_state_up") == 0
+    assert not [name for name, _ in found if name.startswith("ringback_queue_")]
+
+
+def test_a_webhook_answered_by_an_app_wide_hook_is_not_timed_and_not_broken(app, client,
+                                                                          scrape):
+    from flask import Response, request
+
+    app.before_request(lambda: Response("busy", 503) if request.path == "/twilio/voice"
+                       else None)
+    before = scrape()
+    assert client.post("/twilio/voice", data={"CallSid": SID}).status_code == 503
+    after = scrape()
+    count = "ringback_webhook_seconds_count"
+    assert value(after, count, route="twilio_incoming") == \
+        value(before, count, route="twilio_incoming")

@@ -8,6 +8,7 @@ queue ids, then one pipeline of every queue's figures).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -15,12 +16,15 @@ import redis
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from rq import Queue
+from sqlalchemy.exc import SQLAlchemyError
 
 from ringback.jobs import WORK_QUEUES
 from ringback.queue.keys import queue_keys
 
 if TYPE_CHECKING:
     from ringback.services import Services
+
+log = logging.getLogger(__name__)
 
 # The wait zset's score is (99 - priority) * 1e13 + enqueued_at_ms (queue.scripts).
 _PRIORITY_STEP = 1e13
@@ -49,8 +53,13 @@ class LiveState(Collector):
     def _queue_ids(self) -> list[str]:
         from ringback.callbacks.parts import configured_queue_ids
 
-        return sorted(set(self._services.queue.configured()) |
-                      configured_queue_ids(self._services))
+        configured = set(self._services.queue.configured())
+        try:
+            return sorted(configured | configured_queue_ids(self._services))
+        except SQLAlchemyError:
+            log.warning("the numbers could not be read; only configured queues are measured",
+                        exc_info=True)
+            return sorted(configured)
 
     def _families(self) -> list[Metric]:
         queue_ids = self._queue_ids()

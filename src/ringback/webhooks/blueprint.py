@@ -73,7 +73,9 @@ def create_webhooks_blueprint(journey: CallJourney, signatures: SignatureCheck) 
 
     @bp.after_request
     def _observe(response: Response) -> Response:
-        recorder().webhook((request.endpoint or "").rpartition(".")[2], g.webhook_started)
+        started = g.get("webhook_started")
+        if started is not None:  # None: an app-wide before_request answered first
+            recorder().webhook((request.endpoint or "").rpartition(".")[2], started)
         return response
 
     @bp.before_request
