@@ -32,6 +32,7 @@ def test_defaults_use_the_embedded_engines(tmp_path):
         ("DATABASE_URL", "mysql://x@localhost/db", "must be a postgresql:// or sqlite:// URL"),
         ("TWILIO_ACCOUNT_SID", "XY123", "must be AC followed by 32 hex digits"),
         ("RINGBACK_API_TOKEN", "short", "at least 16 characters"),
+        ("RINGBACK_METRICS_TOKEN", "short", "at least 16 characters"),
     ],
 )
 def test_a_wrong_value_names_the_variable_and_the_rule(tmp_path, variable, value, rule):

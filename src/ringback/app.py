@@ -62,6 +62,10 @@ def create_app(settings: Settings, services: Services | None = None) -> Flask:
 
     register_console(app)
 
+    from ringback.observability.exposition import register_metrics
+
+    register_metrics(app, services)
+
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
         health = HealthCheck(services.redis, services.db, services.clock).run()

@@ -61,6 +61,8 @@ class Settings:
     callback_limit_per_prefix: int = 10
     # The SIP domains agents' sip: endpoints may name; empty: no SIP endpoints at all.
     sip_domains: frozenset[str] = frozenset()
+    # The bearer token Prometheus sends to /metrics; None: only loopback clients may scrape.
+    metrics_token: str | None = None
 
     @property
     def uses_embedded_redis(self) -> bool:
@@ -125,6 +127,7 @@ class Settings:
             callback_limit_per_prefix=_int(env, "RINGBACK_CALLBACK_LIMIT_PER_PREFIX",
                                            default=10, minimum=0),
             sip_domains=_host_names(env, "RINGBACK_SIP_DOMAINS"),
+            metrics_token=_token(env, "RINGBACK_METRICS_TOKEN"),
         )
 
 
@@ -287,9 +290,13 @@ def _api_key(env: Mapping[str, str]) -> tuple[str | None, str | None]:
 
 
 def _api_token(env: Mapping[str, str]) -> str | None:
-    raw = _get(env, "RINGBACK_API_TOKEN")
+    return _token(env, "RINGBACK_API_TOKEN")
+
+
+def _token(env: Mapping[str, str], name: str) -> str | None:
+    raw = _get(env, name)
     if raw is not None and len(raw) < 16:
-        raise SettingsError("RINGBACK_API_TOKEN", "must be at least 16 characters long")
+        raise SettingsError(name, "must be at least 16 characters long")
     return raw
 
 

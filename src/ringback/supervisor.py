@@ -27,6 +27,8 @@ from types import FrameType
 
 from ringback.data_dir import ensure_private
 from ringback.embedded_redis import EmbeddedRedis, EmbeddedRedisError
+from ringback.observability.folder import multiprocess_folder
+from ringback.observability.recorder import MULTIPROC_ENV
 from ringback.settings import Settings
 from ringback.store.migrate import upgrade
 
@@ -111,6 +113,7 @@ class Supervisor:
         self._redis_start_at: float | None = None
         self._children: list[Child] = []
         self._stopping = False
+        self._metrics_folder: str | None = None
 
     def _commands(self) -> dict[str, list[str]]:
         s = self._settings
@@ -132,6 +135,8 @@ class Supervisor:
         env["RINGBACK_DATA_DIR"] = str(self._settings.data_dir)
         if self._redis is not None:
             env["REDIS_URL"] = self._redis.url
+        if self._metrics_folder is not None:
+            env[MULTIPROC_ENV] = self._metrics_folder
         return env
 
     def run(self) -> int:
@@ -145,6 +150,7 @@ class Supervisor:
                 self._redis.start()
                 print(f"ringback: embedded Redis at {self._redis.url}", flush=True)
             upgrade(s.effective_database_url)
+            self._metrics_folder = multiprocess_folder(s.data_dir, dict(os.environ))
             env = self._child_env()
             for name, cmd in self._commands().items():
                 child = Child(name, cmd)

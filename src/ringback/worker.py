@@ -30,6 +30,7 @@ from rq.utils import now
 
 from ringback.clock import Clock
 from ringback.jobs import WORK_QUEUES
+from ringback.observability import recorder
 from ringback.services import Services
 
 __all__ = ["WORK_QUEUES", "WorkerBeats", "job_services", "make_worker", "queues"]
@@ -215,7 +216,10 @@ class _BindsServices:
 
     def perform_job(self, job: Job, queue: Queue, execution: Execution) -> bool:
         _bind(self.services)
-        return super().perform_job(job, queue, execution)  # type: ignore[misc]
+        recorder().job_started(job.func_name, job.enqueued_at)
+        ok = bool(super().perform_job(job, queue, execution))  # type: ignore[misc]
+        recorder().job_finished(job.func_name, ok)
+        return ok
 
 
 class RingbackWorker(_BindsServices, Worker):

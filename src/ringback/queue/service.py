@@ -16,6 +16,7 @@ from typing import Any
 
 from ringback.clock import Clock
 from ringback.errors import Conflict, NotFound, ValidationError
+from ringback.observability import recorder
 from ringback.queue.estimate import HANDLE_WEIGHT, estimated_wait_seconds
 from ringback.queue.keys import CONFIGURED_QUEUES, check_id, queue_keys
 from ringback.queue.models import (
@@ -271,6 +272,12 @@ class QueueService:
 
     def offer_next(self, queue_id: str) -> Offer | None:
         """Offer the head offerable entry to the longest-idle available agent who may take it."""
+        offer = self._reserve_next(queue_id)
+        if offer is not None:
+            recorder().offer(queue_id, "made")
+        return offer
+
+    def _reserve_next(self, queue_id: str) -> Offer | None:
         for _ in range(self._offer_attempts):
             now = self._now()
             args = [now, _DEFAULTS.offer_timeout_seconds, self._scan_entries, self._scan_agents]
@@ -316,7 +323,7 @@ class QueueService:
         if status != "ok":
             return False
         if text(reply[1]) == "local":
-            return True
+            return _counted(queue_id, "accepted")
         agent = self._presence.take(agent_id, queue_id, entry_id)
         if not agent.ok:
             args = [now, entry_id, agent_id, f"agent_{agent.status}", "a"]
@@ -325,7 +332,7 @@ class QueueService:
         others = [q for q in agent.queues if q != queue_id]
         if others and agent.status == AgentState.AVAILABLE.value:
             self._presence.mirror(agent_id, agent, others)
-        return True
+        return _counted(queue_id, "accepted")
 
     def decline(self, queue_id: str, entry_id: str, agent_id: str) -> bool:
         """The agent passes: the entry keeps its place and goes to others first."""
@@ -345,7 +352,7 @@ class QueueService:
             return False
         if text(reply[1]) == "remote":
             self._presence.release(agent_id, queue_id, entry_id, mode)
-        return True
+        return _counted(queue_id, "declined" if mode == "decline" else "missed")
 
     def due_offers(self, queue_id: str, limit: int = 100) -> list[Offer]:
         """Offers whose deadline has passed, for the scheduler's sweep."""
@@ -429,3 +436,9 @@ class QueueService:
             event_from_fields(text(eid), {text(k): text(v) for k, v in fields.items()})
             for eid, fields in rows
         ]
+
+
+def _counted(queue_id: str, outcome: str) -> bool:
+    """Count an offer's outcome (``ringback_offers``); True, what the caller returns."""
+    recorder().offer(queue_id, outcome)
+    return True

@@ -29,6 +29,7 @@ from rq.job import Job
 from rq.queue import EnqueueData
 
 from ringback.clock import Clock
+from ringback.observability import recorder
 from ringback.scheduler.deadlines import Claim, DeadlineKind, Deadlines
 from ringback.worker import WORK_QUEUES
 
@@ -96,7 +97,9 @@ class Sweeper:
             self.hand_on(claims)
             self._deadlines.ack_many(claims)
             handed += len(claims)
-            late = self._clock.now() - min(c.due_at for c in claims)
+            now = self._clock.now()
+            recorder().deadlines_handed(kind.value, now, (c.due_at for c in claims))
+            late = now - min(c.due_at for c in claims)
             if late > LATE_WARNING_SECONDS:
                 log.warning("%s deadlines handed on %.1f s late", kind.value, late)
         return handed

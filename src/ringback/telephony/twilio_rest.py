@@ -36,6 +36,7 @@ from twilio.rest import Client
 from twilio.rest.api.v2010.account.call import CallInstance
 
 from ringback.clock import Clock, SystemClock
+from ringback.observability import recorder
 from ringback.telephony.base import STATUS_CALLBACK_EVENTS, CallStatus, PlacedCall
 from ringback.telephony.errors import (
     CallNotInProgress,
@@ -246,6 +247,7 @@ class TwilioTelephony:
                 error = TelephonyUnavailable(
                     None, f"Twilio could not be reached ({type(exc).__name__})", True
                 )
+            recorder().twilio_error(error.code, error.status)
             retry = (retry_limited and isinstance(error, RateLimited)) or (
                 retry_unknown and isinstance(error, TelephonyUnavailable)
             )

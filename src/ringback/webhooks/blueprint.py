@@ -12,9 +12,10 @@ The hold loop's route is answered in front of Flask, by
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
-from flask import Blueprint, Flask, Response, abort, request
+from flask import Blueprint, Flask, Response, abort, g, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
@@ -23,6 +24,7 @@ from ringback.calls.journey import CallJourney
 from ringback.calls.request import CallRequest
 from ringback.calls.voicemail import VoicemailJobs
 from ringback.ivr.urls import DEFAULT_PATHS, Route, UrlBuilder
+from ringback.observability import recorder
 from ringback.services import Services
 from ringback.webhooks import agent, outbound
 from ringback.webhooks.fallback import TWIML, apology
@@ -64,6 +66,17 @@ def register_webhooks(app: Flask, services: Services) -> None:
 
 def create_webhooks_blueprint(journey: CallJourney, signatures: SignatureCheck) -> Blueprint:
     bp = Blueprint("webhooks", __name__)
+
+    @bp.before_request
+    def _start_clock() -> None:
+        g.webhook_started = time.perf_counter()
+
+    @bp.after_request
+    def _observe(response: Response) -> Response:
+        started = g.get("webhook_started")
+        if started is not None:  # None: an app-wide before_request answered first
+            recorder().webhook((request.endpoint or "").rpartition(".")[2], started)
+        return response
 
     @bp.before_request
     def _check_signature() -> None:

@@ -17,6 +17,7 @@ that is empty, large or not ASCII, a repeated parameter, a bad signature
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
@@ -24,6 +25,7 @@ from urllib.parse import parse_qsl
 from ringback.calls.journey import CallJourney
 from ringback.calls.request import CallRequest
 from ringback.ivr.urls import DEFAULT_PATHS, Route
+from ringback.observability import recorder
 from ringback.parsing import ascii_whole
 from ringback.webhooks.fallback import TWIML, apology
 from ringback.webhooks.signature import SignatureCheck
@@ -35,6 +37,8 @@ FORM = "application/x-www-form-urlencoded"
 # Twilio's voice parameters are a few hundred bytes; anything bigger is left to Flask.
 MAX_BODY = 16 * 1024
 MAX_FIELDS = 100
+# The hold loop's route in the webhook latency metric: its endpoint's name in Flask.
+WAIT_ENDPOINT = f"twilio_{Route.WAIT.value}"
 
 
 class HoldLoopPath:
@@ -55,6 +59,7 @@ class HoldLoopPath:
         length = ascii_whole(environ.get("CONTENT_LENGTH"), max_digits=9)
         if length is None or not 0 < length <= MAX_BODY:
             return self._app(environ, start_response)
+        started = time.perf_counter()
         body = environ["wsgi.input"].read(length)
         query_string = environ.get("QUERY_STRING", "")
         form = _params(body, query_string)
@@ -68,6 +73,7 @@ class HoldLoopPath:
         except Exception as exc:  # Twilio must never get a 500
             document = apology(self._journey, self._path, form, exc)
         answer = document.encode()
+        recorder().webhook(WAIT_ENDPOINT, started)
         start_response("200 OK", [("Content-Type", TWIML),
                                   ("Content-Length", str(len(answer)))])
         return [answer]
