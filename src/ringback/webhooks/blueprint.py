@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from flask import Blueprint, Flask, Response, abort, request
+from flask import Blueprint, Flask, abort, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
@@ -25,7 +25,7 @@ from ringback.calls.voicemail import VoicemailJobs
 from ringback.ivr.urls import DEFAULT_PATHS, Route, UrlBuilder
 from ringback.services import Services
 from ringback.webhooks import agent, outbound
-from ringback.webhooks.fallback import TWIML, apology
+from ringback.webhooks.fallback import apology, twiml_response
 from ringback.webhooks.hold_loop import HoldLoopPath
 from ringback.webhooks.signature import SignatureCheck
 
@@ -76,7 +76,7 @@ def create_webhooks_blueprint(journey: CallJourney, signatures: SignatureCheck) 
     def answer(handler: Callable[[CallRequest], str]) -> Callable[[], ResponseReturnValue]:
         def view() -> ResponseReturnValue:
             req = CallRequest.from_twilio(request.form, request.args)
-            return Response(handler(req), mimetype=TWIML)
+            return twiml_response(handler(req))
 
         return view
 
@@ -101,7 +101,7 @@ def create_webhooks_blueprint(journey: CallJourney, signatures: SignatureCheck) 
     @bp.post(STATUS_PATH)
     def status() -> ResponseReturnValue:
         journey.status(CallRequest.from_twilio(request.form, request.args))
-        return Response(EMPTY_TWIML, mimetype=TWIML)
+        return twiml_response(EMPTY_TWIML)
 
     @bp.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> ResponseReturnValue:
@@ -109,6 +109,6 @@ def create_webhooks_blueprint(journey: CallJourney, signatures: SignatureCheck) 
 
     @bp.errorhandler(Exception)
     def _failed(exc: Exception) -> ResponseReturnValue:
-        return Response(apology(journey, request.path, request.form, exc), mimetype=TWIML)
+        return twiml_response(apology(journey, request.path, request.form, exc))
 
     return bp

@@ -11,12 +11,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
+from flask import Response
+
 from ringback.calls.journey import CallJourney
 from ringback.errors import ValidationError
 
 log = logging.getLogger(__name__)
 
+# The whole Content-Type: given to werkzeug as ``content_type``, because as a
+# ``mimetype`` it gets a second "; charset=utf-8" appended.
 TWIML = "text/xml; charset=utf-8"
+
+
+def twiml_response(document: str) -> Response:
+    """A TwiML document as Flask's answer, with ``TWIML`` as its Content-Type."""
+    return Response(document, content_type=TWIML)
 
 
 def apology(journey: CallJourney, path: str, form: Mapping[str, str],
