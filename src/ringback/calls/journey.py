@@ -40,7 +40,8 @@ from ringback.scheduler.deadlines import DeadlineKind, Deadlines
 
 log = logging.getLogger(__name__)
 
-# Hold-loop documents kept per (number configuration, queue, offer): a few per number.
+# Hold-loop documents kept per (number configuration, language, queue, offer): a few
+# per number.
 MAX_CACHED_ROUNDS = 1000
 
 
@@ -78,7 +79,7 @@ class CallJourney:
     ) -> None:
         self._redis = redis
         self._numbers = numbers
-        self._rounds: dict[tuple[NumberConfig, str, bool], str] = {}
+        self._rounds: dict[tuple[NumberConfig, str, str, bool], str] = {}
         self._queue = queue
         self._callbacks = callbacks
         self._deadlines = deadlines
@@ -203,7 +204,10 @@ class CallJourney:
         )
 
     def _hold_round(self, line: Line, queue_id: str, offer: bool) -> str:
-        key = (line.cfg, queue_id, offer)
+        """The round without announcement, built once per key. The key names the
+        language spoken, not only the number's configuration: a number without a
+        language of its own follows the account default, which an admin may change."""
+        key = (line.cfg, line.prompts.language, queue_id, offer)
         document = self._rounds.get(key)
         if document is None:
             document = twiml_queue.wait_loop(
