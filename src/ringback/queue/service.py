@@ -10,12 +10,12 @@ describes the whole engine.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ringback.clock import Clock
 from ringback.errors import Conflict, NotFound, ValidationError
+from ringback.queue.entry_ids import is_entry_id, new_entry_id
 from ringback.queue.estimate import HANDLE_WEIGHT, estimated_wait_seconds
 from ringback.queue.keys import CONFIGURED_QUEUES, check_id, queue_keys
 from ringback.queue.models import (
@@ -38,8 +38,12 @@ from ringback.queue.presence import Presence
 from ringback.queue.runner import Call, ScriptRunner, text
 
 _DEFAULTS = QueueSettings()
-# Entry ids as JOIN makes them: a length letter, then base-36 digits.
-_ENTRY_ID = re.compile(r"^[a-z][0-9a-z]+$")
+# How often a join mints another id when the one it drew is taken (2**-60 per try).
+_JOIN_TRIES = 3
+
+
+class _IdTaken(RuntimeError):
+    """JOIN found an entry under the id it was given; the join mints another."""
 
 
 class QueueService:
@@ -134,16 +138,31 @@ class QueueService:
             entry.dialled,
             "" if entry.priority is None else str(entry.priority),
             str(_DEFAULTS.max_size),
+            new_entry_id(float(now)),
         ]
         return self._q("JOIN", queue_id, args)
 
     def _joined(self, queue_id: str, reply: Sequence[Any]) -> Entry:
-        if text(reply[0]) == "full":
+        status = text(reply[0])
+        if status == "full":
             raise QueueFull(queue_id, int(text(reply[1])))
+        if status == "taken":
+            raise _IdTaken(queue_id)
         return Entry.from_record(queue_id, text(reply[1]), reply[2])
 
     def join(self, queue_id: str, entry: NewEntry) -> Entry:
-        """Queue a caller or callback; the same call sid or callback number joins once."""
+        """Queue a caller or callback; the same call sid or callback number joins once.
+
+        The new entry's id is minted here (``entry_ids``), never counted in Redis.
+        """
+        for _ in range(_JOIN_TRIES - 1):
+            try:
+                return self._join_once(queue_id, entry)
+            except _IdTaken:
+                continue
+        return self._join_once(queue_id, entry)
+
+    def _join_once(self, queue_id: str, entry: NewEntry) -> Entry:
         reply = self._run.call(*self._join_call(queue_id, entry, self._now()))
         return self._joined(queue_id, reply)
 
@@ -154,17 +173,23 @@ class QueueService:
         """
         count = 0
         pending: list[Call] = []
+        joining: list[NewEntry] = []
         now = self._now()
 
         def flush() -> None:
             nonlocal count
-            for reply in self._run.many(pending):
-                self._joined(queue_id, reply)
+            for entry, reply in zip(joining, self._run.many(pending), strict=True):
+                try:
+                    self._joined(queue_id, reply)
+                except _IdTaken:
+                    self.join(queue_id, entry)
                 count += 1
             pending.clear()
+            joining.clear()
 
         for entry in entries:
             pending.append(self._join_call(queue_id, entry, now))
+            joining.append(entry)
             if len(pending) >= batch:
                 flush()
         if pending:
@@ -172,7 +197,7 @@ class QueueService:
         return count
 
     def get(self, queue_id: str, entry_id: str) -> Entry | None:
-        if not _ENTRY_ID.match(entry_id):
+        if not is_entry_id(entry_id):
             return None
         raw = self._redis.hget(queue_keys(queue_id).rec, entry_id)
         return Entry.from_record(queue_id, entry_id, raw) if raw else None
@@ -228,7 +253,7 @@ class QueueService:
         entry survives: the one an agent already has, else the one further ahead.
         """
         check_e164("callback_number", callback_number)
-        if not _ENTRY_ID.match(entry_id):
+        if not is_entry_id(entry_id):
             raise NotFound("queue entry", entry_id)
         reply = self._call("CONVERT", queue_id, [self._now(), entry_id, callback_number])
         status = text(reply[0])
@@ -255,7 +280,7 @@ class QueueService:
     def _drop(
         self, queue_id: str, entry_id: str, state: EntryState, reason: str, accepted: bool
     ) -> Entry | None:
-        if not _ENTRY_ID.match(entry_id):
+        if not is_entry_id(entry_id):
             return None
         args = [self._now(), entry_id, state.value, reason, "1" if accepted else "0"]
         reply = self._call("DROP", queue_id, args)
@@ -304,7 +329,7 @@ class QueueService:
         not a member of the queue).
         """
         check_id("agent_id", agent_id)
-        if not _ENTRY_ID.match(entry_id):
+        if not is_entry_id(entry_id):
             return False
         now = self._now()
         reply = self._call("ACCEPT", queue_id, [now, entry_id, agent_id])
@@ -338,7 +363,7 @@ class QueueService:
 
     def _give_back(self, queue_id: str, entry_id: str, agent_id: str, mode: str) -> bool:
         check_id("agent_id", agent_id)
-        if not _ENTRY_ID.match(entry_id):
+        if not is_entry_id(entry_id):
             return False
         reply = self._call("DECLINE", queue_id, [self._now(), entry_id, agent_id, mode])
         if text(reply[0]) != "ok":
@@ -374,7 +399,7 @@ class QueueService:
         check_id("agent_id", agent_id)
         if not isinstance(handle_seconds, int | float) or handle_seconds < 0:
             raise ValidationError({"handle_seconds": "must be a non-negative number"})
-        if not _ENTRY_ID.match(entry_id):
+        if not is_entry_id(entry_id):
             return None
         args = [
             self._now(),
