@@ -18,7 +18,7 @@ from ringback.callbacks.service import CallbackService
 from ringback.clock import Clock, SystemClock
 from ringback.numbers import NumberDirectory
 from ringback.queue.service import QueueService
-from ringback.redis_connection import connect, redis_url_for
+from ringback.redis_connection import blocking_twin, connect, redis_url_for
 from ringback.scheduler.deadlines import Deadlines
 from ringback.settings import Settings
 from ringback.store.db import Database
@@ -48,6 +48,13 @@ class Services:
             clock=clock,
             telephony=build_telephony(settings, client, clock),
         )
+
+    @cached_property
+    def blocking_redis(self) -> redis.Redis:
+        """A client of the same Redis for long blocking reads (the live board's
+        ``XREAD BLOCK``, rq's dequeue), with its own pool: ``redis`` fails any
+        command after two seconds, so that webhooks answer while Redis stalls."""
+        return blocking_twin(self.redis)
 
     @cached_property
     def queue(self) -> QueueService:
@@ -85,4 +92,6 @@ class Services:
     def close(self) -> None:
         self.telephony.close()
         self.redis.close()
+        if "blocking_redis" in self.__dict__:
+            self.blocking_redis.close()
         self.db.dispose()

@@ -44,7 +44,7 @@ def broken_redis(tmp_path):
         server.stop()
 
 
-def test_with_redis_down_the_caller_hears_an_apology_in_the_numbers_language(
+def test_with_redis_down_callers_hear_an_apology_in_the_numbers_language_or_keep_holding(
     settings, services, client, owner_headers, broken_redis, caplog
 ):
     server, doomed = broken_redis
@@ -64,14 +64,21 @@ def test_with_redis_down_the_caller_hears_an_apology_in_the_numbers_language(
     server.stop()
 
     with caplog.at_level(logging.ERROR, logger="ringback.webhooks"):
-        for path in ("/twilio/voice/menu", "/twilio/voice/wait?queue=default",
-                     "/twilio/voice/callback/choice?queue=default"):
+        for path in ("/twilio/voice/menu", "/twilio/voice/callback/choice?queue=default"):
             assert twiml_of(post(path, {**PARAMS, "Digits": "1"})) == sorry("de")
         assert twiml_of(post("/twilio/status", {**PARAMS, "CallStatus": "completed"})) == \
             sorry("de")
+        # A caller on hold keeps holding (the next round tries Redis again), until the
+        # number's max wait by Twilio's QueueTime.
+        hold = twiml_of(post("/twilio/voice/wait?queue=default", {**PARAMS, "QueueTime": "60"}))
+        assert [verb for verb, _ in hold] == ["Play"]
+        assert twiml_of(post("/twilio/voice/wait?queue=default",
+                             {**PARAMS, "QueueTime": "86400"})) == sorry("de")
     failures = [r for r in caplog.records if "failed for call" in r.getMessage()]
-    assert len(failures) == 4
+    assert len(failures) == 3
     assert SID in failures[0].getMessage()
+    unreachable = [r for r in caplog.records if "Redis is out of reach" in r.getMessage()]
+    assert len(unreachable) == 2
 
 
 def test_a_request_without_a_call_sid_hears_an_apology(signed, number):
@@ -112,3 +119,4 @@ def test_a_status_callback_for_an_unknown_call_is_an_empty_response(signed):
 def test_routing_errors_stay_404_and_405(client):
     assert client.get("/twilio/voice").status_code == 405
     assert client.post("/twilio/nothing-here").status_code == 404
+

@@ -360,6 +360,23 @@ class CallJourney:
             return twiml.fallback_sorry()
         return twiml.fallback_sorry(prompts)
 
+    def keep_holding(self, dialled: str | None, waited_seconds: int | None) -> str:
+        """A round of hold music without any I/O, for a caller on hold while Redis is
+        out of reach: the next round tries again. In the number's language and music
+        when this process has seen the number, else (or once the caller waited the
+        number's max wait, by Twilio's ``QueueTime``) the apology."""
+        cfg = self._numbers.cached(dialled or "")
+        if cfg is None or (waited_seconds is not None
+                           and flow.max_wait_reached(cfg, waited_seconds)):
+            return self.sorry(dialled)
+        try:
+            prompts = prompts_for(cfg.language, self._numbers.default_language)
+            return twiml_queue.wait_loop(
+                cfg, prompts, self._urls, queue_id=cfg.queue_id, position=None,
+                estimated_wait_seconds=None, announce=False, offer_callback=False)
+        except Exception:  # the fallback itself must never fail
+            return self.sorry(dialled)
+
     # Helpers ---------------------------------------------------------------
 
     def _line(self, req: CallRequest) -> Line | None:

@@ -109,6 +109,8 @@ def create_webhooks_blueprint(journey: CallJourney, signatures: SignatureCheck) 
 
     @bp.errorhandler(Exception)
     def _failed(exc: Exception) -> ResponseReturnValue:
-        return twiml_response(apology(journey, request.path, request.form, exc))
+        holding = request.path == DEFAULT_PATHS[Route.WAIT]
+        return twiml_response(apology(journey, request.path, request.form, exc,
+                                      holding=holding))
 
     return bp
