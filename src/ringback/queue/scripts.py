@@ -285,14 +285,18 @@ DROP = _queue_script(
     _ROUTING,
     """\
 -- ARGV[1] now, ARGV[2] entry id, ARGV[3] event type (abandoned|expired|removed),
--- ARGV[4] reason, ARGV[5] '1' to drop an accepted entry too
--- A local agent holding the entry is freed here.
--- Returns {'ok', json, remote agent holding it or ''}, {'accepted', json} or {'gone'}.
+-- ARGV[4] reason, ARGV[5] '1' to drop an accepted entry too,
+-- ARGV[6] kind code (l|c) the entry must still have, '' for any
+-- A local agent holding the entry is freed here. The kind is checked here, not by the
+-- caller: a live call that became a callback since the caller read it stays.
+-- Returns {'ok', json, remote agent holding it or ''}, {'accepted', json},
+-- {'kind', json} or {'gone'}.
 """,
     """
 local now, eid = ARGV[1], ARGV[2]
 local e, raw = load(eid)
 if not e then return {'gone'} end
+if ARGV[6] ~= '' and e.k ~= ARGV[6] then return {'kind', raw} end
 if e.s == 'a' and ARGV[5] ~= '1' then return {'accepted', raw} end
 local agent = e.oa or e.aa or ''
 emit(ARGV[3], eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', agent,

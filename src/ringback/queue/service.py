@@ -266,23 +266,36 @@ class QueueService:
         return Entry.from_record(queue_id, text(reply[1]), reply[2])
 
     def leave(self, queue_id: str, entry_id: str) -> Entry | None:
-        """The caller hung up while waiting: abandoned, with position and wait recorded."""
-        return self._drop(queue_id, entry_id, EntryState.ABANDONED, "caller_left", False)
+        """The caller hung up while waiting: abandoned, with position and wait recorded.
 
-    def expire(self, queue_id: str, entry_id: str, reason: str = "max_wait") -> Entry | None:
-        """The scheduler's deadline passed (max wait, callback expiry)."""
-        return self._drop(queue_id, entry_id, EntryState.EXPIRED, reason, False)
+        Only a live call is abandoned: None for a callback (its caller hung up on
+        purpose), checked in the same script that drops the entry.
+        """
+        return self._drop(queue_id, entry_id, EntryState.ABANDONED, "caller_left", False,
+                          EntryKind.LIVE)
+
+    def expire(self, queue_id: str, entry_id: str, reason: str = "max_wait", *,
+               kind: EntryKind | None = None) -> Entry | None:
+        """The scheduler's deadline passed (max wait, callback expiry).
+
+        With ``kind``, only an entry still of that kind expires (else None), checked
+        in the same script: a live caller's max wait never drops the callback the
+        caller asked for a moment ago.
+        """
+        return self._drop(queue_id, entry_id, EntryState.EXPIRED, reason, False, kind)
 
     def remove(self, queue_id: str, entry_id: str, reason: str = "removed") -> Entry | None:
         """Take an entry out in any state (admin); an agent holding it becomes available."""
         return self._drop(queue_id, entry_id, EntryState.REMOVED, reason, True)
 
     def _drop(
-        self, queue_id: str, entry_id: str, state: EntryState, reason: str, accepted: bool
+        self, queue_id: str, entry_id: str, state: EntryState, reason: str, accepted: bool,
+        kind: EntryKind | None = None,
     ) -> Entry | None:
         if not is_entry_id(entry_id):
             return None
-        args = [self._now(), entry_id, state.value, reason, "1" if accepted else "0"]
+        args = [self._now(), entry_id, state.value, reason, "1" if accepted else "0",
+                "" if kind is None else kind_code(kind)]
         reply = self._call("DROP", queue_id, args)
         if text(reply[0]) != "ok":
             return None
