@@ -11,8 +11,12 @@ import redis
 from twilio.request_validator import RequestValidator
 
 from ringback.app import create_app
+from ringback.callbacks.service import entry_ref
+from ringback.calls.index import CallIndex
 from ringback.embedded_redis import EmbeddedRedis
 from ringback.ivr.prompts import PromptKey, load_prompts
+from ringback.queue.keys import queue_keys
+from ringback.scheduler.deadlines import DeadlineKind
 from tests.webhooks.conftest import BUSINESS, CALLER, SID
 
 PARAMS = {"CallSid": SID, "From": CALLER, "To": BUSINESS}
@@ -120,3 +124,28 @@ def test_routing_errors_stay_404_and_405(client):
     assert client.get("/twilio/voice").status_code == 405
     assert client.post("/twilio/nothing-here").status_code == 404
 
+
+def test_a_routing_error_after_the_join_leaves_the_caller_waiting_in_the_queue(
+        signed, number, services, redis_client, caplog):
+    """The join stands on its own (issue 16, item 8): when routing right after it
+    fails (here a corrupted agent record makes the queue's RESERVE script fail), the
+    caller still hears the queue, not an apology that hangs up on an entry left behind."""
+    number()
+    keys = queue_keys("default")
+    redis_client.hset(keys.rec, "@ghost", "{not json")
+    redis_client.zadd(keys.available, {"ghost": 1})
+
+    with caplog.at_level(logging.ERROR, logger="ringback.calls"):
+        answer = signed("/twilio/voice/menu", {**PARAMS, "Digits": "1"})
+
+    assert [verb for verb, _ in twiml_of(answer)] == ["Enqueue"]
+    entry = services.queue.entry_for_call("default", SID)
+    assert entry is not None
+    assert CallIndex(redis_client).get(SID).entry_id == entry.entry_id
+    assert services.deadlines.due_at(DeadlineKind.QUEUE_MAX_WAIT,
+                                     entry_ref("default", entry.entry_id)) is not None
+    assert any("routing" in r.getMessage() for r in caplog.records)
+    # A repeated request (Twilio retries) is the same join, and still no apology.
+    again = signed("/twilio/voice/menu", {**PARAMS, "Digits": "1"})
+    assert [verb for verb, _ in twiml_of(again)] == ["Enqueue"]
+    assert services.queue.size("default") == 1

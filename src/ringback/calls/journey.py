@@ -133,8 +133,19 @@ class CallJourney:
         if leave_at is not None:
             self._deadlines.schedule(DeadlineKind.QUEUE_MAX_WAIT,
                                      entry_ref(queue_id, entry.entry_id), leave_at)
-        self._route(queue_id)
+        self._route_after_join(queue_id, entry)
         return entry
+
+    def _route_after_join(self, queue_id: str, entry: Entry) -> None:
+        """Offer the queue's head at once. The join stands on its own: a routing error
+        is logged, and the caller waits in the queue all the same (the next routing
+        event offers the entry: another join, an agent who becomes free, an offer's
+        timeout); an apology would hang up on an entry left behind."""
+        try:
+            self._route(queue_id)
+        except Exception:
+            log.exception("routing of queue %s after the join of %s failed; the caller waits",
+                          queue_id, entry.entry_id)
 
     def _wait_urls(self, entry_id: str) -> Urls:
         """Our URLs, with the caller's entry named in the waitUrl (Twilio signs it), so
