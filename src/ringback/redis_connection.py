@@ -5,6 +5,13 @@ high availability, the Sentinels that watch a master and its replicas
 (``redis+sentinel://``, see ``SENTINEL_URL_FORM``).  Either way ``connect``
 returns an ordinary ``redis.Redis``; with Sentinel its pool follows the master
 through a failover.
+
+Every client has timeouts (``COMMAND_TIMEOUT_SECONDS``): a stalled Redis (a
+stopped server whose socket still accepts, a network that drops packets)
+fails a command within two seconds instead of hanging a webhook past
+Twilio's 15 s, and the webhook still answers (docs/webhooks.md). Long
+blocking reads (the live board's ``XREAD BLOCK``, rq's dequeue) use a client
+of their own, ``blocking_twin(client)``, whose read timeout outlasts them.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import redis
-from redis.backoff import NoBackoff
+from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.retry import Retry
 from redis.sentinel import MasterNotFoundError, Sentinel, SentinelConnectionPool
 
@@ -34,6 +41,17 @@ SENTINEL_DEFAULT_PORT = 26379
 SENTINEL_TIMEOUT_SECONDS = 1.0
 # How often a process asks the Sentinels whether the master moved (see _MasterFollowingPool).
 MASTER_CHECK_SECONDS = 1.0
+# How long one command (or one connection attempt) may take: Redis answers in well
+# under a millisecond, and a webhook must answer well inside Twilio's 15 s.
+COMMAND_TIMEOUT_SECONDS = 2.0
+CONNECT_TIMEOUT_SECONDS = 2.0
+# The read timeout of a client for blocking reads: longer than any block ringback asks
+# for (the live board's 15 s); rq raises it further for its own dequeue.
+BLOCKING_READ_TIMEOUT_SECONDS = 60.0
+# A refused or broken connection (a restart, a failover) is tried again a few times,
+# 0.05 to 0.4 s apart; a timeout is not: the command may have run, and a stalled
+# server would only cost one more timeout.
+CONNECTION_RETRIES = 3
 
 
 class SentinelUrlError(ValueError):
@@ -141,9 +159,20 @@ def redis_url_for(settings: Settings, *, start_embedded: bool = True) -> str:
 
 
 def connect(url: str) -> redis.Redis:
-    """A client of the server ``url`` names; for Sentinel, of the current master."""
+    """A client of the server ``url`` names; for Sentinel, of the current master.
+
+    Its commands time out after ``COMMAND_TIMEOUT_SECONDS``; ``blocking_twin``
+    gives a client for blocking reads.
+    """
+    options: dict[str, Any] = {
+        "socket_timeout": COMMAND_TIMEOUT_SECONDS,
+        "socket_connect_timeout": CONNECT_TIMEOUT_SECONDS,
+        "retry": Retry(ExponentialBackoff(cap=0.4, base=0.05), CONNECTION_RETRIES,
+                       supported_errors=(redis.ConnectionError,)),
+        "health_check_interval": 30,
+    }
     if not is_sentinel_url(url):
-        return redis.Redis.from_url(url, health_check_interval=30, socket_connect_timeout=5)
+        return redis.Redis.from_url(url, **options)
     target = parse_sentinel_url(url)
     sentinels = Sentinel(
         list(target.sentinels),
@@ -160,6 +189,27 @@ def connect(url: str) -> redis.Redis:
         db=target.db,
         username=target.username,
         password=target.password,
-        health_check_interval=30,
-        socket_connect_timeout=5,
+        **options,
     )
+
+
+def blocking_twin(client: redis.Redis) -> redis.Redis:
+    """A client of the same server as ``client`` (with Sentinel: of the same master),
+    on a pool of its own, whose reads may block ``BLOCKING_READ_TIMEOUT_SECONDS``.
+
+    For ``XREAD BLOCK`` and rq's dequeue: on ``client`` such a read would end at
+    the command timeout, and rq would raise that timeout for every user of the pool.
+    """
+    pool = client.connection_pool
+    kwargs = {key: value for key, value in pool.connection_kwargs.items()
+              if key != "connection_pool"}  # a Sentinel pool's reference to itself
+    kwargs["socket_timeout"] = BLOCKING_READ_TIMEOUT_SECONDS
+    twin: redis.ConnectionPool
+    if isinstance(pool, SentinelConnectionPool):
+        twin = type(pool)(pool.service_name, pool.sentinel_manager,
+                          connection_class=pool.connection_class, is_master=pool.is_master,
+                          check_connection=pool.check_connection, **kwargs)
+    else:
+        twin = type(pool)(connection_class=pool.connection_class,
+                          max_connections=pool.max_connections, **kwargs)
+    return redis.Redis(connection_pool=twin)

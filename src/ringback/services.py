@@ -20,7 +20,7 @@ from ringback.clock import Clock, SystemClock
 from ringback.customers import CustomerDirectory
 from ringback.numbers import NumberDirectory
 from ringback.queue.service import QueueService
-from ringback.redis_connection import connect, redis_url_for
+from ringback.redis_connection import blocking_twin, connect, redis_url_for
 from ringback.scheduler.deadlines import Deadlines
 from ringback.settings import Settings
 from ringback.store.db import Database
@@ -52,6 +52,13 @@ class Services:
             clock=clock,
             telephony=build_telephony(settings, client, clock),
         )
+
+    @cached_property
+    def blocking_redis(self) -> redis.Redis:
+        """A client of the same Redis for long blocking reads (the live board's
+        ``XREAD BLOCK``, rq's dequeue), with its own pool: ``redis`` fails any
+        command after two seconds, so that webhooks answer while Redis stalls."""
+        return blocking_twin(self.redis)
 
     @cached_property
     def queue(self) -> QueueService:
@@ -116,4 +123,6 @@ class Services:
     def close(self) -> None:
         self.telephony.close()
         self.redis.close()
+        if "blocking_redis" in self.__dict__:
+            self.blocking_redis.close()
         self.db.dispose()

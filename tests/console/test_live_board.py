@@ -124,7 +124,7 @@ def test_a_busy_agent_and_its_wrap_up_are_shown(services, clock, owner):
     assert services.queue.accept(QUEUE, entry.entry_id, str(owner.id))
 
     busy = board(services, owner.id)
-    assert busy.me.state is PresenceState.BUSY and busy.me.offer.id == f"{QUEUE}:a1"
+    assert busy.me.state is PresenceState.BUSY and busy.me.offer.id == f"{QUEUE}:{entry.entry_id}"
     assert busy.queues[0].entries == []  # with the agent now, out of the waiting list
 
     services.queue.complete(QUEUE, entry.entry_id, str(owner.id), handle_seconds=60)
@@ -156,22 +156,22 @@ def test_an_anonymous_visitor_is_sent_to_log_in_and_a_script_gets_401(client):
 
 def test_without_the_callbacks_permission_the_board_has_no_call_button_and_call_is_refused(
         app, services, people):
-    join(services, "+4915100000001", callback=True)
+    a1 = join(services, "+4915100000001", callback=True).entry_id
     people.agent("ana@example.com", permissions=["live_queue"])
     client = app.test_client()
     log_in(client, "ana@example.com", AGENT_PASSWORD)
 
     page = client.get("/console/live").get_data(as_text=True)
     assert "+4915100000001" in page and "Call +4915100000001 back" not in page
-    response = post_on_board(client, f"/console/live/callbacks/{QUEUE}:a1/call")
+    response = post_on_board(client, f"/console/live/callbacks/{QUEUE}:{a1}/call")
     assert response.status_code == 403
-    assert services.queue.get(QUEUE, "a1").state is EntryState.WAITING
+    assert services.queue.get(QUEUE, a1).state is EntryState.WAITING
 
 
 def test_the_board_fragment_is_the_board_without_the_page(owner_client, services):
-    join(services, "+4915100000001")
+    a1 = join(services, "+4915100000001").entry_id
     fragment = owner_client.get("/console/live/board").get_data(as_text=True)
-    assert 'data-ref="support:a1"' in fragment
+    assert f'data-ref="support:{a1}"' in fragment
     assert "<html" not in fragment and "Take calls from" not in fragment
 
 
@@ -181,17 +181,17 @@ def test_the_board_fragment_is_the_board_without_the_page(owner_client, services
 def test_the_presence_switch_makes_the_agent_available_and_routing_offers_at_once(
         owner_client, services, owner):
     with_phone(services, owner)
-    join(services, "+4915100000001", callback=True)
+    a1 = join(services, "+4915100000001", callback=True).entry_id
 
     response = post_on_board(owner_client, "/console/live/presence", state="available",
                              queues=QUEUE)
 
     assert response.status_code == 302
-    assert services.queue.get(QUEUE, "a1").offered_to == str(owner.id)
+    assert services.queue.get(QUEUE, a1).offered_to == str(owner.id)
     assert "a caller is offered to you in support" in notices(owner_client)
     post_on_board(owner_client, "/console/live/presence", state="away")
     assert services.routing.presence.get(owner.id).state is PresenceState.AWAY
-    assert services.queue.get(QUEUE, "a1").state is EntryState.WAITING  # given back
+    assert services.queue.get(QUEUE, a1).state is EntryState.WAITING  # given back
 
 
 def test_going_available_without_a_phone_says_why(owner_client, services, owner):
@@ -205,14 +205,14 @@ def test_call_from_the_board_places_the_callback_to_the_agents_phone_first(
         owner_client, services, owner):
     owner = with_phone(services, owner)
     services.routing.presence.set(owner.id, "available", [QUEUE])
-    join(services, "+4915100000001", callback=True)
+    a1 = join(services, "+4915100000001", callback=True).entry_id
     services.routing.router.route(QUEUE)  # as the webhook does after a join
-    assert services.queue.get(QUEUE, "a1").offered_to == str(owner.id)
+    assert services.queue.get(QUEUE, a1).offered_to == str(owner.id)
 
-    post_on_board(owner_client, f"/console/live/callbacks/{QUEUE}:a1/call")
+    post_on_board(owner_client, f"/console/live/callbacks/{QUEUE}:{a1}/call")
     make_worker(services, simple=True).work(burst=True)
 
-    assert services.queue.get(QUEUE, "a1").state is EntryState.ACCEPTED
+    assert services.queue.get(QUEUE, a1).state is EntryState.ACCEPTED
     assert [c.to for c in services.telephony.calls()] == [PHONE]
     assert "Calling +4915100000001 back: your phone rings first." in notices(owner_client)
 
@@ -220,29 +220,29 @@ def test_call_from_the_board_places_the_callback_to_the_agents_phone_first(
 def test_call_on_a_waiting_callback_takes_it_even_when_not_offered(
         owner_client, services, owner):
     owner = with_phone(services, owner)
-    join(services, "+4915100000001", callback=True)
-    join(services, "+4915100000002", callback=True)
+    a1 = join(services, "+4915100000001", callback=True).entry_id
+    a2 = join(services, "+4915100000002", callback=True).entry_id
     # Available in the engine but not routed, so nothing is offered yet.
     services.queue.set_agent_state(str(owner.id), AgentState.AVAILABLE, [QUEUE])
 
-    post_on_board(owner_client, f"/console/live/callbacks/{QUEUE}:a2/call")
+    post_on_board(owner_client, f"/console/live/callbacks/{QUEUE}:{a2}/call")
 
-    assert services.queue.get(QUEUE, "a2").accepted_by == str(owner.id)
-    assert services.queue.position(QUEUE, "a1") == 1
+    assert services.queue.get(QUEUE, a2).accepted_by == str(owner.id)
+    assert services.queue.position(QUEUE, a1) == 1
 
 
 def test_declined_callback_stays_at_its_place_and_says_so(owner_client, services, owner):
     join(services, "+4915100000001", callback=True)
-    join(services, "+4915100000002", callback=True)
+    a2 = join(services, "+4915100000002", callback=True).entry_id
     join(services, "+4915100000003")
 
-    post_on_board(owner_client, f"/console/live/callbacks/{QUEUE}:a2/decline")
+    post_on_board(owner_client, f"/console/live/callbacks/{QUEUE}:{a2}/decline")
 
-    assert services.queue.position(QUEUE, "a2") == 2
-    assert str(owner.id) in services.queue.get(QUEUE, "a2").declined_by
+    assert services.queue.position(QUEUE, a2) == 2
+    assert str(owner.id) in services.queue.get(QUEUE, a2).declined_by
     page = notices(owner_client)
     assert "The callback to +4915100000002 stays in the queue at position 2" in page
-    assert re.search(r'data-ref="support:a2".*?declined by you', page, re.S)
+    assert re.search(rf'data-ref="support:{a2}".*?declined by you', page, re.S)
 
 
 def test_passing_on_an_offered_callback_hands_it_back_to_routing(
@@ -251,16 +251,16 @@ def test_passing_on_an_offered_callback_hands_it_back_to_routing(
     ana = with_phone(services, people.agent("ana@example.com", permissions=["callbacks"]),
                      "+493012345679")
     services.routing.presence.set(owner.id, "available", [QUEUE])
-    join(services, "+4915100000001", callback=True)
+    a1 = join(services, "+4915100000001", callback=True).entry_id
     services.routing.router.route(QUEUE)
     services.routing.presence.set(ana.id, "available", [QUEUE])
-    assert services.queue.get(QUEUE, "a1").offered_to == str(owner.id)
+    assert services.queue.get(QUEUE, a1).offered_to == str(owner.id)
 
-    post_on_board(owner_client, f"/console/live/callbacks/{QUEUE}:a1/decline")
+    post_on_board(owner_client, f"/console/live/callbacks/{QUEUE}:{a1}/decline")
 
-    entry = services.queue.get(QUEUE, "a1")
+    entry = services.queue.get(QUEUE, a1)
     assert (entry.state, entry.offered_to) == (EntryState.OFFERED, str(ana.id))
-    assert services.queue.position(QUEUE, "a1") == 1
+    assert services.queue.position(QUEUE, a1) == 1
 
 
 def test_call_of_a_callback_that_left_says_so(owner_client, services, owner):
@@ -270,17 +270,17 @@ def test_call_of_a_callback_that_left_says_so(owner_client, services, owner):
 
 
 def test_actions_without_the_forms_csrf_token_change_nothing(owner_client, services, owner):
-    join(services, "+4915100000001", callback=True)
-    response = owner_client.post(f"/console/live/callbacks/{QUEUE}:a1/decline")
+    a1 = join(services, "+4915100000001", callback=True).entry_id
+    response = owner_client.post(f"/console/live/callbacks/{QUEUE}:{a1}/decline")
     assert response.status_code == 400
-    assert services.queue.get(QUEUE, "a1").declined_by == ()
+    assert services.queue.get(QUEUE, a1).declined_by == ()
 
 
 def test_the_callbacks_page_lists_callbacks_with_call_and_decline(owner_client, services):
-    join(services, "+4915100000001", callback=True)
+    a1 = join(services, "+4915100000001", callback=True).entry_id
     make_worker(services, simple=True).work(burst=True)  # record_request writes the row
     page = owner_client.get("/console/callbacks").get_data(as_text=True)
-    assert "support:a1" in page and "Call +4915100000001 back" in page
+    assert f"support:{a1}" in page and "Call +4915100000001 back" in page
     wrong = owner_client.get("/console/callbacks?state=nonsense").get_data(as_text=True)
     assert "Must be one of requested" in wrong
 

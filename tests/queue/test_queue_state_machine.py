@@ -108,10 +108,12 @@ class QueueMachine(RuleBasedStateMachine):
         if idle_now:
             a.idle = self.now()
 
-    def drop(self, eid: str, accepted_too: bool) -> bool:
+    def drop(self, eid: str, accepted_too: bool, live_only: bool = False) -> bool:
         e = self.entries.get(eid)
         if e is None or (e.state == EntryState.ACCEPTED and not accepted_too):
             return False
+        if live_only and e.kind != EntryKind.LIVE:
+            return False  # a hang-up never abandons a callback
         del self.entries[eid]
         if e.state == EntryState.OFFERED:
             self.release(e.offered_to, idle_now=False)
@@ -200,7 +202,7 @@ class QueueMachine(RuleBasedStateMachine):
     @rule(index=st.integers(0, 20), how=st.sampled_from(["leave", "expire", "remove"]))
     def drop_entry(self, index, how):
         eid = self.pick(index)
-        expected = self.drop(eid, accepted_too=how == "remove")
+        expected = self.drop(eid, accepted_too=how == "remove", live_only=how == "leave")
         got = getattr(self.service, how)(Q, eid)
         assert (got is not None) == expected
 

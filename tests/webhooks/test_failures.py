@@ -11,8 +11,12 @@ import redis
 from twilio.request_validator import RequestValidator
 
 from ringback.app import create_app
+from ringback.callbacks.service import entry_ref
+from ringback.calls.index import CallIndex
 from ringback.embedded_redis import EmbeddedRedis
 from ringback.ivr.prompts import PromptKey, load_prompts
+from ringback.queue.keys import queue_keys
+from ringback.scheduler.deadlines import DeadlineKind
 from tests.webhooks.conftest import BUSINESS, CALLER, SID
 
 PARAMS = {"CallSid": SID, "From": CALLER, "To": BUSINESS}
@@ -44,7 +48,7 @@ def broken_redis(tmp_path):
         server.stop()
 
 
-def test_with_redis_down_the_caller_hears_an_apology_in_the_numbers_language(
+def test_with_redis_down_callers_hear_an_apology_in_the_numbers_language_or_keep_holding(
     settings, services, client, owner_headers, broken_redis, caplog
 ):
     server, doomed = broken_redis
@@ -64,14 +68,21 @@ def test_with_redis_down_the_caller_hears_an_apology_in_the_numbers_language(
     server.stop()
 
     with caplog.at_level(logging.ERROR, logger="ringback.webhooks"):
-        for path in ("/twilio/voice/menu", "/twilio/voice/wait?queue=default",
-                     "/twilio/voice/callback/choice?queue=default"):
+        for path in ("/twilio/voice/menu", "/twilio/voice/callback/choice?queue=default"):
             assert twiml_of(post(path, {**PARAMS, "Digits": "1"})) == sorry("de")
         assert twiml_of(post("/twilio/status", {**PARAMS, "CallStatus": "completed"})) == \
             sorry("de")
+        # A caller on hold keeps holding (the next round tries Redis again), until the
+        # number's max wait by Twilio's QueueTime.
+        hold = twiml_of(post("/twilio/voice/wait?queue=default", {**PARAMS, "QueueTime": "60"}))
+        assert [verb for verb, _ in hold] == ["Play"]
+        assert twiml_of(post("/twilio/voice/wait?queue=default",
+                             {**PARAMS, "QueueTime": "86400"})) == sorry("de")
     failures = [r for r in caplog.records if "failed for call" in r.getMessage()]
-    assert len(failures) == 4
+    assert len(failures) == 3
     assert SID in failures[0].getMessage()
+    unreachable = [r for r in caplog.records if "Redis is out of reach" in r.getMessage()]
+    assert len(unreachable) == 2
 
 
 def test_a_request_without_a_call_sid_hears_an_apology(signed, number):
@@ -112,3 +123,29 @@ def test_a_status_callback_for_an_unknown_call_is_an_empty_response(signed):
 def test_routing_errors_stay_404_and_405(client):
     assert client.get("/twilio/voice").status_code == 405
     assert client.post("/twilio/nothing-here").status_code == 404
+
+
+def test_a_routing_error_after_the_join_leaves_the_caller_waiting_in_the_queue(
+        signed, number, services, redis_client, caplog):
+    """The join stands on its own (issue 16, item 8): when routing right after it
+    fails (here a corrupted agent record makes the queue's RESERVE script fail), the
+    caller still hears the queue, not an apology that hangs up on an entry left behind."""
+    number()
+    keys = queue_keys("default")
+    redis_client.hset(keys.rec, "@ghost", "{not json")
+    redis_client.zadd(keys.available, {"ghost": 1})
+
+    with caplog.at_level(logging.ERROR, logger="ringback.calls"):
+        answer = signed("/twilio/voice/menu", {**PARAMS, "Digits": "1"})
+
+    assert [verb for verb, _ in twiml_of(answer)] == ["Enqueue"]
+    entry = services.queue.entry_for_call("default", SID)
+    assert entry is not None
+    assert CallIndex(redis_client).get(SID).entry_id == entry.entry_id
+    assert services.deadlines.due_at(DeadlineKind.QUEUE_MAX_WAIT,
+                                     entry_ref("default", entry.entry_id)) is not None
+    assert any("routing" in r.getMessage() for r in caplog.records)
+    # A repeated request (Twilio retries) is the same join, and still no apology.
+    again = signed("/twilio/voice/menu", {**PARAMS, "Digits": "1"})
+    assert [verb for verb, _ in twiml_of(again)] == ["Enqueue"]
+    assert services.queue.size("default") == 1

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import xml.etree.ElementTree as ET
 from urllib.parse import urlencode, urlsplit
@@ -115,3 +116,32 @@ def test_other_methods_and_paths_are_flasks(client, seen, wait_path):
     assert client.get(wait_path).status_code == 405
     assert client.post("/twilio/voice/waiting", data=PARAMS).status_code == 404
     assert seen == ["/twilio/voice/wait", "/twilio/voice/waiting"]
+
+
+def test_the_hold_loop_follows_a_new_account_default_language_without_a_restart(
+        client, settings, services, seen, signed, number):
+    """The cached hold round is per language: after an admin changes the account's
+    default (in another process), waiting callers of a number without a language of
+    its own hear the next round in the new language (issue 16, item 7)."""
+    number(language=None)
+    enqueue = ET.fromstring(signed("/twilio/voice/menu", PARAMS).data).find("Enqueue")
+    parts = urlsplit(enqueue.get("waitUrl"))  # type: ignore[union-attr]
+    path = f"{parts.path}?{parts.query}"
+    seen.clear()
+
+    def offer_said() -> list[str]:
+        answer = post(client, settings, path, urlencode(ROUND), params=ROUND)
+        assert answer.status_code == 200
+        gather = ET.fromstring(answer.data).find("Gather")
+        assert gather is not None
+        return [say.text or "" for say in gather.iter("Say")]
+
+    offer_said()  # the first round announces the position
+    english = load_prompts("en").text(PromptKey.CALLBACK_OFFER)
+    assert offer_said() == [english] and offer_said() == [english]
+
+    console = dataclasses.replace(services)  # the console's process: its own directory
+    assert console.numbers.set_default_language("de")
+
+    assert offer_said() == [load_prompts("de").text(PromptKey.CALLBACK_OFFER)]
+    assert seen == []  # every round answered by the hold loop's path

@@ -41,7 +41,8 @@ class Expiry:
                 return None  # re-scheduled later since this job was queued
             p.records.ensure(entry)
             p.records.mark_expiring(ref)
-            if p.queue.expire(queue_id, entry_id, reason=EXPIRED_REASON) is None:
+            if p.queue.expire(queue_id, entry_id, reason=EXPIRED_REASON,
+                              kind=EntryKind.CALLBACK) is None:
                 if p.queue.get(queue_id, entry_id) is not None:
                     p.records.clear_expiring(ref)  # an agent took it just now
                     return None

@@ -77,8 +77,10 @@ class QueueTimers:
                 self._telephony.redirect_call(entry.call_sid, self._overflow(entry))
             except (CallNotInProgress, CallNotFound):
                 log.info("max wait of %s: call %s already ended", ref, entry.call_sid)
-        self._queue.expire(queue_id, entry_id, reason=MAX_WAIT_REASON)
-        return True
+        # Still a live call? Checked again inside the script: the caller may have asked
+        # for a callback since the read above, and that callback stays.
+        return self._queue.expire(queue_id, entry_id, reason=MAX_WAIT_REASON,
+                                  kind=EntryKind.LIVE) is not None
 
     def offer_timed_out(self, ref: str, due_at: float) -> bool:
         """Nobody answered the offer in time: the entry goes back, the next agent is offered."""

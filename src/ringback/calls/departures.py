@@ -36,7 +36,12 @@ class Departures:
             if record.entry_id and record.queue_id == queue_id:
                 entry = self._queue.get(queue_id, record.entry_id)
         if entry is not None and entry.kind is EntryKind.LIVE:
-            self._queue.expire(queue_id, entry.entry_id, reason)
+            # The kind is checked again in the script: ``entry`` was read before, and
+            # the caller may have become a callback since. That callback stays, and
+            # the call's outcome is the callback's.
+            expired = self._queue.expire(queue_id, entry.entry_id, reason, kind=EntryKind.LIVE)
+            if expired is None and _is_callback(self._queue.get(queue_id, entry.entry_id)):
+                return
             self._deadlines.cancel(DeadlineKind.QUEUE_MAX_WAIT,
                                    entry_ref(queue_id, entry.entry_id))
             if entry.state is EntryState.OFFERED:
@@ -64,3 +69,7 @@ class Departures:
                 # Hung up while offered or ringing an agent: the agent is free again.
                 self._deadlines.cancel(DeadlineKind.OFFER_TIMEOUT, entry_ref(queue_id, entry_id))
                 self._route(queue_id)
+
+
+def _is_callback(entry: Entry | None) -> bool:
+    return entry is not None and entry.kind is EntryKind.CALLBACK

@@ -41,7 +41,8 @@ from ringback.scheduler.deadlines import DeadlineKind, Deadlines
 
 log = logging.getLogger(__name__)
 
-# Hold-loop documents kept per (number configuration, queue, offer): a few per number.
+# Hold-loop documents kept per (number configuration, language, queue, offer): a few
+# per number.
 MAX_CACHED_ROUNDS = 1000
 
 
@@ -79,7 +80,7 @@ class CallJourney:
     ) -> None:
         self._redis = redis
         self._numbers = numbers
-        self._rounds: dict[tuple[NumberConfig, str, bool], str] = {}
+        self._rounds: dict[tuple[NumberConfig, str, str, bool], str] = {}
         self._queue = queue
         self._callbacks = callbacks
         self._deadlines = deadlines
@@ -133,8 +134,19 @@ class CallJourney:
         if leave_at is not None:
             self._deadlines.schedule(DeadlineKind.QUEUE_MAX_WAIT,
                                      entry_ref(queue_id, entry.entry_id), leave_at)
-        self._route(queue_id)
+        self._route_after_join(queue_id, entry)
         return entry
+
+    def _route_after_join(self, queue_id: str, entry: Entry) -> None:
+        """Offer the queue's head at once. The join stands on its own: a routing error
+        is logged, and the caller waits in the queue all the same (the next routing
+        event offers the entry: another join, an agent who becomes free, an offer's
+        timeout); an apology would hang up on an entry left behind."""
+        try:
+            self._route(queue_id)
+        except Exception:
+            log.exception("routing of queue %s after the join of %s failed; the caller waits",
+                          queue_id, entry.entry_id)
 
     def _wait_urls(self, entry_id: str) -> Urls:
         """Our URLs, with the caller's entry named in the waitUrl (Twilio signs it), so
@@ -204,7 +216,10 @@ class CallJourney:
         )
 
     def _hold_round(self, line: Line, queue_id: str, offer: bool) -> str:
-        key = (line.cfg, queue_id, offer)
+        """The round without announcement, built once per key. The key names the
+        language spoken, not only the number's configuration: a number without a
+        language of its own follows the account default, which an admin may change."""
+        key = (line.cfg, line.prompts.language, queue_id, offer)
         document = self._rounds.get(key)
         if document is None:
             document = twiml_queue.wait_loop(
@@ -360,6 +375,23 @@ class CallJourney:
         except Exception:  # the apology itself must never fail
             return twiml.fallback_sorry()
         return twiml.fallback_sorry(prompts)
+
+    def keep_holding(self, dialled: str | None, waited_seconds: int | None) -> str:
+        """A round of hold music without any I/O, for a caller on hold while Redis is
+        out of reach: the next round tries again. In the number's language and music
+        when this process has seen the number, else (or once the caller waited the
+        number's max wait, by Twilio's ``QueueTime``) the apology."""
+        cfg = self._numbers.cached(dialled or "")
+        if cfg is None or (waited_seconds is not None
+                           and flow.max_wait_reached(cfg, waited_seconds)):
+            return self.sorry(dialled)
+        try:
+            prompts = prompts_for(cfg.language, self._numbers.default_language)
+            return twiml_queue.wait_loop(
+                cfg, prompts, self._urls, queue_id=cfg.queue_id, position=None,
+                estimated_wait_seconds=None, announce=False, offer_callback=False)
+        except Exception:  # the fallback itself must never fail
+            return self.sorry(dialled)
 
     # Helpers ---------------------------------------------------------------
 

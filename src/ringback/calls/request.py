@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from ringback.errors import ValidationError
 from ringback.ivr.state import CallState
 from ringback.parsing import ascii_whole
+from ringback.queue.entry_ids import is_entry_id
 
 # Twilio's are "CA" and 32 hex digits; the sid also names a Redis hash tag,
 # so no braces or other punctuation get through.
 CALL_SID = re.compile(r"^[A-Za-z0-9]{2,64}$")
-# Queue entry ids as the queue engine writes them ("a1", "b2s"...).
-ENTRY_ID = re.compile(r"^[a-z][0-9a-z]{1,24}$")
 ENTRY_PARAM = "entry"
 MAX_PARAM = 64
 MAX_URL = 2000
@@ -61,7 +60,7 @@ class CallRequest:
             recording_url=recording if recording.startswith(("https://", "http://"))
             and len(recording) <= MAX_URL else None,
             recording_seconds=ascii_whole(duration, max_digits=6),
-            entry_id=entry if ENTRY_ID.fullmatch(entry := query.get(ENTRY_PARAM) or "") else None,
+            entry_id=entry if is_entry_id(entry := query.get(ENTRY_PARAM)) else None,
         )
 
     @property

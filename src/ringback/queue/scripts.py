@@ -14,11 +14,12 @@ costs about as much as a short command round trip inside the server):
 - ``@<agent id>``: a *local* agent's presence as JSON (``s`` state, ``i`` idle
   since, ``ce`` entry, ``d`` offer deadline, ``w`` wrap-up until)
 - ``#max_size``, ``#max_wait``, ``#offer_timeout``, ``#wrap_up``,
-  ``#p:<intent>``: settings; ``#seq``, ``#aht``, ``#handled``: counters
+  ``#p:<intent>``: settings; ``#aht``, ``#handled``: counters
 
 The ``wait`` zset orders entries by ``score = (99 - priority) * 1e13 +
-enqueued_at_ms`` and, on equal scores, by entry id, whose length prefix
-(``a1`` ... ``az``, ``b10`` ...) makes string order follow the sequence.
+enqueued_at_ms`` and, on equal scores (the same millisecond), by entry id,
+which the caller of JOIN mints time-ordered (``entry_ids``): no script counts
+ids, because a counter in Redis repeats after Redis loses its last writes.
 
 An agent who belongs to this queue only is *local*: offers, accepts, declines
 and completions change entry and agent in the same script.  Any other agent is
@@ -192,12 +193,14 @@ JOIN = _queue_script(
     """\
 -- ARGV[1] now, ARGV[2] kind code (l|c), ARGV[3] call sid, ARGV[4] caller,
 -- ARGV[5] callback number, ARGV[6] language, ARGV[7] intent, ARGV[8] number dialled,
--- ARGV[9] priority ('' = the queue's rule for the intent), ARGV[10] default max size
--- Returns {'new'|'existing', id, json} or {'full', max_size}.
+-- ARGV[9] priority ('' = the queue's rule for the intent), ARGV[10] default max size,
+-- ARGV[11] the new entry's id (minted by the caller, see entry_ids)
+-- Returns {'new'|'existing', id, json}, {'full', max_size} or {'taken'} when an entry
+-- already has that id.
 """,
     """
-local now, kind, sid, cbn, intent = ARGV[1], ARGV[2], ARGV[3], ARGV[5], ARGV[7]
-local r = redis.call('HMGET', K_REC, 's:' .. sid, 'c:' .. cbn, '#seq', '#max_size',
+local now, kind, sid, cbn, intent, eid = ARGV[1], ARGV[2], ARGV[3], ARGV[5], ARGV[7], ARGV[11]
+local r = redis.call('HMGET', K_REC, 's:' .. sid, 'c:' .. cbn, eid, '#max_size',
   '#p:' .. intent)
 for i, index in ipairs({sid ~= '', kind == 'c'}) do
   if index and r[i] then
@@ -205,18 +208,11 @@ for i, index in ipairs({sid ~= '', kind == 'c'}) do
     if raw then return {'existing', r[i], raw} end
   end
 end
+if r[3] then return {'taken'} end
 local max = tonumber(r[4] or ARGV[10])
 if redis.call('ZCARD', K_WAIT) >= max then return {'full', tostring(max)} end
 local p = ARGV[9]
 if p == '' then p = r[5] or '0' end
-local seq = tonumber(r[3] or '0') + 1
-local n, digits = seq, ''
-repeat
-  local d = n % 36
-  digits = string.sub('0123456789abcdefghijklmnopqrstuvwxyz', d + 1, d + 1) .. digits
-  n = math.floor(n / 36)
-until n == 0
-local eid = string.char(96 + #digits) .. digits
 local e = {k = kind, t = now, p = tonumber(p), s = 'w'}
 if sid ~= '' then e.sid = sid end
 if ARGV[4] ~= '' then e.fr = ARGV[4] end
@@ -225,7 +221,7 @@ if ARGV[6] ~= '' then e.lg = ARGV[6] end
 if intent ~= 'general' then e['in'] = intent end
 if ARGV[8] ~= '' then e.to = ARGV[8] end
 local raw = cjson.encode(e)
-local fields = {eid, raw, '#seq', seq}
+local fields = {eid, raw}
 if sid ~= '' then fields[#fields + 1] = 's:' .. sid; fields[#fields + 1] = eid end
 if kind == 'c' then fields[#fields + 1] = 'c:' .. cbn; fields[#fields + 1] = eid end
 redis.call('HSET', K_REC, unpack(fields))
@@ -289,14 +285,18 @@ DROP = _queue_script(
     _ROUTING,
     """\
 -- ARGV[1] now, ARGV[2] entry id, ARGV[3] event type (abandoned|expired|removed),
--- ARGV[4] reason, ARGV[5] '1' to drop an accepted entry too
--- A local agent holding the entry is freed here.
--- Returns {'ok', json, remote agent holding it or ''}, {'accepted', json} or {'gone'}.
+-- ARGV[4] reason, ARGV[5] '1' to drop an accepted entry too,
+-- ARGV[6] kind code (l|c) the entry must still have, '' for any
+-- A local agent holding the entry is freed here. The kind is checked here, not by the
+-- caller: a live call that became a callback since the caller read it stays.
+-- Returns {'ok', json, remote agent holding it or ''}, {'accepted', json},
+-- {'kind', json} or {'gone'}.
 """,
     """
 local now, eid = ARGV[1], ARGV[2]
 local e, raw = load(eid)
 if not e then return {'gone'} end
+if ARGV[6] ~= '' and e.k ~= ARGV[6] then return {'kind', raw} end
 if e.s == 'a' and ARGV[5] ~= '1' then return {'accepted', raw} end
 local agent = e.oa or e.aa or ''
 emit(ARGV[3], eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', agent,

@@ -10,13 +10,13 @@ describes the whole engine.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ringback.clock import Clock
 from ringback.errors import Conflict, NotFound, ValidationError
 from ringback.observability import recorder
+from ringback.queue.entry_ids import is_entry_id, new_entry_id
 from ringback.queue.estimate import HANDLE_WEIGHT, estimated_wait_seconds
 from ringback.queue.keys import CONFIGURED_QUEUES, check_id, queue_keys
 from ringback.queue.models import (
@@ -39,8 +39,12 @@ from ringback.queue.presence import Presence
 from ringback.queue.runner import Call, ScriptRunner, text
 
 _DEFAULTS = QueueSettings()
-# Entry ids as JOIN makes them: a length letter, then base-36 digits.
-_ENTRY_ID = re.compile(r"^[a-z][0-9a-z]+$")
+# How often a join mints another id when the one it drew is taken (2**-60 per try).
+_JOIN_TRIES = 3
+
+
+class _IdTaken(RuntimeError):
+    """JOIN found an entry under the id it was given; the join mints another."""
 
 
 class QueueService:
@@ -135,16 +139,31 @@ class QueueService:
             entry.dialled,
             "" if entry.priority is None else str(entry.priority),
             str(_DEFAULTS.max_size),
+            new_entry_id(float(now)),
         ]
         return self._q("JOIN", queue_id, args)
 
     def _joined(self, queue_id: str, reply: Sequence[Any]) -> Entry:
-        if text(reply[0]) == "full":
+        status = text(reply[0])
+        if status == "full":
             raise QueueFull(queue_id, int(text(reply[1])))
+        if status == "taken":
+            raise _IdTaken(queue_id)
         return Entry.from_record(queue_id, text(reply[1]), reply[2])
 
     def join(self, queue_id: str, entry: NewEntry) -> Entry:
-        """Queue a caller or callback; the same call sid or callback number joins once."""
+        """Queue a caller or callback; the same call sid or callback number joins once.
+
+        The new entry's id is minted here (``entry_ids``), never counted in Redis.
+        """
+        for _ in range(_JOIN_TRIES - 1):
+            try:
+                return self._join_once(queue_id, entry)
+            except _IdTaken:
+                continue
+        return self._join_once(queue_id, entry)
+
+    def _join_once(self, queue_id: str, entry: NewEntry) -> Entry:
         reply = self._run.call(*self._join_call(queue_id, entry, self._now()))
         return self._joined(queue_id, reply)
 
@@ -155,17 +174,23 @@ class QueueService:
         """
         count = 0
         pending: list[Call] = []
+        joining: list[NewEntry] = []
         now = self._now()
 
         def flush() -> None:
             nonlocal count
-            for reply in self._run.many(pending):
-                self._joined(queue_id, reply)
+            for entry, reply in zip(joining, self._run.many(pending), strict=True):
+                try:
+                    self._joined(queue_id, reply)
+                except _IdTaken:
+                    self.join(queue_id, entry)
                 count += 1
             pending.clear()
+            joining.clear()
 
         for entry in entries:
             pending.append(self._join_call(queue_id, entry, now))
+            joining.append(entry)
             if len(pending) >= batch:
                 flush()
         if pending:
@@ -173,7 +198,7 @@ class QueueService:
         return count
 
     def get(self, queue_id: str, entry_id: str) -> Entry | None:
-        if not _ENTRY_ID.match(entry_id):
+        if not is_entry_id(entry_id):
             return None
         raw = self._redis.hget(queue_keys(queue_id).rec, entry_id)
         return Entry.from_record(queue_id, entry_id, raw) if raw else None
@@ -229,7 +254,7 @@ class QueueService:
         entry survives: the one an agent already has, else the one further ahead.
         """
         check_e164("callback_number", callback_number)
-        if not _ENTRY_ID.match(entry_id):
+        if not is_entry_id(entry_id):
             raise NotFound("queue entry", entry_id)
         reply = self._call("CONVERT", queue_id, [self._now(), entry_id, callback_number])
         status = text(reply[0])
@@ -242,23 +267,36 @@ class QueueService:
         return Entry.from_record(queue_id, text(reply[1]), reply[2])
 
     def leave(self, queue_id: str, entry_id: str) -> Entry | None:
-        """The caller hung up while waiting: abandoned, with position and wait recorded."""
-        return self._drop(queue_id, entry_id, EntryState.ABANDONED, "caller_left", False)
+        """The caller hung up while waiting: abandoned, with position and wait recorded.
 
-    def expire(self, queue_id: str, entry_id: str, reason: str = "max_wait") -> Entry | None:
-        """The scheduler's deadline passed (max wait, callback expiry)."""
-        return self._drop(queue_id, entry_id, EntryState.EXPIRED, reason, False)
+        Only a live call is abandoned: None for a callback (its caller hung up on
+        purpose), checked in the same script that drops the entry.
+        """
+        return self._drop(queue_id, entry_id, EntryState.ABANDONED, "caller_left", False,
+                          EntryKind.LIVE)
+
+    def expire(self, queue_id: str, entry_id: str, reason: str = "max_wait", *,
+               kind: EntryKind | None = None) -> Entry | None:
+        """The scheduler's deadline passed (max wait, callback expiry).
+
+        With ``kind``, only an entry still of that kind expires (else None), checked
+        in the same script: a live caller's max wait never drops the callback the
+        caller asked for a moment ago.
+        """
+        return self._drop(queue_id, entry_id, EntryState.EXPIRED, reason, False, kind)
 
     def remove(self, queue_id: str, entry_id: str, reason: str = "removed") -> Entry | None:
         """Take an entry out in any state (admin); an agent holding it becomes available."""
         return self._drop(queue_id, entry_id, EntryState.REMOVED, reason, True)
 
     def _drop(
-        self, queue_id: str, entry_id: str, state: EntryState, reason: str, accepted: bool
+        self, queue_id: str, entry_id: str, state: EntryState, reason: str, accepted: bool,
+        kind: EntryKind | None = None,
     ) -> Entry | None:
-        if not _ENTRY_ID.match(entry_id):
+        if not is_entry_id(entry_id):
             return None
-        args = [self._now(), entry_id, state.value, reason, "1" if accepted else "0"]
+        args = [self._now(), entry_id, state.value, reason, "1" if accepted else "0",
+                "" if kind is None else kind_code(kind)]
         reply = self._call("DROP", queue_id, args)
         if text(reply[0]) != "ok":
             return None
@@ -311,7 +349,7 @@ class QueueService:
         not a member of the queue).
         """
         check_id("agent_id", agent_id)
-        if not _ENTRY_ID.match(entry_id):
+        if not is_entry_id(entry_id):
             return False
         now = self._now()
         reply = self._call("ACCEPT", queue_id, [now, entry_id, agent_id])
@@ -345,7 +383,7 @@ class QueueService:
 
     def _give_back(self, queue_id: str, entry_id: str, agent_id: str, mode: str) -> bool:
         check_id("agent_id", agent_id)
-        if not _ENTRY_ID.match(entry_id):
+        if not is_entry_id(entry_id):
             return False
         reply = self._call("DECLINE", queue_id, [self._now(), entry_id, agent_id, mode])
         if text(reply[0]) != "ok":
@@ -381,7 +419,7 @@ class QueueService:
         check_id("agent_id", agent_id)
         if not isinstance(handle_seconds, int | float) or handle_seconds < 0:
             raise ValidationError({"handle_seconds": "must be a non-negative number"})
-        if not _ENTRY_ID.match(entry_id):
+        if not is_entry_id(entry_id):
             return None
         args = [
             self._now(),

@@ -38,11 +38,7 @@ from ringback.routing.urls import (
     OfferTag,
 )
 from ringback.services import Services
-from ringback.webhooks.fallback import TWIML
-
-
-def _twiml(document: str) -> Response:
-    return Response(document, mimetype=TWIML)
+from ringback.webhooks.fallback import twiml_response
 
 
 def _seconds(raw: str | None) -> float | None:
@@ -62,8 +58,8 @@ def register(bp: Blueprint) -> None:
         queue = queue_id if queue_id and QUEUE_ID.fullmatch(queue_id) else \
             (cfg.queue_id if cfg else None)
         if not queue:
-            return _twiml(hangup())
-        return _twiml(twiml.requeue(prompts, UrlBuilder(s.settings.public_base_url), queue))
+            return twiml_response(hangup())
+        return twiml_response(twiml.requeue(prompts, UrlBuilder(s.settings.public_base_url), queue))
 
     @bp.post(CONNECT_PATH)
     def agent_connect() -> ResponseReturnValue:
@@ -75,8 +71,8 @@ def register(bp: Blueprint) -> None:
             if tag is not None and ring is not None else None
         if plan is None or tag is None:
             return requeue_answer(request.args.get("queue"))
-        return _twiml(twiml.connect(plan.entry, plan.endpoint, s.routing.urls, tag,
-                                    plan.ring_seconds))
+        return twiml_response(twiml.connect(plan.entry, plan.endpoint, s.routing.urls, tag,
+                                            plan.ring_seconds))
 
     @bp.post(WHISPER_PATH)
     def agent_whisper() -> ResponseReturnValue:
@@ -85,20 +81,20 @@ def register(bp: Blueprint) -> None:
         entry = s.routing.live.answered(tag) if tag is not None else None
         prompts = agent_prompts(s.numbers.current_default_language())
         if entry is None:
-            return _twiml(twiml.gone(prompts))
-        return _twiml(twiml.whisper(prompts, entry, s.clock.now()))
+            return twiml_response(twiml.gone(prompts))
+        return twiml_response(twiml.whisper(prompts, entry, s.clock.now()))
 
     @bp.post(DIAL_DONE_PATH)
     def agent_dial_done() -> ResponseReturnValue:
         tag = OfferTag.from_params(request.args)
         caller_gone = request.form.get("CallStatus", "").lower() in FINAL_CALL_STATUSES
         if tag is None:
-            return _twiml(hangup())
+            return twiml_response(hangup())
         end = services().routing.live.dial_ended(
             tag, request.form.get("DialCallStatus", "").lower(),
             _seconds(request.form.get("DialCallDuration")), caller_gone)
         if end is DialEnd.HANG_UP or caller_gone:
-            return _twiml(hangup())
+            return twiml_response(hangup())
         return requeue_answer(tag.queue_id)
 
     @bp.post(LEG_STATUS_PATH)
@@ -106,7 +102,7 @@ def register(bp: Blueprint) -> None:
         tag = OfferTag.from_params(request.args)
         if tag is not None and request.form.get("CallStatus", "").lower() == "completed":
             services().routing.live.finish(tag, _seconds(request.form.get("CallDuration")))
-        return _twiml(twiml.empty())
+        return twiml_response(twiml.empty())
 
     @bp.post(REQUEUE_PATH)
     def agent_requeue() -> ResponseReturnValue:

@@ -27,7 +27,7 @@ from ringback.ivr.urls import DEFAULT_PATHS, Route, UrlBuilder
 from ringback.observability import recorder
 from ringback.services import Services
 from ringback.webhooks import agent, outbound
-from ringback.webhooks.fallback import TWIML, apology
+from ringback.webhooks.fallback import apology, twiml_response
 from ringback.webhooks.hold_loop import HoldLoopPath
 from ringback.webhooks.signature import SignatureCheck
 
@@ -89,7 +89,7 @@ def create_webhooks_blueprint(journey: CallJourney, signatures: SignatureCheck) 
     def answer(handler: Callable[[CallRequest], str]) -> Callable[[], ResponseReturnValue]:
         def view() -> ResponseReturnValue:
             req = CallRequest.from_twilio(request.form, request.args)
-            return Response(handler(req), mimetype=TWIML)
+            return twiml_response(handler(req))
 
         return view
 
@@ -114,7 +114,7 @@ def create_webhooks_blueprint(journey: CallJourney, signatures: SignatureCheck) 
     @bp.post(STATUS_PATH)
     def status() -> ResponseReturnValue:
         journey.status(CallRequest.from_twilio(request.form, request.args))
-        return Response(EMPTY_TWIML, mimetype=TWIML)
+        return twiml_response(EMPTY_TWIML)
 
     @bp.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> ResponseReturnValue:
@@ -122,6 +122,8 @@ def create_webhooks_blueprint(journey: CallJourney, signatures: SignatureCheck) 
 
     @bp.errorhandler(Exception)
     def _failed(exc: Exception) -> ResponseReturnValue:
-        return Response(apology(journey, request.path, request.form, exc), mimetype=TWIML)
+        holding = request.path == DEFAULT_PATHS[Route.WAIT]
+        return twiml_response(apology(journey, request.path, request.form, exc,
+                                      holding=holding))
 
     return bp

@@ -71,7 +71,7 @@ class HoldLoopPath:
             query = dict(parse_qsl(query_string, keep_blank_values=True))
             document = self._journey.wait(CallRequest.from_twilio(form, query))
         except Exception as exc:  # Twilio must never get a 500
-            document = apology(self._journey, self._path, form, exc)
+            document = apology(self._journey, self._path, form, exc, holding=True)
         answer = document.encode()
         recorder().webhook(WAIT_ENDPOINT, started)
         start_response("200 OK", [("Content-Type", TWIML),

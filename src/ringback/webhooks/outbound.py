@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, current_app, request
 from flask.typing import ResponseReturnValue
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
@@ -45,7 +45,7 @@ from ringback.parsing import ascii_whole
 from ringback.queue.models import Entry, EntryState
 from ringback.services import Services
 from ringback.store.callbacks import AttemptOutcome
-from ringback.webhooks.fallback import TWIML
+from ringback.webhooks.fallback import twiml_response
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +75,6 @@ def _accepted_for(entry: Entry, attempt_key: str) -> bool:
             and ms is not None and round(entry.accepted_at * 1000) == ms)
 
 
-def _twiml(document: str) -> Response:
-    return Response(document, mimetype=TWIML)
-
-
 def register(bp: Blueprint) -> None:
     def services() -> Services:
         return current_app.extensions["ringback"]  # type: ignore[no-any-return]
@@ -95,9 +91,9 @@ def register(bp: Blueprint) -> None:
         prompts = agent_prompts(s.numbers.current_default_language())
         if key is None or entry is None or not _accepted_for(entry, key):
             log.info("outbound callback %r: nothing to connect", key)
-            return _twiml(gone_twiml(prompts))
-        return _twiml(connect_twiml(prompts, entry, OutboundUrls(s.settings.public_base_url),
-                                    key))
+            return twiml_response(gone_twiml(prompts))
+        urls = OutboundUrls(s.settings.public_base_url)
+        return twiml_response(connect_twiml(prompts, entry, urls, key))
 
     @bp.post(DIAL_DONE_PATH)
     def callback_dial_done() -> ResponseReturnValue:
@@ -105,7 +101,7 @@ def register(bp: Blueprint) -> None:
         status = request.form.get("DialCallStatus", "").lower()
         if key is None or status not in DIAL_STATUS:
             log.warning("outbound callback %r: unexpected DialCallStatus %r", key, status)
-            return _twiml(hangup())
+            return twiml_response(hangup())
         outcome, reason = DIAL_STATUS[status]
         seconds = ascii_whole(request.form.get("DialCallDuration"), max_digits=6)
         handle = float(seconds) if seconds is not None else None
@@ -115,7 +111,7 @@ def register(bp: Blueprint) -> None:
             handle = 0.0
         DialResults(s.redis).note(key, status)
         CallbackJobs(s.redis).finish_attempt(key, outcome.value, reason, handle, source="dial")
-        return _twiml(hangup())
+        return twiml_response(hangup())
 
     @bp.post(AGENT_STATUS_PATH)
     def callback_agent_status() -> ResponseReturnValue:
@@ -131,11 +127,11 @@ def register(bp: Blueprint) -> None:
             CallbackJobs(s.redis).finish_attempt(
                 key, AttemptOutcome.FAILED.value, AGENT_HUNG_UP, None, source="agent",
                 fallback=True)
-        return _twiml(str(VoiceResponse()))
+        return twiml_response(str(VoiceResponse()))
 
     @bp.post(CUSTOMER_STATUS_PATH)
     def callback_customer_status() -> ResponseReturnValue:
         key, s = attempt(), services()
         if key is not None and request.form.get("CallStatus", "").lower() == "in-progress":
             CallbackJobs(s.redis).mark_answered(key)
-        return _twiml(str(VoiceResponse()))
+        return twiml_response(str(VoiceResponse()))

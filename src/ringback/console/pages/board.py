@@ -78,7 +78,7 @@ def register(bp: Blueprint) -> None:
     @bp.get("/live/events")
     @access(LIVE_QUEUE)
     def live_events() -> ResponseReturnValue:
-        feed = QueueFeed(services().redis, _board_queues())
+        feed = QueueFeed(services().blocking_redis, _board_queues())  # XREAD BLOCK
         config = current_app.config
         body = event_stream(
             feed,
