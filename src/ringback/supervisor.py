@@ -28,6 +28,7 @@ from types import FrameType
 from ringback.data_dir import ensure_private
 from ringback.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 from ringback.settings import Settings
+from ringback.startup import announce, forget_address
 from ringback.store.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -150,11 +151,11 @@ class Supervisor:
                 child = Child(name, cmd)
                 child.start(env)
                 self._children.append(child)
-            print(f"ringback: listening on http://{s.host}:{s.port} "
-                  f"(public URL {s.public_base_url})", flush=True)
+            print(announce(s), flush=True)
             return self._watch()
         finally:
             self._stop_all()
+            forget_address(s.data_dir)
 
     def _watch(self) -> int:
         try:
