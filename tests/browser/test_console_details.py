@@ -95,3 +95,27 @@ def test_queues_are_created_only_by_typing_an_id_into_open_another_queue(
     (entry,) = AuditLog(desk.services.db, desk.services.clock).page(limit=1)
     assert (entry.action, entry.target) == ("queue.added", "sales-de")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_audit_log_shows_raw_keys_and_none(page, live_server, desk):
+    desk.configure()  # a number through the API, so the log below has only the console's
+    page.set_viewport_size(PHONE_WIDTH)
+    log_in(page, live_server)
+    page.goto(live_server.at("/console/queues/support"))
+    page.get_by_label("Offer timeout (seconds)").fill("45")
+    page.get_by_label("Booking priority").fill("70")
+    page.get_by_role("button", name="Save queue").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved", timeout=WAIT)
+    page.get_by_label("Booking priority").fill("")  # the rule dropped: stored as None
+    page.get_by_role("button", name="Save queue").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved", timeout=WAIT)
+
+    page.goto(live_server.at("/console/audit"))
+    table = page.get_by_role("table")
+    expect(table).to_contain_text("Queue changed", timeout=WAIT)
+    expect(table).to_contain_text("Offer timeout (seconds): 45")
+    expect(table).to_contain_text("Booking priority: 70")
+    expect(table).to_contain_text("Booking priority: not set (the default)")
+    text = table.inner_text()
+    for raw in ("None", "queue.changed", "offer_timeout_seconds", "priorities."):
+        assert raw not in text, f"{raw!r} on the audit page: {text}"
