@@ -41,6 +41,8 @@ def test_startup_output_is_one_block_that_says_where_to_go(serve):
     assert f"Open http://127.0.0.1:{serve.port}/console/setup" in log
     assert f"setup code from {serve.data_dir / 'owner-setup-code'}" in log
     assert "calls go to the built-in simulator" in log
+    assert "It plays each callback's call: answered after 3 s" in log
+    assert (serve.data_dir / "owner-setup-code").read_text().strip()  # the file named exists
     assert "ringback call --to" in log
 
 

@@ -85,6 +85,11 @@ def welcome(settings: Settings, *, owner_exists: bool) -> str:
             "  Twilio:   no credentials (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN);",
             "            calls go to the built-in simulator, nobody's phone rings.",
         ]
+        if settings.simulator_outcome != "manual":
+            lines += [f"            It plays each callback's call: {settings.simulator_outcome} "
+                      f"after {settings.simulator_answer_seconds} s",
+                      "            (RINGBACK_SIMULATOR_OUTCOME, "
+                      "RINGBACK_SIMULATOR_ANSWER_SECONDS)."]
     lines += [
         "  Try it:   add a phone number in the console, then in another terminal:",
         "            ringback call --to <that number, e.g. +14155550123>",
@@ -111,6 +116,7 @@ def call_address(settings: Settings, url: str | None, *, address_set: bool,
 def announce(settings: Settings) -> str:
     """Record serve's address and return the welcome block (reads whether an owner exists)."""
     from ringback.agents import AgentDirectory
+    from ringback.console.owner import setup_code
     from ringback.store.db import Database
 
     record_address(settings)
@@ -119,4 +125,6 @@ def announce(settings: Settings) -> str:
         owner = AgentDirectory(db).owner_exists()
     finally:
         db.dispose()
+    if not owner:
+        setup_code(settings.data_dir)  # written now, so the file named below exists
     return welcome(settings, owner_exists=owner)
