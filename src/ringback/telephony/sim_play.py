@@ -132,8 +132,9 @@ class Player:
     def _ring(self, call: SimCall) -> Stage:
         self._status(call, "initiated")
         self._status(call, "ringing")
+        self._next(call, Stage.RINGING, self._rules.answer_seconds)
         self._telephony.advance(call.sid, Stage.RINGING.value, status=CallStatus.RINGING)
-        return self._next(call, Stage.RINGING, self._rules.answer_seconds)
+        return Stage.RINGING
 
     def _answer(self, call: SimCall) -> Stage:
         self._status(call, "in-progress", CallDuration="0")
@@ -142,10 +143,11 @@ class Player:
         if dial is None:  # nothing to connect: the TwiML hangs up
             return self._end(call, CallStatus.COMPLETED)
         action, customer_callback = dial
+        self._next(call, Stage.DIALLING, self._rules.answer_seconds)
         self._telephony.advance(call.sid, Stage.DIALLING.value, status=CallStatus.IN_PROGRESS,
                                 dial_action=action, customer_callback=customer_callback,
                                 answered_at=repr(self._clock.now()))
-        return self._next(call, Stage.DIALLING, self._rules.answer_seconds)
+        return Stage.DIALLING
 
     def _customer(self, call: SimCall) -> Stage:
         fields = self._telephony.play_fields(call.sid)
@@ -154,9 +156,10 @@ class Player:
             if fields.get("customer_callback"):
                 self._transport.post(fields["customer_callback"],
                                      self._params(call, "in-progress"))
+            self._next(call, Stage.TALKING, TALK_SECONDS)
             self._telephony.advance(call.sid, Stage.TALKING.value,
                                     talking_at=repr(self._clock.now()))
-            return self._next(call, Stage.TALKING, TALK_SECONDS)
+            return Stage.TALKING
         self._dial_result(call, fields, outcome.value, 0)
         return self._end(call, CallStatus.COMPLETED)
 
@@ -179,9 +182,10 @@ class Player:
         self._telephony.advance(call.sid, Stage.ENDED.value, status=status)
         return Stage.ENDED
 
-    def _next(self, call: SimCall, stage: Stage, seconds: float) -> Stage:
+    def _next(self, call: SimCall, stage: Stage, seconds: float) -> None:
+        """Schedule the next step before the call moves, so a worker that dies in
+        between leaves a step that finds the call where it was (and its retry redoes it)."""
         schedule_step(self._deadlines, call.sid, stage, self._clock.now() + seconds)
-        return stage
 
     def _status(self, call: SimCall, status: str, **extra: str) -> None:
         code, body = self._transport.post(call.status_callback,
