@@ -119,3 +119,4 @@ def test_the_audit_log_shows_raw_keys_and_none(page, live_server, desk):
     text = table.inner_text()
     for raw in ("None", "queue.changed", "offer_timeout_seconds", "priorities."):
         assert raw not in text, f"{raw!r} on the audit page: {text}"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
