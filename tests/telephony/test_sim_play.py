@@ -12,18 +12,23 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
 
 from ringback.callbacks.service import entry_ref
+from ringback.callbacks.urls import OutboundUrls
 from ringback.clock import SystemClock
 from ringback.embedded_redis import EmbeddedRedis
 from ringback.queue.models import AgentState
+from ringback.scheduler.deadlines import DeadlineKind
 from ringback.services import Services
 from ringback.settings import Settings
 from ringback.store.callbacks import AttemptOutcome, CallbackState
 from ringback.telephony import SimulatedTelephony
+from ringback.telephony.sim_play import Outcome, Player, PlayRules, Stage, start_playing
 from tests.callbacks.conftest import QUEUE, Desk
+from tests.e2e.conftest import QuickLiveServer
 from tests.serve_process import Serve, wait_for
 
 pytestmark = pytest.mark.slow
@@ -108,3 +113,33 @@ def test_without_credentials_a_callbacks_call_is_played_to_its_end(serve_with, o
             assert presence.state is AgentState.AVAILABLE
     finally:
         desks.close()
+
+
+def test_a_step_run_twice_moves_the_call_once(app, settings, services, clock):
+    """The player's steps against the app's own webhooks (a live server), on the test's
+    clock: a repeated step (an rq retry) sends nothing more and schedules nothing new."""
+    sim = SimulatedTelephony(services.redis, clock,
+                             on_placed=start_playing(services.redis, clock))
+    urls = OutboundUrls(settings.public_base_url)
+    placed = sim.place_call(to="+493012345678", from_="+4930123456",
+                            url=urls.connect("sales:a9@1000"),
+                            status_callback=urls.agent_status("sales:a9@1000"),
+                            idempotency_key="callback:sales:a9@1000")
+    first = f"{placed.sid}/placed"
+    assert services.deadlines.due_at(DeadlineKind.SIM_CALL, first) == clock.now()
+
+    with QuickLiveServer(app) as server:
+        own = settings.with_changes(port=urlsplit(server.url).port)
+        player = Player(own, sim, services.deadlines, clock, PlayRules(Outcome.ANSWERED, 3))
+        assert player.step(first) is Stage.RINGING
+        sent = len(sim.events(placed.sid))
+        assert player.step(first) is Stage.RINGING  # again: nothing happens
+        assert len(sim.events(placed.sid)) == sent
+        ringing = f"{placed.sid}/ringing"
+        assert services.deadlines.due_at(DeadlineKind.SIM_CALL, ringing) == clock.now() + 3
+
+        clock.advance(3)
+        # The attempt is unknown to the app: its connect TwiML hangs up, the call ends.
+        assert player.step(ringing) is Stage.ENDED
+    call = sim.call(placed.sid)
+    assert call is not None and call.status.value == "completed"
