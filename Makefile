@@ -1,26 +1,33 @@
 # `make run` and `make test` bootstrap .venv from pyproject.toml when it is
-# missing or older than pyproject.toml, then run.
+# missing or older than pyproject.toml, then run. One .venv, two stamps:
+# `make run` installs only what running needs (RUNTIME); `make test` adds the
+# dev extras (pytest, playwright, ruff, mypy...) on top (DEV).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.runtime-installed
+DEV := $(VENV)/.dev-installed
 
 .PHONY: run test lint pytest test-min clean
 
-$(STAMP): pyproject.toml
+$(RUNTIME): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUNTIME)
 
-run: $(STAMP)
+$(DEV): $(RUNTIME) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(DEV)
+
+run: $(RUNTIME)
 	$(BIN)/ringback serve
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy src
 
-pytest: $(STAMP)
+pytest: $(DEV)
 	scripts/ensure-chromium
 	$(BIN)/pytest
 

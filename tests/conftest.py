@@ -122,6 +122,9 @@ def settings(tmp_path, redis_url: str, database_url: str) -> Settings:
         "PUBLIC_BASE_URL": "https://ringback.example.com",
         "RINGBACK_API_TOKEN": OWNER_TOKEN,
         "SECRET_KEY": "test-secret-key-0123456789",
+        # The tests play simulated calls by hand; tests/telephony/test_sim_play.py lets
+        # the simulator play them.
+        "RINGBACK_SIMULATOR_OUTCOME": "manual",
     })
 
 

@@ -16,6 +16,7 @@ def test_defaults_use_the_embedded_engines(tmp_path):
     assert settings.effective_database_url == f"sqlite:///{tmp_path / 'ringback.sqlite3'}"
     assert settings.callback_expiry_seconds == 3600
     assert settings.public_base_url == "http://127.0.0.1:5000"
+    assert (settings.simulator_outcome, settings.simulator_answer_seconds) == ("answered", 3)
 
 
 @pytest.mark.parametrize(
@@ -33,6 +34,10 @@ def test_defaults_use_the_embedded_engines(tmp_path):
         ("TWILIO_ACCOUNT_SID", "XY123", "must be AC followed by 32 hex digits"),
         ("RINGBACK_API_TOKEN", "short", "at least 16 characters"),
         ("RINGBACK_METRICS_TOKEN", "short", "at least 16 characters"),
+        ("RINGBACK_SIMULATOR_OUTCOME", "maybe",
+         "must be one of answered, no-answer, busy, failed, manual, not 'maybe'"),
+        ("RINGBACK_SIMULATOR_ANSWER_SECONDS", "soon", "must be a whole number from 0 to 600"),
+        ("RINGBACK_SIMULATOR_ANSWER_SECONDS", "601", "must be a whole number from 0 to 600"),
     ],
 )
 def test_a_wrong_value_names_the_variable_and_the_rule(tmp_path, variable, value, rule):

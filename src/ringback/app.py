@@ -6,7 +6,7 @@ for the JSON API and the console, ``WEBHOOK_MAX_BODY`` for Twilio's webhooks.
 
 from __future__ import annotations
 
-from flask import Flask, Request, jsonify, request
+from flask import Flask, Request, jsonify, redirect, request, url_for
 from flask.sessions import SessionInterface, SessionMixin
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
@@ -70,6 +70,11 @@ def create_app(settings: Settings, services: Services | None = None) -> Flask:
     def healthz() -> ResponseReturnValue:
         health = HealthCheck(services.redis, services.db, services.clock).run()
         return jsonify(health.to_json()), 200 if health.ok else 503
+
+    @app.get("/favicon.ico")
+    def favicon() -> ResponseReturnValue:
+        """Browsers ask for it on every site; the console's icon answers."""
+        return redirect(url_for("console.static", filename="favicon.svg"), 301)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> ResponseReturnValue:

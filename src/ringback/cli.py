@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -70,12 +71,18 @@ def cmd_check(_args: argparse.Namespace) -> int:
 
 
 def cmd_call(args: argparse.Namespace) -> int:
+    from ringback.startup import call_address
     from ringback.webhooks.phone_command import run_call
 
     hold = args.hold_seconds
     if hold is None:
         hold = 0.0 if args.keys is not None else 1.0
-    return run_call(_settings(), args.to, args.from_, keys=args.keys, hold_seconds=hold)
+    settings = _settings()
+    named = any(os.environ.get(n) for n in ("RINGBACK_HOST", "RINGBACK_PORT", "PUBLIC_BASE_URL"))
+    address = call_address(settings, args.url, address_set=named,
+                           public_set=bool(os.environ.get("PUBLIC_BASE_URL")))
+    return run_call(settings, args.to, args.from_, keys=args.keys, hold_seconds=hold,
+                    address=address)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     call = sub.add_parser("call", help="a terminal phone: call a number of a running ringback")
     call.add_argument("--to", required=True, help="the business number, E.164")
     call.add_argument("--from", dest="from_", help="the caller's number (default: an example)")
+    call.add_argument("--url", help="where ringback answers, e.g. http://127.0.0.1:5311 "
+                      "(default: the address `ringback serve` of this data folder printed)")
     call.add_argument("--keys", help="scripted keys per prompt, e.g. 1,,2 (empty = silence)")
     call.add_argument("--hold-seconds", type=float,
                       help="how long each hold-music round lasts (1, or 0 with --keys)")
@@ -123,5 +132,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration otherwise
     args = build_parser().parse_args(argv)
     return int(args.func(args) or 0)

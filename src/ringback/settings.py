@@ -15,6 +15,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
+# How the simulator ends a callback's call; "manual" plays nothing (a test decides).
+SIMULATOR_OUTCOMES = ("answered", "no-answer", "busy", "failed", "manual")
+
 
 class SettingsError(ValueError):
     """A variable holds a value ringback cannot use."""
@@ -63,6 +66,11 @@ class Settings:
     sip_domains: frozenset[str] = frozenset()
     # The bearer token Prometheus sends to /metrics; None: only loopback clients may scrape.
     metrics_token: str | None = None
+    # Without Twilio credentials: how the simulator plays a callback's call to the
+    # customer (answered, no-answer, busy, failed; manual: a test decides), and
+    # after how many seconds each leg answers.
+    simulator_outcome: str = "answered"
+    simulator_answer_seconds: int = 3
 
     @property
     def uses_embedded_redis(self) -> bool:
@@ -128,6 +136,10 @@ class Settings:
                                            default=10, minimum=0),
             sip_domains=_host_names(env, "RINGBACK_SIP_DOMAINS"),
             metrics_token=_token(env, "RINGBACK_METRICS_TOKEN"),
+            simulator_outcome=_choice(env, "RINGBACK_SIMULATOR_OUTCOME",
+                                      SIMULATOR_OUTCOMES, default="answered"),
+            simulator_answer_seconds=_int(env, "RINGBACK_SIMULATOR_ANSWER_SECONDS", default=3,
+                                          minimum=0, maximum=600),
         )
 
 

@@ -30,6 +30,7 @@ from ringback.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 from ringback.observability.folder import multiprocess_folder
 from ringback.observability.recorder import MULTIPROC_ENV
 from ringback.settings import Settings
+from ringback.startup import announce, forget_address
 from ringback.store.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -156,11 +157,11 @@ class Supervisor:
                 child = Child(name, cmd)
                 child.start(env)
                 self._children.append(child)
-            print(f"ringback: listening on http://{s.host}:{s.port} "
-                  f"(public URL {s.public_base_url})", flush=True)
+            print(announce(s), flush=True)
             return self._watch()
         finally:
             self._stop_all()
+            forget_address(s.data_dir)
 
     def _watch(self) -> int:
         try:

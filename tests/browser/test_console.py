@@ -88,7 +88,7 @@ def test_an_invited_agent_sets_a_password_from_the_outbox_and_logs_in(
     areas = page.get_by_role("group", name="Areas")
     admin.check()
     assert page.get_by_role("checkbox", name="Callbacks").is_disabled()  # admins hold all
-    page.get_by_role("radio", name=re.compile("^Custom")).check()
+    page.get_by_role("radio", name=re.compile(r"^Agent\b")).check()
     areas.get_by_role("checkbox", name="Callbacks").check()
     areas.get_by_role("checkbox", name="Live queue").check()
     page.get_by_label("Your password").fill(OWNER_PASSWORD)

@@ -60,7 +60,7 @@ def test_a_wrong_setting_is_shown_at_its_field_and_nothing_is_saved(page, live_s
     page.get_by_role("button", name="Save number").click()
 
     expect(page.locator("#max_wait_seconds-error")).to_have_text(
-        "Must be a whole number of seconds from 30 to 86400, or null.", timeout=WAIT)
+        "Must be a whole number of seconds from 30 to 86400, or left empty.", timeout=WAIT)
     expect(page.locator("#callback\\.enabled-error")).to_have_text(
         "A digital line never offers callbacks.")
     expect(page.get_by_label("Maximum wait (seconds)")).to_have_value("10")
@@ -69,6 +69,33 @@ def test_a_wrong_setting_is_shown_at_its_field_and_nothing_is_saved(page, live_s
     from ringback.numbers import NumberDirectory
     config = NumberDirectory(desk.services.db, desk.services.redis).get(BUSINESS)
     assert config.max_wait_seconds == 900 and config.line_type.value == "phone"
+
+
+def test_the_error_summary_names_the_labels_the_user_sees_and_takes_the_focus(
+        page, live_server, desk):
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server)
+    page.goto(live_server.at("/console/numbers/new"))
+    page.get_by_label("Phone number").fill("030 1234")
+    page.get_by_label("Maximum wait (seconds)").fill("10")
+    page.get_by_label("Key of option 1").fill("1")  # a menu without a menu greeting
+    page.get_by_role("button", name="Add number").click()
+
+    summary = page.get_by_role("alert")
+    expect(summary).to_be_focused(timeout=WAIT)
+    expect(summary.get_by_role("link", name="Phone number")).to_be_visible()
+    expect(summary.get_by_role("link", name="Maximum wait (seconds)")).to_be_visible()
+    expect(summary.get_by_role("link", name="Menu greeting")).to_be_visible()
+    expect(summary).to_contain_text("or left empty")
+    text = summary.inner_text()
+    for internal in ("e164", "max_wait_seconds", "greetings.", "null"):
+        assert internal not in text, f"{internal!r} in the summary: {text}"
+    # With the keyboard alone: from the summary to its first link, which leads to the field.
+    page.keyboard.press("Tab")
+    expect(summary.get_by_role("link", name="Phone number")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(live_server.at("/console/numbers/new#e164"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 def test_an_agent_without_the_numbers_permission_gets_403_on_the_page_and_the_api(

@@ -176,7 +176,7 @@ def test_the_audit_log_is_for_admins_only(app, owner_client, people):
     form_post(owner_client, "/console/agents/new", name="Ana", email="ana@example.com",
               role="admin", confirm_password=OWNER_PASSWORD)
     page = owner_client.get("/console/audit").get_data(as_text=True)
-    assert "agent.invited" in page and "ana@example.com" in page
+    assert "Agent invited" in page and "ana@example.com" in page
     people.agent("lead@example.com", permissions=["agents"])
     lead = app.test_client()
     log_in(lead, "lead@example.com", AGENT_PASSWORD)

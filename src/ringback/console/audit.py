@@ -30,6 +30,7 @@ class AuditAction(str, enum.Enum):
     PASSWORD_CHANGED = "account.password_changed"
     SETTINGS_CHANGED = "settings.changed"
     QUEUE_CHANGED = "queue.changed"
+    QUEUE_ADDED = "queue.added"
 
 
 @dataclass(frozen=True)

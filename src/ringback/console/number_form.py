@@ -155,10 +155,60 @@ class Submitted:
             prefix, _, index = path.rpartition(".")
             at = ascii_whole(index) if prefix == COUNTRIES else None
             if at is not None and at < len(countries):
-                found.setdefault(COUNTRIES, f"{countries[at]} {rule}")
+                found.setdefault(COUNTRIES, f"{countries[at]} {console_rule(rule)}")
             else:
-                found.setdefault(path, rule)
+                found.setdefault(path, console_rule(rule))
         return found
+
+
+# What each field is called on the page, for the error summary.
+FIELD_LABELS = {
+    "e164": "Phone number",
+    "line_type": "Line type",
+    "language": "Language",
+    "queue_id": "Queue",
+    "greetings": "Greetings",
+    "menu": "Menu",
+    "callback": "Callbacks",
+    "callback.enabled": "Offer callbacks while callers wait",
+    COUNTRIES: "Countries we call back",
+    "max_wait_seconds": "Maximum wait (seconds)",
+    "overflow": "At the maximum wait",
+    "overflow.kind": "At the maximum wait",
+    "overflow.message": "Overflow message",
+    "announce_every_seconds": "Announce position and wait every (seconds)",
+    "hold_music_url": "Hold music (URL)",
+}
+_GREETING_PARTS = {"text": "text to speak", "audio_url": "recording (URL)"}
+_OPTION_PARTS = {"digit": "key", "action": "what it does", "queue_id": "queue",
+                 "intent": "intent", "message": "message", "message.text": "message",
+                 "message.audio_url": "recording"}
+
+
+def field_label(name: str) -> str:
+    """The label the page shows for a form field (``greetings.menu.text``: "Menu greeting:
+    text to speak"), never the field's name."""
+    if name in FIELD_LABELS:
+        return FIELD_LABELS[name]
+    head, _, rest = name.partition(".")
+    if head == "greetings":
+        greeting, _, part = rest.partition(".")
+        label = f"{GREETING_LABELS.get(greeting, 'A')} greeting"
+        return f"{label}: {_GREETING_PARTS[part]}" if part in _GREETING_PARTS else label
+    if head == "overflow" and rest.startswith("message."):
+        part = rest.partition(".")[2]
+        return f"Overflow message: {_GREETING_PARTS.get(part, 'message')}"
+    if head == "menu":
+        index, _, part = rest.partition(".")
+        if index.isdigit():
+            option = f"Menu option {int(index) + 1}"
+            return f"{option}: {_OPTION_PARTS[part]}" if part in _OPTION_PARTS else option
+    return FIELD_LABELS.get(head, "This form")
+
+
+def console_rule(rule: str) -> str:
+    """An API rule in the console's words: a field left empty is what the API calls null."""
+    return rule.replace(", or null", ", or left empty").replace(" or null", " or left empty")
 
 
 def read_form(form: Mapping[str, Any], *, e164: str) -> Submitted:

@@ -35,6 +35,7 @@ class DeadlineKind(str, enum.Enum):
     OFFER_TIMEOUT = "offer_timeout"
     WRAP_UP_END = "wrap_up_end"
     CALLBACK_DIAL = "callback_dial"  # ref: a callback attempt; its call is placed or checked
+    SIM_CALL = "sim_call"  # ref: <call sid>/<stage>; the simulator plays the call's next step
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ DEFAULT_HANDLERS: Mapping[DeadlineKind, str] = MappingProxyType({
     DeadlineKind.OFFER_TIMEOUT: "ringback.callbacks.jobs.offer_timeout",
     DeadlineKind.WRAP_UP_END: "ringback.callbacks.jobs.wrap_up_end",
     DeadlineKind.CALLBACK_DIAL: "ringback.callbacks.jobs.continue_dialing",
+    DeadlineKind.SIM_CALL: "ringback.telephony.sim_play.play_call",
 })
 
 JOB_TIMEOUT_SECONDS = 60

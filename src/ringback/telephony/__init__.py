@@ -55,4 +55,9 @@ def build_telephony(settings: Settings, redis_client: redis.Redis, clock: Clock)
             settings.twilio_api_base_url,
             clock=clock,
         )
-    return SimulatedTelephony(redis_client, clock)
+    from ringback.telephony.sim_play import PlayRules, start_playing
+
+    rules = PlayRules.from_settings(settings)
+    if rules is None:
+        return SimulatedTelephony(redis_client, clock)
+    return SimulatedTelephony(redis_client, clock, on_placed=start_playing(redis_client, clock))

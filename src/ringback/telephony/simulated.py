@@ -3,8 +3,10 @@
 It places no real calls.  It records every call, redirect, hangup and
 dequeue in Redis, so the web process, the worker and the terminal phone all
 see the same record, and it lets a test or the terminal phone decide how
-each call ends (``set_outcome``).  Sending the status webhook that would
-follow is the caller's job, as it is Twilio's in production.
+each call ends (``set_outcome``).  Sending the status webhooks that follow
+is the player's job (``sim_play``), as it is Twilio's in production: given
+``on_placed``, the simulator hands it each new call (``ringback serve``);
+without it, a test plays the call by hand.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -132,10 +135,13 @@ class SimEvent:
 class SimulatedTelephony:
     """``Telephony`` that records instead of calling; see ``SimKeys`` for its keys."""
 
-    def __init__(self, redis_client: redis.Redis, clock: Clock) -> None:
+    def __init__(self, redis_client: redis.Redis, clock: Clock, *,
+                 on_placed: Callable[[str], None] | None = None) -> None:
+        """``on_placed(sid)`` starts playing each call placed (once per call)."""
         self._redis = redis_client
         self._clock = clock
         self._place = redis_client.register_script(PLACE_CALL)
+        self._on_placed = on_placed
 
     def place_call(
         self,
@@ -172,6 +178,8 @@ class SimulatedTelephony:
             fields["caller_id"] = caller_id
         if time_limit is not None:
             fields["time_limit"] = str(time_limit)
+        if self._on_placed is not None:
+            fields["stage"] = "placed"
         event = _event_json("place", sid, now, url=url, status=CallStatus.QUEUED.value)
         pairs = [item for field in fields.items() for item in field]
         placed_sid = _text(
@@ -184,6 +192,8 @@ class SimulatedTelephony:
         call = self.call(placed_sid)
         if call is None:  # the earlier attempt's record has expired
             raise CallNotFound(20404, f"call {placed_sid} of attempt {idempotency_key} expired")
+        if self._on_placed is not None and placed_sid == sid:
+            self._on_placed(sid)
         return call.placed()
 
     def redirect_call(self, call_sid: str, url: str) -> None:
@@ -227,6 +237,26 @@ class SimulatedTelephony:
         self._record(_event_json("outcome", call_sid, self._clock.now(), status=status.value),
                      call_sid, status=status.value)
         return status
+
+    def play_stage(self, call_sid: str) -> str | None:
+        """Where the player is with a call (``sim_play.Stage``); None when not played."""
+        raw = self._redis.hget(SimKeys.call(call_sid), "stage")
+        return _text(raw) if raw is not None else None
+
+    def play_fields(self, call_sid: str) -> dict[str, str]:
+        """Every field of a call's record, the player's notes included."""
+        raw = self._redis.hgetall(SimKeys.call(call_sid))
+        return {_text(k): _text(v) for k, v in raw.items()}
+
+    def advance(self, call_sid: str, stage: str, *, status: CallStatus | None = None,
+                **notes: str) -> None:
+        """The player moved the call to ``stage`` (with its status and notes)."""
+        changes = {"stage": stage, **notes}
+        if status is not None:
+            changes["status"] = status.value
+        event = _event_json("play", call_sid, self._clock.now(),
+                            status=status.value if status else stage)
+        self._record(event, call_sid, **changes)
 
     def calls(self) -> list[SimCall]:
         """Every recorded call, oldest first."""

@@ -22,6 +22,7 @@ from typing import TextIO
 import phonenumbers
 
 from ringback.settings import Settings
+from ringback.startup import Address, own_address
 from ringback.terminal_phone import (
     HANGUP,
     Heard,
@@ -35,16 +36,6 @@ from ringback.terminal_phone import (
 )
 
 DEFAULT_CALLER = "+14155550100"
-
-
-def server_url(settings: Settings) -> str:
-    """Where the web process listens (RINGBACK_HOST / RINGBACK_PORT)."""
-    host = settings.host
-    if host in ("0.0.0.0", "::", ""):
-        host = "127.0.0.1"
-    if ":" in host:
-        host = f"[{host}]"
-    return f"http://{host}:{settings.port}"
 
 
 def example_caller(to: str) -> str:
@@ -131,11 +122,13 @@ def simulator_redirects(settings: Settings) -> Callable[[str], str | None] | Non
 
 def run_call(settings: Settings, to: str, from_: str | None, *, keys: str | None = None,
              hold_seconds: float = 0.0, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout,
-             redirects: Callable[[str], str | None] | None = None) -> int:
+             redirects: Callable[[str], str | None] | None = None,
+             address: Address | None = None) -> int:
     """Place one call; returns 0 when it ran to its end, 1 when ringback misbehaved.
 
     ``redirects`` tells the phone where ringback moved the call (by default the
-    simulator's record, see ``simulator_redirects``)."""
+    simulator's record, see ``simulator_redirects``); ``address`` where ringback
+    answers (by default RINGBACK_HOST / RINGBACK_PORT and PUBLIC_BASE_URL)."""
     caller = from_ or example_caller(to)
     errors: list[Heard] = []
 
@@ -146,8 +139,9 @@ def run_call(settings: Settings, to: str, from_: str | None, *, keys: str | None
         elif item.kind == "play" and hold_seconds:
             time.sleep(hold_seconds)  # music "plays"; a hold loop without keys would race
 
-    base = server_url(settings)
-    token, public = settings.webhook_auth_token, settings.public_base_url
+    address = address or own_address(settings)
+    base, public = address.url, address.public_url
+    token = settings.webhook_auth_token
     if redirects is None:
         redirects = simulator_redirects(settings)
     phone = TerminalPhone(base, auth_token=token, public_url=public, on_heard=heard,

@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
 from ringback.console.access import ADMIN, access
+from ringback.console.audit_words import action_words, detail_lines
 from ringback.console.context import audit_log
 
 PAGE_SIZE = 50
@@ -20,4 +21,5 @@ def register(bp: Blueprint) -> None:
         more = len(entries) > PAGE_SIZE
         entries = entries[:PAGE_SIZE]
         older = entries[-1].id if more and entries else None
-        return render_template("console/audit.html", entries=entries, older=older)
+        return render_template("console/audit.html", entries=entries, older=older,
+                               action_words=action_words, detail_lines=detail_lines)

@@ -21,6 +21,7 @@ from ringback.console.context import audit_log, services
 from ringback.console.number_form import (
     GREETING_LABELS,
     NumberForm,
+    field_label,
     form_of,
     read_form,
     shipped_language_name,
@@ -129,7 +130,7 @@ def _form_page(form: NumberForm, errors: dict[str, str], *, new: bool = False,
     return render_template(
         "console/number_form.html", form=form, errors=errors, new=new,
         remove_error=remove_error, greeting_names=GREETING_NAMES,
-        greeting_labels=GREETING_LABELS, line_types=list(LineType),
+        greeting_labels=GREETING_LABELS, field_label=field_label, line_types=list(LineType),
         menu_actions=list(MenuAction), intents=list(Intent),
         overflow_kinds=list(OverflowKind),
         shipped=shipped_prompts(form.language, default_language),

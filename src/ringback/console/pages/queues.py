@@ -57,6 +57,21 @@ def register(bp: Blueprint) -> None:
             return _list_page(wanted, problem), 422
         return _list_page()
 
+    @bp.post("/queues/new")
+    @access(NUMBERS)
+    def add_queue() -> ResponseReturnValue:
+        name = (request.form.get("new_queue") or "").strip()
+        problem = _new_queue_problem(name)
+        if problem is not None:
+            return _list_page(new_queue=name, add_problem=problem), 422
+        engine = services().queue
+        engine.configure(name, engine.settings(name))  # the defaults, until changed here
+        audit_log().record(Actor.of(require_viewer().agent), AuditAction.QUEUE_ADDED,
+                           target=name, details={})
+        notify(f"Queue {name} is added with the default settings; change them below, "
+               "then send callers to it from a number.")
+        return redirect(url_for("console.edit_queue", queue_id=name))
+
     @bp.route("/queues/<queue_id>", methods=["GET", "POST"])
     @access(NUMBERS)
     def edit_queue(queue_id: str) -> ResponseReturnValue:
@@ -80,6 +95,17 @@ def register(bp: Blueprint) -> None:
         else:
             notify("Nothing changed.")
         return redirect(url_for("console.edit_queue", queue_id=queue_id))
+
+
+def _new_queue_problem(name: str) -> str | None:
+    """What is wrong with the name of a queue to add, in the agent's words."""
+    if not name:
+        return "Enter a name for the new queue, such as sales"
+    if _id_problem(name) is not None:
+        return "Use 1 to 64 letters, digits, - or _ (no spaces), such as sales or support-de"
+    if name in {row.queue_id for row in _known_rows()}:
+        return f"There is already a queue called {name}; open it from the list above"
+    return None
 
 
 def _id_problem(queue_id: str) -> str | None:
@@ -108,10 +134,13 @@ def _known_rows() -> list[QueueRow]:
     return [QueueRow(q, s.queue.settings(q), tuple(named.get(q, ()))) for q in sorted(ids)]
 
 
-def _list_page(wanted: str = "", problem: str | None = None) -> str:
+def _list_page(wanted: str = "", problem: str | None = None, *, new_queue: str = "",
+               add_problem: str | None = None) -> str:
     errors = {"queue_id": problem} if problem else {}
+    if add_problem:
+        errors["new_queue"] = add_problem
     return render_template("console/queues.html", rows=_known_rows(), intents=list(Intent),
-                           wanted=wanted, errors=errors)
+                           wanted=wanted, new_queue=new_queue, errors=errors)
 
 
 def _form_page(form: QueueForm, errors: dict[str, str]) -> str:

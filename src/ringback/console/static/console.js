@@ -1,5 +1,6 @@
 // ringback console: the little script there is. Admins hold every area, so the
-// area checkboxes are switched off while "Admin" is the chosen role.
+// area checkboxes are switched off while "Admin" is the chosen role, and a
+// form's summary of problems takes the focus.
 (function () {
   "use strict";
   function syncAreas() {
@@ -13,5 +14,9 @@
       input.addEventListener("change", syncAreas);
     });
     syncAreas();
+    // A form sent back with problems: the summary of them takes the focus, so a
+    // keyboard or screen-reader user starts there.
+    var problems = document.querySelector("[data-focus-on-load]");
+    if (problems) { problems.focus(); }
   });
 })();
