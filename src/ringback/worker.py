@@ -52,6 +52,15 @@ return 0
 """
 
 
+# Set when this worker process was told to stop (SIGTERM): long jobs such as
+# a batch of deadlines check it between steps and give the rest back.
+_stopping = threading.Event()
+
+
+def stop_requested() -> bool:
+    return _stopping.is_set()
+
+
 _bound: Services | None = None
 _bound_pid: int | None = None
 

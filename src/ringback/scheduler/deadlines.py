@@ -58,6 +58,7 @@ class DeadlineKeys:
     - ``due``: zset, ref -> due time; scheduled and not claimed yet
     - ``leases``: zset, ref -> lease expiry; claimed by a sweeper, not acked yet
     - ``leased_due``: hash, ref -> due time of the claim its lease belongs to
+    - ``done``: zset, deadlines a batch job has run or handed on, by when
     """
 
     kind: DeadlineKind
@@ -76,6 +77,11 @@ class DeadlineKeys:
     @property
     def leased_due(self) -> str:
         return self._key("leased_due")
+
+    @property
+    def done(self) -> str:
+        """zset, "<due>|<ref>" -> when a batch job dealt with it (``scheduler.batches``)."""
+        return self._key("done")
 
     def all(self) -> list[str]:
         """The KEYS layout of CLAIM_DUE."""
