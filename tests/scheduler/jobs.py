@@ -44,3 +44,10 @@ def fail_on_bad(ref: str, due_at: float) -> str:
     if ref.startswith("bad"):
         fail(ref, due_at)
     return record(ref, due_at)
+
+
+def hang_on_refs_named_hang(ref: str, due_at: float) -> str:
+    """Refs starting with "hang" block on their first attempt; the others just record."""
+    if ref.startswith("hang"):
+        return hang_on_first_attempt(ref, due_at)
+    return record(ref, due_at)

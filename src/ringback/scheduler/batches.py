@@ -32,6 +32,7 @@ import redis
 from rq import Queue, Retry, get_current_job
 from rq.exceptions import DuplicateJobError
 from rq.queue import EnqueueData
+from rq.timeouts import JobTimeoutException
 from rq.utils import import_attribute
 
 from ringback.clock import Clock
@@ -151,6 +152,8 @@ class BatchRun:
                 break
             try:
                 func(ref, due_at)
+            except JobTimeoutException:
+                raise  # the batch's time ran out (or its worker stops): rq retries the batch
             except Exception:
                 log.exception("%s deadline of %s failed; it is retried on its own",
                               self._kind.value, ref)

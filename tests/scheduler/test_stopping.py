@@ -1,0 +1,92 @@
+"""Processes stop cleanly: SIGTERM ends `ringback worker` and `ringback scheduler`
+within 10 s with a job in hand, and a batch whose worker died runs again
+without running any item twice.  Real subprocesses throughout."""
+
+from __future__ import annotations
+
+import collections
+import signal
+import time
+
+import pytest
+from rq.job import Job, JobStatus
+
+from ringback.clock import ManualClock
+from ringback.scheduler.abandoned import AbandonedJobs
+from ringback.scheduler.batches import batch_id
+from ringback.scheduler.deadlines import DeadlineKind, Deadlines
+from ringback.scheduler.sweeper import Sweeper
+from ringback.worker import make_worker
+from tests.scheduler import jobs
+from tests.scheduler.test_abandoned_jobs import (
+    enqueue_hanging_deadline,
+    start_worker,
+    wait_until_running,
+)
+
+pytestmark = pytest.mark.slow
+
+EXPIRY = DeadlineKind.CALLBACK_EXPIRY
+STOP_WITHIN = 10.0
+
+
+def stop_and_time(proc) -> float:
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=STOP_WITHIN + 20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+    return time.monotonic() - sent
+
+
+@pytest.mark.parametrize("fork", [False, True], ids=["simple", "forking"])
+def test_sigterm_stops_a_worker_within_10_s_and_gives_back_its_job(
+    services, settings, tmp_path, fork
+):
+    job = enqueue_hanging_deadline(services, retries=3)
+    worker = start_worker(settings, tmp_path, fork=fork)
+    wait_until_running(services, worker, tmp_path)  # the job blocks for 60 s
+
+    took = stop_and_time(worker)
+    assert took < STOP_WITHIN, (took, (tmp_path / "worker.log").read_text())
+    assert job.get_status() == JobStatus.QUEUED  # given back, a retry left to run it
+
+    make_worker(services, simple=True).work(burst=True)
+    assert job.get_status() == JobStatus.FINISHED
+    assert services.redis.hget(jobs.ATTEMPTS, "q1:7") == b"2"
+    assert services.redis.llen(jobs.RAN) == 1
+
+
+def test_a_batch_whose_worker_was_killed_runs_again_each_item_once(
+    services, settings, tmp_path
+):
+    refs = [f"a:{n}" for n in range(4)] + ["hang:4"] + [f"q:{n}" for n in range(5, 9)]
+    deadlines = Deadlines(services.redis, services.clock)
+    due = services.clock.now()
+    for ref in refs:
+        deadlines.schedule(EXPIRY, ref, due)
+    sweeper = Sweeper(services.redis, services.clock, deadlines,
+                      {EXPIRY: "tests.scheduler.jobs.hang_on_refs_named_hang"}, retries=3)
+    assert sweeper.sweep_once() == len(refs)
+    batch = Job.fetch(batch_id(EXPIRY, [(r, due) for r in refs]), connection=services.redis)
+
+    worker = start_worker(settings, tmp_path, fork=False)
+    wait_until_running(services, worker, tmp_path)  # the batch is at "hang:4"
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=10)
+    ran_before = [e.decode().split("|")[0] for e in services.redis.lrange(jobs.RAN, 0, -1)]
+    assert ran_before == [f"a:{n}" for n in range(4)]
+
+    # Its beats ran out: the reaper hands the batch back to rq's retry.
+    assert AbandonedJobs(services.redis, ManualClock(time.time() + 120)).reap() == 1
+    assert batch.get_status() == JobStatus.QUEUED
+    make_worker(services, simple=True).work(burst=True)
+
+    ran = collections.Counter(
+        e.decode().split("|")[0] for e in services.redis.lrange(jobs.RAN, 0, -1))
+    assert ran == collections.Counter(refs)  # every item, none twice
+    assert services.redis.hget(jobs.ATTEMPTS, "hang:4") == b"2"
+    assert batch.return_value() == {"ran": 5, "skipped": 4, "failed": 0, "given_back": 0}
