@@ -5,20 +5,26 @@ without running any item twice.  Real subprocesses throughout."""
 from __future__ import annotations
 
 import collections
+import os
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
+from rq import Queue
 from rq.job import Job, JobStatus
 
 from ringback.clock import ManualClock
 from ringback.scheduler.abandoned import AbandonedJobs
 from ringback.scheduler.batches import batch_id
 from ringback.scheduler.deadlines import DeadlineKind, Deadlines
+from ringback.scheduler.heartbeat import SchedulerHeartbeat
 from ringback.scheduler.sweeper import Sweeper
-from ringback.worker import make_worker
+from ringback.worker import WORK_QUEUES, make_worker
 from tests.scheduler import jobs
 from tests.scheduler.test_abandoned_jobs import (
+    ROOT,
     enqueue_hanging_deadline,
     start_worker,
     wait_until_running,
@@ -90,3 +96,46 @@ def test_a_batch_whose_worker_was_killed_runs_again_each_item_once(
     assert ran == collections.Counter(refs)  # every item, none twice
     assert services.redis.hget(jobs.ATTEMPTS, "hang:4") == b"2"
     assert batch.return_value() == {"ran": 5, "skipped": 4, "failed": 0, "given_back": 0}
+
+
+def start_scheduler(settings, tmp_path) -> subprocess.Popen:
+    env = dict(os.environ)
+    env.update({
+        "REDIS_URL": settings.redis_url,
+        "DATABASE_URL": settings.database_url,
+        "RINGBACK_DATA_DIR": str(tmp_path / "scheduler"),
+        "SECRET_KEY": settings.secret_key,
+    })
+    with open(tmp_path / "scheduler.log", "ab") as log:
+        return subprocess.Popen([sys.executable, "-m", "ringback", "scheduler"],
+                                cwd=ROOT, env=env, stdout=log, stderr=log)
+
+
+def test_sigterm_stops_the_scheduler_within_10_s_mid_sweep_losing_nothing(
+    services, settings, tmp_path
+):
+    total = 60_000
+    deadlines = Deadlines(services.redis, services.clock)
+    due = time.time() - 1
+    with services.redis.pipeline(transaction=False) as pipe:
+        for n in range(total):
+            deadlines.schedule(EXPIRY, f"q:{n}", due, pipeline=pipe)
+        pipe.execute()
+    scheduler = start_scheduler(settings, tmp_path)
+    try:
+        wait_until = time.monotonic() + 60
+        while deadlines.count(EXPIRY) == total:  # its first sweep has begun
+            assert scheduler.poll() is None, (tmp_path / "scheduler.log").read_text()
+            assert time.monotonic() < wait_until, "the scheduler did not sweep"
+            time.sleep(0.02)
+    finally:
+        took = stop_and_time(scheduler)
+    assert took < STOP_WITHIN, (took, (tmp_path / "scheduler.log").read_text())
+    assert scheduler.returncode == 0
+    assert SchedulerHeartbeat(services.redis, services.clock).alive() == []
+
+    # Every deadline is either handed on in a batch (once) or still pending.
+    queue = Queue(WORK_QUEUES[0], connection=services.redis)
+    handed = [ref for job in queue.get_jobs() for ref, _ in job.args[2]]
+    assert len(handed) == len(set(handed))
+    assert 0 < deadlines.count(EXPIRY) == total - len(handed)
