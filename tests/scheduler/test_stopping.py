@@ -12,7 +12,7 @@ import sys
 import time
 
 import pytest
-from rq import Queue
+from rq import Queue, Worker
 from rq.job import Job, JobStatus
 
 from ringback.clock import ManualClock
@@ -139,3 +139,37 @@ def test_sigterm_stops_the_scheduler_within_10_s_mid_sweep_losing_nothing(
     handed = [ref for job in queue.get_jobs() for ref, _ in job.args[2]]
     assert len(handed) == len(set(handed))
     assert 0 < deadlines.count(EXPIRY) == total - len(handed)
+
+
+def test_sigterm_mid_batch_gives_back_the_items_not_reached(services, settings, tmp_path):
+    refs = ["hang:0"] + [f"q:{n}" for n in range(1, 6)]
+    deadlines = Deadlines(services.redis, services.clock)
+    due = services.clock.now()
+    for ref in refs:
+        deadlines.schedule(EXPIRY, ref, due)
+    sweeper = Sweeper(services.redis, services.clock, deadlines,
+                      {EXPIRY: "tests.scheduler.jobs.hang_on_refs_named_hang"})
+    assert sweeper.sweep_once() == len(refs)
+    batch = Job.fetch(batch_id(EXPIRY, [(r, due) for r in refs]), connection=services.redis)
+    worker = start_worker(settings, tmp_path, fork=False)
+    wait_until_running(services, worker, tmp_path)  # at "hang:0", the batch's first item
+
+    sent = time.monotonic()
+    worker.send_signal(signal.SIGTERM)
+    [rq_worker] = Worker.all(connection=services.redis)
+    while rq_worker.shutdown_requested_date is None:  # it took the request
+        assert time.monotonic() - sent < STOP_WITHIN, (tmp_path / "worker.log").read_text()
+        time.sleep(0.05)
+        rq_worker.refresh()
+    services.redis.rpush(jobs.RELEASE, "go")  # "hang:0" ends; the batch sees the stop
+    assert worker.wait(timeout=STOP_WITHIN) == 0
+    assert time.monotonic() - sent < STOP_WITHIN
+
+    assert batch.get_status() == JobStatus.FINISHED
+    assert batch.return_value() == {"ran": 1, "skipped": 0, "failed": 0, "given_back": 5}
+    rest = Queue(WORK_QUEUES[0], connection=services.redis).get_jobs()
+    assert [job.id for job in rest] == [batch_id(EXPIRY, [(r, due) for r in refs[1:]])]
+    make_worker(services, simple=True).work(burst=True)
+    ran = collections.Counter(
+        e.decode().split("|")[0] for e in services.redis.lrange(jobs.RAN, 0, -1))
+    assert ran == collections.Counter(refs)
