@@ -229,3 +229,20 @@ def test_a_deadline_reclaimed_from_a_batch_that_ran_is_not_run_again(
     assert sweeper_for(services, deadlines).sweep_once() == 2  # reclaimed, one job each
     run_worker(services)
     assert sorted(ran(services)) == [f"q:1|{due!r}", f"q:2|{due!r}"]
+
+
+def test_a_deadline_scheduled_anew_at_the_same_time_after_it_ran_runs_again(
+    services, deadlines, clock
+):
+    sweeper = sweeper_for(services, deadlines, batch_size=1)
+    due = clock.now()
+    deadlines.schedule(EXPIRY, "q:1", due)
+    deadlines.schedule(EXPIRY, "q:2", due)
+    sweeper.sweep_once()
+    run_worker(services)
+    deadlines.schedule(EXPIRY, "q:1", due)  # e.g. an agent offered again, clock unchanged
+    Queue(WORK_QUEUES[0], connection=services.redis).enqueue_job(  # q:2's batch again
+        Job.fetch(batch_id(EXPIRY, [("q:2", due)]), connection=services.redis))
+    sweeper.sweep_once()
+    run_worker(services)
+    assert sorted(ran(services)) == [f"q:1|{due!r}"] * 2 + [f"q:2|{due!r}"]

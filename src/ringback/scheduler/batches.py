@@ -15,7 +15,8 @@ for each of its items in turn.  The guarantees stay per item:
 - a worker told to stop (``ringback.worker.stop_requested``) stops between
   items and gives the rest back as a new batch job at the front of the queue.
 
-Marks are kept for ``DONE_SECONDS``, far longer than any job waits in rq.
+Marks are kept for ``DONE_SECONDS`` (an hour), far longer than a job waits in rq
+or for the reaper; scheduling a deadline anew drops its mark, so it runs anew.
 Handlers keep their contract: idempotent, and re-checking that the deadline
 still applies (a worker killed between an item's handler and its mark runs
 that item once more).
@@ -45,7 +46,7 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 JOB_TIMEOUT_SECONDS = 60
-DONE_SECONDS = 86_400.0
+DONE_SECONDS = 3600.0
 BATCH_FUNC = "ringback.scheduler.batches.run_batch"
 ITEM_FUNC = "ringback.scheduler.batches.run_item"
 
@@ -62,7 +63,7 @@ def job_id(claim: Claim) -> str:
 
 
 def member(ref: str, due_at: float) -> str:
-    return f"{float(due_at)!r}|{ref}"
+    return DeadlineKeys.done_member(ref, due_at)
 
 
 def batch_id(kind: DeadlineKind, items: Sequence[Item]) -> str:

@@ -83,6 +83,10 @@ class DeadlineKeys:
         """zset, "<due>|<ref>" -> when a batch job dealt with it (``scheduler.batches``)."""
         return self._key("done")
 
+    @staticmethod
+    def done_member(ref: str, due_at: float) -> str:
+        return f"{float(due_at)!r}|{ref}"
+
     def all(self) -> list[str]:
         """The KEYS layout of CLAIM_DUE."""
         return [self.due, self.leases, self.leased_due]
@@ -188,6 +192,7 @@ class Deadlines:
         pipe.zadd(keys.due, {ref: float(due_at)})
         pipe.zrem(keys.leases, ref)
         pipe.hdel(keys.leased_due, ref)
+        pipe.zrem(keys.done, keys.done_member(ref, due_at))  # scheduled anew: runs anew
         if pipeline is None:
             pipe.execute()
 

@@ -11,7 +11,8 @@ moved (the job was already on its way), so it re-reads the state it acts on
 and does nothing when there is nothing left to do.
 
 Batch ids are deterministic (kind and items), and a batch is enqueued only
-when rq does not hold that id yet.  A deadline reclaimed after a sweeper
+when rq does not hold that id yet, or holds it only as a job that is over
+(a deadline scheduled anew at the same time runs anew).  A deadline reclaimed after a sweeper
 crash goes alone through rq's atomic ``unique`` enqueue; if the batch its
 first claimer enqueued ran it already, its mark in the kind's ``done`` zset
 makes the new job skip it.
@@ -27,7 +28,7 @@ from types import MappingProxyType
 
 import redis
 from rq import Queue
-from rq.job import Job
+from rq.job import Job, JobStatus
 
 from ringback.clock import Clock
 from ringback.scheduler.batches import (
@@ -57,6 +58,8 @@ DEFAULT_HANDLERS: Mapping[DeadlineKind, str] = MappingProxyType({
 JOB_RETRIES = 3
 # A deadline handed on later than this after it was due means sweeping lags.
 LATE_WARNING_SECONDS = 10.0
+_OVER = frozenset(s.value for s in (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED,
+                                    JobStatus.CANCELED))
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 
 
@@ -144,9 +147,12 @@ class Sweeper:
             return handed
         with self._redis.pipeline(transaction=False) as pipe:
             for kind, items in batches:
-                pipe.exists(Job.key_for(batch_id(kind, items)))
-            held = pipe.execute()
-        new = [b for b, known in zip(batches, held, strict=True) if not known]
+                pipe.hget(Job.key_for(batch_id(kind, items)), "status")
+            statuses = pipe.execute()
+        # A batch rq still has to run is not enqueued twice; one it has
+        # finished (kept for its result) is enqueued again: scheduled anew.
+        new = [b for b, status in zip(batches, statuses, strict=True)
+               if status is None or _text(status) in _OVER]
         if new:
             with self._redis.pipeline() as pipe:
                 self._queue.enqueue_many(
@@ -170,3 +176,7 @@ def _check_path(path: str) -> str:
     if not isinstance(path, str) or not _DOTTED.match(path):
         raise ValueError(f"a deadline handler must be a dotted path module.function, not {path!r}")
     return path
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
