@@ -89,7 +89,8 @@ class BatchJobs:
             kwargs={"retries": self._retries},
             job_id=batch_id(kind, items),
             timeout=self._job_timeout,
-            # Only a dead worker makes rq retry a batch: items never raise out of it.
+            # Only a dead worker or the batch's timeout makes rq retry a batch:
+            # an item's error never leaves it.
             retry=Retry(max=self._retries) if self._retries else None,
             description=f"{len(items)} {kind.value} deadlines from {items[0][0]}",
         )
@@ -110,7 +111,12 @@ class BatchJobs:
 
     def enqueue_item(self, kind: DeadlineKind, handler: str, ref: str, due_at: float,
                      job_id: str) -> bool:
-        """One failed item as a job of its own, with the retries left after its first try."""
+        """One failed item as a job of its own, with the retries left after its first try.
+
+        False when it has no retries (it is then only logged) or rq holds that job.
+        """
+        if self._retries < 1:
+            return False
         try:
             self._queue.enqueue_call(
                 ITEM_FUNC, args=(handler, ref, due_at), job_id=job_id,
@@ -158,10 +164,10 @@ class BatchRun:
                 except JobTimeoutException:
                     raise  # the batch's time ran out (or its worker stops): rq retries it
                 except Exception:
-                    log.exception("%s deadline of %s failed; it is retried on its own",
-                                  self._kind.value, ref)
-                    self._jobs.enqueue_item(self._kind, self._handler, ref, due_at,
-                                            job_id(Claim(self._kind, ref, due_at)))
+                    log.exception("%s deadline of %s failed", self._kind.value, ref)
+                    if not self._jobs.enqueue_item(self._kind, self._handler, ref, due_at,
+                                                   job_id(Claim(self._kind, ref, due_at))):
+                        log.error("%s deadline of %s is not tried again", self._kind.value, ref)
                     counts["failed"] += 1
                 else:
                     counts["ran"] += 1
