@@ -9,6 +9,14 @@ its own, also while a job runs, so the scheduler's reaper can tell within
 ``SILENT_SECONDS`` that a worker died (SIGKILL, OOM, a lost host) and hand
 its jobs back: rq's own record of a running job only runs out a minute
 after the job's timeout.
+
+A worker told to stop (SIGTERM, as Heroku and Kubernetes send, or Ctrl+C)
+ends within 10 s: it finishes the job in hand when that takes less than
+``STOP_GRACE_SECONDS``, and otherwise gives it back through rq's failure
+path (retried when it has retries left).  A batch of deadlines gives back
+the items it has not reached at once.  Should the process still be alive
+``STOP_LIMIT_SECONDS`` after the request, it exits without leaving the
+beats, so the reaper hands its job back as a dead worker's.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import signal
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -42,6 +51,8 @@ BEAT_SECONDS = 2.0
 SILENT_SECONDS = 10.0
 FORGET_SECONDS = 3600.0
 MAINTENANCE_LOCK_SECONDS = 30
+STOP_GRACE_SECONDS = 6
+STOP_LIMIT_SECONDS = 9.0
 
 RELEASE_LOCK_SCRIPT = """
 -- KEYS[1] the lock     ARGV[1] the token it was taken with
@@ -51,6 +62,15 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
+
+
+# Set when this worker process was told to stop (SIGTERM): long jobs such as
+# a batch of deadlines check it between steps and give the rest back.
+_stopping = threading.Event()
+
+
+def stop_requested() -> bool:
+    return _stopping.is_set()
 
 
 _bound: Services | None = None
@@ -173,6 +193,43 @@ class _Beating:
 class _BindsServices:
     services: Services
     name: str
+    _stop_timers: list[threading.Timer] | None = None
+
+    def request_stop(self, signum: int, frame: Any) -> None:
+        """rq's warm shutdown, bounded: see the module docstring."""
+        _stopping.set()
+        if self._stop_timers is None:
+            self._stop_timers = [
+                _timer(STOP_GRACE_SECONDS, self._give_back),
+                _timer(STOP_LIMIT_SECONDS, self._exit_now),
+            ]
+            self._cut_short_in_process()
+        super().request_stop(signum, frame)  # type: ignore[misc]
+
+    def _cut_short_in_process(self) -> None:
+        """A job running in this process (SimpleWorker) ends by the grace period.
+
+        rq's death penalty (SIGALRM) is armed for the job's timeout while a job
+        runs here; it is brought forward so the job ends as a timed-out one.
+        """
+        handler = signal.getsignal(signal.SIGALRM)
+        if callable(handler) and getattr(handler, "__self__", None) is not None:
+            remaining = signal.alarm(0)
+            signal.alarm(min(remaining, STOP_GRACE_SECONDS) if remaining else STOP_GRACE_SECONDS)
+
+    def _give_back(self) -> None:
+        """A work horse (forking worker) still at its job is stopped; rq retries the job."""
+        horse = getattr(self, "horse_pid", 0)
+        if horse:
+            log.warning("worker %s: giving back its job, still running %s s after the stop",
+                        self.name, STOP_GRACE_SECONDS)
+            self.kill_horse()  # type: ignore[attr-defined]
+
+    def _exit_now(self) -> None:
+        log.error("worker %s: still running %s s after the stop; exiting, the reaper "
+                  "hands its job back", self.name, STOP_LIMIT_SECONDS)
+        logging.shutdown()
+        os._exit(1)
 
     def work(self, *args: Any, **kwargs: Any) -> bool:
         beating = _Beating(WorkerBeats(self.services.redis, self.services.clock), self.name)
@@ -234,6 +291,13 @@ class RingbackSimpleWorker(_BindsServices, SimpleWorker):
     job in rq's started registry (or, killed just after taking it, in the
     queue's intermediate list), where the scheduler's reaper finds it.
     """
+
+
+def _timer(seconds: float, action: Any) -> threading.Timer:
+    timer = threading.Timer(seconds, action)
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 def queues(services: Services) -> list[Queue]:

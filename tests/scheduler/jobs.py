@@ -37,3 +37,17 @@ def hang_on_first_attempt(ref: str, due_at: float) -> str:
 def fail(ref: str, due_at: float) -> None:
     job_services().redis.hincrby(ATTEMPTS, ref, 1)
     raise RuntimeError(f"deadline {ref} failed on purpose")
+
+
+def fail_on_bad(ref: str, due_at: float) -> str:
+    """Records every ref but those starting with "bad", which raise."""
+    if ref.startswith("bad"):
+        fail(ref, due_at)
+    return record(ref, due_at)
+
+
+def hang_on_refs_named_hang(ref: str, due_at: float) -> str:
+    """Refs starting with "hang" block on their first attempt; the others just record."""
+    if ref.startswith("hang"):
+        return hang_on_first_attempt(ref, due_at)
+    return record(ref, due_at)

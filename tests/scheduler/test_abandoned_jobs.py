@@ -24,8 +24,9 @@ from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from ringback.clock import ManualClock, SystemClock
 from ringback.scheduler.abandoned import AbandonedJobs
-from ringback.scheduler.deadlines import Claim, DeadlineKind, Deadlines
-from ringback.scheduler.sweeper import Sweeper, job_id
+from ringback.scheduler.batches import batch_id
+from ringback.scheduler.deadlines import DeadlineKind, Deadlines
+from ringback.scheduler.sweeper import Sweeper
 from ringback.worker import WORK_QUEUES, WORKERS_KEY, WorkerBeats, make_worker, queues
 from tests.scheduler import jobs
 
@@ -59,7 +60,7 @@ def enqueue_hanging_deadline(services, *, retries: int, handlers=HANG) -> Job:
     deadlines.schedule(EXPIRY, "q1:7", services.clock.now())
     sweeper = Sweeper(services.redis, services.clock, deadlines, handlers, retries=retries)
     assert sweeper.sweep_once() == 1
-    return Job.fetch(job_id(Claim(EXPIRY, "q1:7", services.clock.now())),
+    return Job.fetch(batch_id(EXPIRY, [("q1:7", services.clock.now())]),
                      connection=services.redis)
 
 
@@ -70,7 +71,7 @@ def wait_until_running(services, worker: subprocess.Popen, tmp_path) -> int:
         worker.kill()
         raise AssertionError((tmp_path / "worker.log").read_text())
     ref, attempt, pid = started[1].decode().split("|")
-    assert (ref, attempt) == ("q1:7", "1")
+    assert attempt == "1", ref
     return int(pid)
 
 

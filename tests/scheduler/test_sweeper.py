@@ -10,6 +10,7 @@ from rq import Queue
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry
 
+from ringback.scheduler.batches import BATCH_SIZE, batch_id
 from ringback.scheduler.deadlines import Claim, DeadlineKind, Deadlines
 from ringback.scheduler.sweeper import Sweeper, job_id
 from ringback.worker import WORK_QUEUES, make_worker
@@ -47,14 +48,16 @@ def test_a_sweep_enqueues_due_deadlines_that_a_worker_runs(services, deadlines, 
     deadlines.schedule(EXPIRY, "q1:2", now)
     deadlines.schedule(EXPIRY, "q1:3", now + 60)
     assert sweeper_for(services, deadlines).sweep_once() == 2
-    assert queued(services) == 2
+    assert queued(services) == 1  # one batch job for both
     assert deadlines.count(EXPIRY) == 1
 
     run_worker(services)
     assert sorted(ran(services)) == [f"q1:1|{now - 5!r}", f"q1:2|{now!r}"]
-    job = Job.fetch(job_id(Claim(EXPIRY, "q1:2", now)), connection=services.redis)
+    job = Job.fetch(batch_id(EXPIRY, [("q1:1", now - 5), ("q1:2", now)]),
+                    connection=services.redis)
     assert job.get_status() == JobStatus.FINISHED
-    assert job.func_name == "tests.scheduler.jobs.record"
+    assert job.func_name == "ringback.scheduler.batches.run_batch"
+    assert job.return_value() == {"ran": 2, "skipped": 0, "failed": 0, "given_back": 0}
 
 
 def test_nothing_is_enqueued_before_it_is_due(services, deadlines, clock):
@@ -139,7 +142,6 @@ def test_two_sweepers_hand_each_deadline_on_exactly_once(services, redis_url, cl
     for t in threads:
         t.join(timeout=60)
     assert sum(counts) == total
-    assert queued(services) == total
     run_worker(services)
     done = ran(services)
     assert len(done) == total
@@ -153,7 +155,8 @@ def test_sweep_works_off_a_backlog_in_one_call(services, deadlines, clock):
         pipe.execute()
     assert sweeper_for(services, deadlines).sweep(limit=1000) == 2500
     assert deadlines.count(EXPIRY) == 0
-    assert queued(services) == 2500
+    # Batches of at most BATCH_SIZE per claim round of 1000: 5 + 5 + 3.
+    assert queued(services) == 2 * -(-1000 // BATCH_SIZE) + -(-500 // BATCH_SIZE)
 
 
 def test_a_failing_handler_is_retried_then_kept_in_the_failed_registry(
@@ -163,6 +166,7 @@ def test_a_failing_handler_is_retried_then_kept_in_the_failed_registry(
     sweeper = sweeper_for(services, deadlines, {EXPIRY: "tests.scheduler.jobs.fail"}, retries=2)
     assert sweeper.sweep_once() == 1
     run_worker(services)
+    # The first try in its batch, then two as a job of its own.
     assert services.redis.hget(jobs.ATTEMPTS, "q1:7") == b"3"
     failed = FailedJobRegistry(WORK_QUEUES[0], connection=services.redis)
     assert failed.get_job_ids() == [job_id(Claim(EXPIRY, "q1:7", clock.now()))]
@@ -171,3 +175,74 @@ def test_a_failing_handler_is_retried_then_kept_in_the_failed_registry(
 def test_a_handler_must_be_a_dotted_path(services, deadlines):
     with pytest.raises(ValueError, match="dotted path"):
         sweeper_for(services, deadlines, {EXPIRY: "record"})
+
+
+def test_a_batch_whose_one_item_raises_runs_every_other_item_exactly_once(
+    services, deadlines, clock
+):
+    handlers = {EXPIRY: "tests.scheduler.jobs.fail_on_bad"}
+    due = clock.now()
+    refs = [f"q:{n}" for n in range(5)] + ["bad:1"] + [f"q:{n}" for n in range(5, 10)]
+    for ref in refs:
+        deadlines.schedule(EXPIRY, ref, due)
+    assert sweeper_for(services, deadlines, handlers, retries=2).sweep_once() == 11
+    assert queued(services) == 1
+    run_worker(services)
+    done = ran(services)
+    assert sorted(done) == sorted(f"q:{n}|{due!r}" for n in range(10))
+    # The bad item alone was tried again (1 + 2 tries), the batch was not.
+    assert services.redis.hget(jobs.ATTEMPTS, "bad:1") == b"3"
+    failed = FailedJobRegistry(WORK_QUEUES[0], connection=services.redis)
+    assert failed.get_job_ids() == [job_id(Claim(EXPIRY, "bad:1", due))]
+    batch = Job.fetch(batch_id(EXPIRY, [(r, due) for r in sorted(refs)]),  # claimed in order
+                      connection=services.redis)
+    assert batch.get_status() == JobStatus.FINISHED
+    assert batch.return_value() == {"ran": 10, "skipped": 0, "failed": 1, "given_back": 0}
+
+
+def test_a_batch_run_again_skips_the_items_that_already_ran(services, deadlines, clock):
+    due = clock.now()
+    for n in range(3):
+        deadlines.schedule(EXPIRY, f"q:{n}", due)
+    sweeper_for(services, deadlines).sweep_once()
+    run_worker(services)
+    batch = Job.fetch(batch_id(EXPIRY, [(f"q:{n}", due) for n in range(3)]),
+                      connection=services.redis)
+    # Back in the queue, as rq's retry puts it when the worker running it died.
+    Queue(WORK_QUEUES[0], connection=services.redis).enqueue_job(batch)
+    run_worker(services)
+    assert len(ran(services)) == 3
+    assert batch.return_value() == {"ran": 0, "skipped": 3, "failed": 0, "given_back": 0}
+
+
+def test_a_deadline_reclaimed_from_a_batch_that_ran_is_not_run_again(
+    services, deadlines, clock
+):
+    due = clock.now()
+    deadlines.schedule(EXPIRY, "q:1", due)
+    deadlines.schedule(EXPIRY, "q:2", due)
+    crashed = sweeper_for(services, deadlines)
+    claims = deadlines.claim_due(EXPIRY)
+    crashed.hand_on(claims)  # ...and it dies before its ack
+    run_worker(services)
+    clock.advance(deadlines.lease_seconds + 1)
+    assert sweeper_for(services, deadlines).sweep_once() == 2  # reclaimed, one job each
+    run_worker(services)
+    assert sorted(ran(services)) == [f"q:1|{due!r}", f"q:2|{due!r}"]
+
+
+def test_a_deadline_scheduled_anew_at_the_same_time_after_it_ran_runs_again(
+    services, deadlines, clock
+):
+    sweeper = sweeper_for(services, deadlines, batch_size=1)
+    due = clock.now()
+    deadlines.schedule(EXPIRY, "q:1", due)
+    deadlines.schedule(EXPIRY, "q:2", due)
+    sweeper.sweep_once()
+    run_worker(services)
+    deadlines.schedule(EXPIRY, "q:1", due)  # e.g. an agent offered again, clock unchanged
+    Queue(WORK_QUEUES[0], connection=services.redis).enqueue_job(  # q:2's batch again
+        Job.fetch(batch_id(EXPIRY, [("q:2", due)]), connection=services.redis))
+    sweeper.sweep_once()
+    run_worker(services)
+    assert sorted(ran(services)) == [f"q:1|{due!r}"] * 2 + [f"q:2|{due!r}"]

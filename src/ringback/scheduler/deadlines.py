@@ -59,6 +59,7 @@ class DeadlineKeys:
     - ``due``: zset, ref -> due time; scheduled and not claimed yet
     - ``leases``: zset, ref -> lease expiry; claimed by a sweeper, not acked yet
     - ``leased_due``: hash, ref -> due time of the claim its lease belongs to
+    - ``done``: zset, deadlines a batch job has run or handed on, by when
     """
 
     kind: DeadlineKind
@@ -77,6 +78,15 @@ class DeadlineKeys:
     @property
     def leased_due(self) -> str:
         return self._key("leased_due")
+
+    @property
+    def done(self) -> str:
+        """zset, "<due>|<ref>" -> when a batch job dealt with it (``scheduler.batches``)."""
+        return self._key("done")
+
+    @staticmethod
+    def done_member(ref: str, due_at: float) -> str:
+        return f"{float(due_at)!r}|{ref}"
 
     def all(self) -> list[str]:
         """The KEYS layout of CLAIM_DUE."""
@@ -183,6 +193,7 @@ class Deadlines:
         pipe.zadd(keys.due, {ref: float(due_at)})
         pipe.zrem(keys.leases, ref)
         pipe.hdel(keys.leased_due, ref)
+        pipe.zrem(keys.done, keys.done_member(ref, due_at))  # scheduled anew: runs anew
         if pipeline is None:
             pipe.execute()
 

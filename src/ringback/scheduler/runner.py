@@ -5,6 +5,10 @@ Any number of scheduler processes may run; each beats its heartbeat so
 jobs (the Lua claim gives every deadline to exactly one of them), and every
 few seconds it hands jobs of dead workers back to rq.  Once an hour it
 deletes expired console sessions (safe to run in several processes).
+
+SIGTERM stops it within 10 s: the sweep in progress ends after its current
+round (what it claimed is handed on and acked; the rest stays due for the
+next scheduler), and the other jobs are waited for.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable, Mapping
 
@@ -42,7 +47,9 @@ def build_scheduler(
     ident: str,
     *,
     handlers: Mapping[DeadlineKind, str] = DEFAULT_HANDLERS,
+    stop: threading.Event | None = None,
 ) -> BlockingScheduler:
+    """The periodic jobs; setting ``stop`` ends a sweep in progress after its round."""
     scheduler = BlockingScheduler(timezone="UTC")
     heartbeat = SchedulerHeartbeat(services.redis, services.clock)
     scheduler.add_job(
@@ -50,7 +57,7 @@ def build_scheduler(
         id="heartbeat", max_instances=1, coalesce=True,
     )
     deadlines = Deadlines(services.redis, services.clock)
-    sweeper = Sweeper(services.redis, services.clock, deadlines, handlers)
+    sweeper = Sweeper(services.redis, services.clock, deadlines, handlers, stop=stop)
     scheduler.add_job(
         _quietly(sweeper.sweep), "interval", seconds=SWEEP_SECONDS,
         id="deadlines", name="sweep deadlines", max_instances=1, coalesce=True,
@@ -87,11 +94,15 @@ def run_scheduler(services: Services) -> None:
     ident = scheduler_id()
     heartbeat = SchedulerHeartbeat(services.redis, services.clock)
     heartbeat.beat(ident)
-    scheduler = build_scheduler(services, ident)
+    stop = threading.Event()
+    scheduler = build_scheduler(services, ident, stop=stop)
     log.info("scheduler %s started", ident)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
-        pass
+        log.info("scheduler %s stopping", ident)
     finally:
+        stop.set()
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
         heartbeat.stop(ident)

@@ -1,37 +1,48 @@
-"""The sweeper: turns due deadlines into rq jobs, one job per deadline.
+"""The sweeper: turns due deadlines into rq jobs, one job per batch of a kind.
 
-Each kind of deadline has a handler, the dotted path of an rq job function
-called as ``handler(ref, due_at)`` on the worker's queue.  The contract every
+Each kind of deadline has a handler, the dotted path of a function called
+as ``handler(ref, due_at)`` by a batch job on the worker's queue
+(``scheduler.batches``: up to ``BATCH_SIZE`` deadlines of one kind per job,
+each item run once, a failing item retried on its own).  The contract every
 handler keeps: it is idempotent and checks that the deadline still applies.
-A handler may run more than once for one deadline (rq retries a job whose
-worker died) and may run after the deadline was cancelled or moved (the job
-was already on its way), so it re-reads the state it acts on and does
-nothing when there is nothing left to do.
+A handler may run more than once for one deadline (a worker killed between
+running it and noting it) and may run after the deadline was cancelled or
+moved (the job was already on its way), so it re-reads the state it acts on
+and does nothing when there is nothing left to do.
 
-Job ids are deterministic (kind, ref, due time), and a job is enqueued only
-when rq does not hold that id yet: a deadline reclaimed after a sweeper
-crash goes through rq's atomic ``unique`` enqueue, so it is not enqueued (nor
-run) a second time while rq still holds the job its first claimer enqueued.
+Batch ids are deterministic (kind and items), and a batch is enqueued only
+when rq does not hold that id yet, or holds it only as a job that is over
+(a deadline scheduled anew at the same time runs anew).  A deadline reclaimed after a sweeper
+crash goes alone through rq's atomic ``unique`` enqueue; if the batch its
+first claimer enqueued ran it already, its mark in the kind's ``done`` zset
+makes the new job skip it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 import redis
-from rq import Queue, Retry
-from rq.exceptions import DuplicateJobError
-from rq.job import Job
-from rq.queue import EnqueueData
+from rq import Queue
+from rq.job import Job, JobStatus
 
 from ringback.clock import Clock
 from ringback.observability import recorder
+from ringback.scheduler.batches import (
+    BATCH_SIZE,
+    JOB_TIMEOUT_SECONDS,
+    BatchJobs,
+    batch_id,
+    job_id,
+)
 from ringback.scheduler.deadlines import Claim, DeadlineKind, Deadlines
 from ringback.worker import WORK_QUEUES
+
+__all__ = ["DEFAULT_HANDLERS", "Sweeper", "job_id"]
 
 log = logging.getLogger(__name__)
 
@@ -46,20 +57,12 @@ DEFAULT_HANDLERS: Mapping[DeadlineKind, str] = MappingProxyType({
     DeadlineKind.SIM_CALL: "ringback.telephony.sim_play.play_call",
 })
 
-JOB_TIMEOUT_SECONDS = 60
 JOB_RETRIES = 3
 # A deadline handed on later than this after it was due means sweeping lags.
 LATE_WARNING_SECONDS = 10.0
-_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+_OVER = frozenset(s.value for s in (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED,
+                                    JobStatus.CANCELED))
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
-
-
-def job_id(claim: Claim) -> str:
-    """The rq job id of one deadline: the same kind, ref and due time give the same id."""
-    digest = hashlib.blake2b(claim.ref.encode(), digest_size=6).hexdigest()
-    readable = _UNSAFE.sub("_", claim.ref)[:60]
-    due_ms = round(claim.due_at * 1000)
-    return f"deadline-{claim.kind.value}-{readable}-{digest}-{due_ms}"
 
 
 class Sweeper:
@@ -75,14 +78,19 @@ class Sweeper:
         queue_name: str = WORK_QUEUES[0],
         job_timeout: int = JOB_TIMEOUT_SECONDS,
         retries: int = JOB_RETRIES,
+        batch_size: int = BATCH_SIZE,
+        stop: threading.Event | None = None,
     ) -> None:
         self._redis = redis_client
         self._clock = clock
         self._deadlines = deadlines
         self._handlers = {DeadlineKind(k): _check_path(v) for k, v in handlers.items()}
         self._queue = Queue(queue_name, connection=redis_client)
-        self._job_timeout = job_timeout
-        self._retries = retries
+        self._jobs = BatchJobs(self._queue, job_timeout=job_timeout, retries=retries)
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self._batch_size = batch_size
+        self._stop = stop or threading.Event()
 
     def sweep_once(self, limit: int = 1000) -> int:
         """One round: up to ``limit`` deadlines per kind; returns how many were claimed.
@@ -109,10 +117,13 @@ class Sweeper:
         """Rounds of ``sweep_once`` until the backlog is gone (or ``max_rounds``).
 
         The scheduler calls this every second, so a burst of deadlines due at
-        once is worked off in one tick rather than ``limit`` per second.
+        once is worked off in one tick rather than ``limit`` per second.  Once
+        the ``stop`` event is set no further round starts.
         """
         total = 0
         for _ in range(max_rounds):
+            if self._stop.is_set():
+                break
             handed = self.sweep_once(limit)
             total += handed
             if handed < limit:
@@ -120,55 +131,56 @@ class Sweeper:
         return total
 
     def hand_on(self, claims: Sequence[Claim]) -> int:
-        """Enqueue the jobs of claims that rq does not hold yet; returns how many.
+        """Enqueue the batch jobs of claims; returns how many claims went in new jobs.
 
-        Fresh claims go in one pipeline after one existence check: no other
-        sweeper holds them, since the claim was exclusive.  Reclaimed ones go
-        one by one through rq's atomic unique enqueue, as their first claimer
-        may have enqueued them just before it died.
+        Fresh claims go in batches of one kind, in one pipeline after one
+        existence check of the batch ids.  Reclaimed ones go one by one
+        through rq's atomic unique enqueue, as their first claimer may have
+        enqueued them just before it died.
         """
         handed = sum(self.enqueue(c) for c in claims if c.reclaimed)
-        fresh = [c for c in claims if not c.reclaimed]
-        if not fresh:
+        batches: list[tuple[DeadlineKind, list[tuple[str, float]]]] = []
+        by_kind: dict[DeadlineKind, list[tuple[str, float]]] = {}
+        for claim in claims:
+            if not claim.reclaimed:
+                by_kind.setdefault(claim.kind, []).append((claim.ref, claim.due_at))
+        for kind, items in by_kind.items():
+            batches.extend((kind, items[i:i + self._batch_size])
+                           for i in range(0, len(items), self._batch_size))
+        if not batches:
             return handed
         with self._redis.pipeline(transaction=False) as pipe:
-            for claim in fresh:
-                pipe.exists(Job.key_for(job_id(claim)))
-            held = pipe.execute()
-        new = [c for c, known in zip(fresh, held, strict=True) if not known]
+            for kind, items in batches:
+                pipe.hget(Job.key_for(batch_id(kind, items)), "status")
+            statuses = pipe.execute()
+        # A batch rq still has to run is not enqueued twice; one it has
+        # finished (kept for its result) is enqueued again: scheduled anew.
+        new = [b for b, status in zip(batches, statuses, strict=True)
+               if status is None or _text(status) in _OVER]
         if new:
             with self._redis.pipeline() as pipe:
-                self._queue.enqueue_many([self._job_data(c) for c in new], pipeline=pipe)
+                self._queue.enqueue_many(
+                    [self._jobs.batch_data(kind, self._handlers[kind], items)
+                     for kind, items in new], pipeline=pipe)
                 pipe.execute()
-        return handed + len(new)
+        return handed + sum(len(items) for _, items in new)
 
     def enqueue(self, claim: Claim) -> bool:
-        """Hand one claim to rq atomically; False when rq already holds its job."""
-        data = self._job_data(claim)
-        try:
-            self._queue.enqueue_call(
-                data.func, args=data.args, job_id=data.job_id, timeout=data.timeout,
-                retry=data.retry, description=data.description, unique=True,
-            )
-        except DuplicateJobError:
-            # Handed to rq before (the sweeper that claimed it died before its
-            # ack); rq runs, retries or fails that job, so nothing is lost.
-            log.info("deadline %s %s already handed on", claim.kind.value, claim.ref)
-            return False
-        return True
-
-    def _job_data(self, claim: Claim) -> EnqueueData:
-        return Queue.prepare_data(
-            self._handlers[claim.kind],
-            args=(claim.ref, claim.due_at),
-            job_id=job_id(claim),
-            timeout=self._job_timeout,
-            retry=Retry(max=self._retries) if self._retries else None,
-            description=f"{claim.kind.value} deadline of {claim.ref}",
-        )
+        """Hand one claim to rq atomically, as a batch of one; False when rq holds it."""
+        if self._jobs.enqueue_batch(claim.kind, self._handlers[claim.kind],
+                                    [(claim.ref, claim.due_at)]):
+            return True
+        # Handed to rq before (the sweeper that claimed it died before its
+        # ack); rq runs, retries or fails that job, so nothing is lost.
+        log.info("deadline %s %s already handed on", claim.kind.value, claim.ref)
+        return False
 
 
 def _check_path(path: str) -> str:
     if not isinstance(path, str) or not _DOTTED.match(path):
         raise ValueError(f"a deadline handler must be a dotted path module.function, not {path!r}")
     return path
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
