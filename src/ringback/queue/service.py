@@ -1,9 +1,9 @@
 """QueueService: the ACD's wait queue, routing and agent presence over Redis.
 
 Redis is the single source of truth.  Every change of a queue is one Lua
-script on that queue's keys; an agent of that queue only changes in the same
-script, an agent of several queues by a compare-and-set on its own key right
-after (see ``scripts`` and ``presence``).  The service only decides which
+script on that queue's keys; the agent's side of it is one transition of the
+agent's state machine on the agent's own key, right after (see ``scripts``
+and ``presence``).  The service only decides which
 scripts to run, in which order, and turns replies into values.  docs/queue.md
 describes the whole engine.
 """
@@ -275,24 +275,15 @@ class QueueService:
             now = self._now()
             args = [now, _DEFAULTS.offer_timeout_seconds, self._scan_entries, self._scan_agents]
             reply = self._call("RESERVE", queue_id, args)
-            status = text(reply[0])
-            if status == "stale":
-                continue
-            if status != "ok":
+            if text(reply[0]) != "ok":
                 return None
             entry_id = text(reply[1])
             entry = Entry.from_record(queue_id, entry_id, reply[2])
             agent_id, deadline = entry.offered_to or "", entry.offer_deadline or 0.0
-            offer = Offer(queue_id, entry_id, agent_id, deadline, entry)
-            if text(reply[3]) == "local":
-                return offer
             claim = self._presence.claim(agent_id, queue_id, entry_id, f"{deadline:.3f}")
             if claim.ok:
-                others = [q for q in claim.queues if q != queue_id]
-                if others:
-                    self._presence.mirror(agent_id, claim, others)
-                return offer
-            # The roaming agent was stale on this queue's list: the entry goes back.
+                return Offer(queue_id, entry_id, agent_id, deadline, entry)
+            # The agent was stale on this queue's list: the entry goes back.
             args = [now, entry_id, agent_id, f"agent_{claim.status}", "o"]
             self._call("WITHDRAW", queue_id, args)
         return None
@@ -309,22 +300,15 @@ class QueueService:
         now = self._now()
         reply = self._call("ACCEPT", queue_id, [now, entry_id, agent_id])
         status = text(reply[0])
-        if status == "refused":
-            raise Conflict(f"agent {agent_id} cannot take a call while {text(reply[1])}")
         if status == "already":
             return True
         if status != "ok":
             return False
-        if text(reply[1]) == "local":
-            return True
         agent = self._presence.take(agent_id, queue_id, entry_id)
         if not agent.ok:
             args = [now, entry_id, agent_id, f"agent_{agent.status}", "a"]
             self._call("WITHDRAW", queue_id, args)
             raise Conflict(f"agent {agent_id} cannot take a call while {agent.status}")
-        others = [q for q in agent.queues if q != queue_id]
-        if others and agent.status == AgentState.AVAILABLE.value:
-            self._presence.mirror(agent_id, agent, others)
         return True
 
     def decline(self, queue_id: str, entry_id: str, agent_id: str) -> bool:
@@ -343,25 +327,9 @@ class QueueService:
         reply = self._call("DECLINE", queue_id, [self._now(), entry_id, agent_id, mode])
         if text(reply[0]) != "ok":
             return False
-        if text(reply[1]) == "remote":
+        if text(reply[1]) == "offer":
             self._presence.release(agent_id, queue_id, entry_id, mode)
         return True
-
-    def due_offers(self, queue_id: str, limit: int = 100) -> list[Offer]:
-        """Offers whose deadline has passed, for the scheduler's sweep."""
-        keys = queue_keys(queue_id)
-        now = self._clock.now()
-        ids = [text(i) for i in self._redis.zrangebyscore(keys.offers, "-inf", now, 0, limit)]
-        if not ids:
-            return []
-        offers = []
-        for entry_id, raw in zip(ids, self._redis.hmget(keys.rec, ids), strict=True):
-            if raw:
-                entry = Entry.from_record(queue_id, entry_id, raw)
-                if entry.state == EntryState.OFFERED and entry.offered_to:
-                    deadline = entry.offer_deadline or now
-                    offers.append(Offer(queue_id, entry_id, entry.offered_to, deadline, entry))
-        return offers
 
     def complete(
         self, queue_id: str, entry_id: str, agent_id: str, handle_seconds: float
@@ -387,8 +355,7 @@ class QueueService:
         reply = self._call("COMPLETE", queue_id, args)
         if text(reply[0]) != "ok":
             return None
-        if text(reply[3]) == "remote":
-            self._presence.done(agent_id, queue_id, entry_id, int(text(reply[2])))
+        self._presence.done(agent_id, queue_id, entry_id, int(text(reply[2])))
         return Entry.from_record(queue_id, entry_id, reply[1], EntryState.COMPLETED)
 
     def end_wrap_up(self, agent_id: str, *, only_if_due: bool = False) -> bool:
@@ -410,8 +377,18 @@ class QueueService:
         """
         return self._presence.set_state(agent_id, state, queues)
 
+    def remove_agent(self, agent_id: str) -> AgentPresence:
+        """The agent is removed for good: logged out of every queue (a pending offer's
+        entry keeps its place), a member of none.  Conflict during a call."""
+        self._presence.remove(agent_id)
+        return self._presence.get(agent_id)
+
     def agent(self, agent_id: str) -> AgentPresence:
         return self._presence.get(check_id("agent_id", agent_id))
+
+    def agents(self, agent_ids: Iterable[str]) -> dict[str, AgentPresence]:
+        """The presence of every named agent, in one round trip whatever their number."""
+        return self._presence.get_many(agent_ids)
 
     def available_agents(self, queue_id: str) -> list[str]:
         """The queue's available agents, longest idle first (may briefly list stale ones)."""

@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from ringback.agents import AgentDirectory
-from ringback.errors import ValidationError
+from ringback.agents import AgentDirectory, Principal
+from ringback.errors import Conflict, ValidationError
 from ringback.queue.keys import check_id
 from ringback.queue.models import AgentState
 from ringback.queue.service import QueueService
@@ -28,6 +28,7 @@ from ringback.routing.endpoints import parse_endpoint
 from ringback.routing.offers import OfferService, OfferView
 from ringback.routing.router import Router
 from ringback.routing.urls import OfferTag
+from ringback.store.models import Agent
 
 
 class PresenceState(str, Enum):
@@ -87,18 +88,40 @@ class PresenceService:
             self._away.clear(ident)
             self._router.route_agent(ident)
             return self.get(agent.id)
-        pending = None
-        if before.state is AgentState.OFFERED and before.queue_id and before.entry_id:
-            entry = self._queue.get(before.queue_id, before.entry_id)
-            pending = OfferTag.of_entry(entry) if entry is not None else None
+        pending = self._pending_offer(ident)
         self._queue.set_agent_state(ident, AgentState.LOGGED_OUT, members)  # Conflict in a call
         if wanted is PresenceState.AWAY:
             self._away.away(ident)
         else:
             self._away.clear(ident)
-        if pending is not None and pending.agent_id == ident:
+        if pending is not None:
             self._router.withdrawn(pending)
         return self.get(agent.id)
+
+    def remove(self, agent_id: int, *, by: Principal) -> Agent:
+        """Remove an agent for good: out of every queue (a pending offer goes back and
+        is offered on), then the record.  Refused with Conflict during a call, so no
+        caller is left with nobody; NotFound / PermissionDenied as the directory says."""
+        agent = self._agents.removable(agent_id, by=by)
+        ident = str(agent.id)
+        pending = self._pending_offer(ident)
+        try:
+            self._queue.remove_agent(ident)
+        except Conflict:
+            raise Conflict(f"{agent.name} is on a call; remove them once the call has ended")\
+                from None
+        self._away.clear(ident)
+        if pending is not None:
+            self._router.withdrawn(pending)
+        return self._agents.remove(agent.id, by=by)
+
+    def _pending_offer(self, ident: str) -> OfferTag | None:
+        before = self._queue.agent(ident)
+        if before.state is not AgentState.OFFERED or not (before.queue_id and before.entry_id):
+            return None
+        entry = self._queue.get(before.queue_id, before.entry_id)
+        tag = OfferTag.of_entry(entry) if entry is not None else None
+        return tag if tag is not None and tag.agent_id == ident else None
 
     def get(self, agent_id: int) -> AgentStatus:
         ident = str(agent_id)

@@ -5,8 +5,8 @@ router before it returns: a caller joins (webhook), an agent turns available
 (API), an offer is missed, rejected or times out (webhook, API, deadline
 job), a call or wrap-up ends (webhook, job).  ``route`` then offers the head
 entry of the queue to the longest-idle available agent, again and again
-while both exist; each offer goes through ``QueueTimers.offer_next``, which
-arms its timeout.  An offer of a live caller also enqueues the job that
+while both exist; each offer goes through ``offer_next``, which arms its
+timeout.  An offer of a live caller also enqueues the job that
 rings the agent; a callback's offer waits for the agent to accept (the
 agent's Call), so no more callbacks are dialled than agents are ready.
 """
@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 
 from ringback.callbacks.service import entry_ref, parse_entry_ref
-from ringback.callbacks.timers import QueueTimers
 from ringback.clock import Clock
 from ringback.errors import Conflict
 from ringback.queue.models import AgentState, EntryKind, Offer
@@ -32,22 +31,28 @@ OFFER_TIMED_OUT = "the offer timed out"
 
 
 class Router:
-    def __init__(self, queue: QueueService, timers: QueueTimers, deadlines: Deadlines,
-                 away: AwayNotes, jobs: RoutingJobs, clock: Clock, *,
-                 max_offers: int = 64) -> None:
+    def __init__(self, queue: QueueService, deadlines: Deadlines, away: AwayNotes,
+                 jobs: RoutingJobs, clock: Clock, *, max_offers: int = 64) -> None:
         self._queue = queue
-        self._timers = timers
         self._deadlines = deadlines
         self._away = away
         self._jobs = jobs
         self._clock = clock
         self._max_offers = max_offers
 
+    def offer_next(self, queue_id: str) -> Offer | None:
+        """Offer the head entry to the next agent and arm the offer's timeout."""
+        offer = self._queue.offer_next(queue_id)
+        if offer is not None:
+            self._deadlines.schedule(DeadlineKind.OFFER_TIMEOUT,
+                                     entry_ref(offer.queue_id, offer.entry_id), offer.deadline)
+        return offer
+
     def route(self, queue_id: str) -> list[Offer]:
         """Offer entries of ``queue_id`` while an entry and an agent are free."""
         offers: list[Offer] = []
         while len(offers) < self._max_offers:
-            offer = self._timers.offer_next(queue_id)
+            offer = self.offer_next(queue_id)
             if offer is None:
                 break
             offers.append(offer)
@@ -111,7 +116,7 @@ class Router:
             self._deadlines.cancel(DeadlineKind.OFFER_TIMEOUT, ref)
             self.route(queue_id)
 
-    # Deadline handlers (rq jobs, see ringback.routing.jobs)
+    # Deadline handlers (rq jobs, see ringback.callbacks.jobs)
 
     def offer_timed_out(self, ref: str, due_at: float) -> bool:
         """OFFER_TIMEOUT: nobody answered in time; as ``missed``, and a caller whose

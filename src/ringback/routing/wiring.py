@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ringback.agents import AgentDirectory
-from ringback.callbacks.timers import QueueTimers, overflow_url
 from ringback.routing.away import AwayNotes
 from ringback.routing.enqueue import RoutingJobs
 from ringback.routing.live import LiveCalls
@@ -38,9 +37,7 @@ class Routing:
         jobs = RoutingJobs(s.redis)
         agents = AgentDirectory(s.db)
         urls = AgentUrls(s.settings.public_base_url)
-        timers = QueueTimers(s.queue, s.deadlines, s.telephony, s.clock,
-                             overflow_url(s.settings.public_base_url))
-        router = Router(s.queue, timers, s.deadlines, away, jobs, s.clock)
+        router = Router(s.queue, s.deadlines, away, jobs, s.clock)
         offers = OfferService(queue=s.queue, callbacks=s.callbacks, router=router,
                               deadlines=s.deadlines, jobs=jobs, agents=agents, clock=s.clock)
         return cls(
