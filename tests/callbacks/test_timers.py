@@ -88,8 +88,8 @@ def test_an_unanswered_offer_times_out_and_goes_to_the_next_agent(desk, clock):
     again = desk.services.queue.get(QUEUE, entry.entry_id)
     assert again.state is EntryState.OFFERED and again.offered_to == str(bo)
     assert desk.services.deadlines.due_at(OFFER, ref) == again.offer_deadline
-    # Ana missed it: logged out ("missed", ringback.routing) until she is back.
-    assert desk.services.queue.agent(str(ana)).state is AgentState.LOGGED_OUT
+    # Ana missed it: not offered again until she is back.
+    assert desk.services.queue.agent(str(ana)).state is AgentState.MISSED
 
 
 def test_an_offer_answered_in_time_is_left_alone(desk, clock):

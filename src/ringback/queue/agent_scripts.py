@@ -31,19 +31,24 @@ local function listhas(list, x)
   return string.find(',' .. list .. ',', ',' .. x .. ',', 1, true) ~= nil
 end
 -- One read of the whole small hash: s state, q queues, i idle since, v version,
--- cq/ce queue and entry held, d offer deadline, w wrap-up until.
+-- cq/ce queue and entry held, d offer deadline, w wrap-up until (AgentKeys).
 local h = redis.call('HMGET', K, 's', 'q', 'i', 'v', 'cq', 'ce', 'd', 'w')
 local a = {s = h[1] or 'logged_out', q = h[2] or '', i = h[3] or '', v = tonumber(h[4] or '0'),
   cq = h[5] or '', ce = h[6] or '', d = h[7] or '', w = h[8] or ''}
+-- Written on entering away or missed, cleared on leaving: t since, and the missed
+-- offer's mq queue, me entry, mr reason.
+local CLEAR_AWAY = {t = '', mq = '', me = '', mr = ''}
 local before = {s = a.s, q = a.q, cq = a.cq, ce = a.ce}
-local function put(fields)
-  -- Writes the changed fields and the next version in one command.
+local function put(fields, extra)
+  -- Writes the changed fields (and ``extra``'s) and the next version in one command.
   a.v = a.v + 1
   local args = {'v', a.v}
-  for name, value in pairs(fields) do
-    a[name] = value
-    args[#args + 1] = name
-    args[#args + 1] = value
+  for _, set in ipairs({fields, extra or {}}) do
+    for name, value in pairs(set) do
+      a[name] = value
+      args[#args + 1] = name
+      args[#args + 1] = value
+    end
   end
   redis.call('HSET', K, unpack(args))
 end
@@ -64,15 +69,16 @@ def _transition(doc: str, body: str) -> str:
 
 AGENT_SET = _transition(
     """\
--- ARGV[1] state (logged_out|available), ARGV[2] member queues (comma list),
+-- ARGV[1] state (available|away|logged_out), ARGV[2] member queues (comma list),
 -- ARGV[3] '1' to replace the member queues, ARGV[4] now
--- logged out/available/wrap-up -> available or logged out, with the new member
--- queues in the same step; offered -> logged out drops the offer (reply's
--- queue/entry: the caller gives the entry back). Refused while busy.
+-- The agent's own switch: any state but busy -> available, away or logged out,
+-- with the new member queues in the same step. Offered -> away or logged out drops
+-- the offer (reply's queue/entry: the caller gives the entry back); offered ->
+-- available is refused (already taking calls), as is anything while busy.
 """,
     """
 local want = ARGV[1]
-if a.s == 'busy' or (a.s == 'offered' and want ~= 'logged_out') then
+if a.s == 'busy' or (a.s == 'offered' and want == 'available') then
   return refuse(a.s)
 end
 local q = a.q
@@ -80,7 +86,9 @@ if ARGV[3] == '1' then q = ARGV[2] end
 local i = a.i
 if want == 'available' and a.s ~= 'available' then i = ARGV[4] end
 local dropped_q, dropped_e = a.cq, a.ce
-put({s = want, q = q, i = i, cq = '', ce = '', d = '', w = ''})
+local away = CLEAR_AWAY
+if want == 'away' then away = {t = ARGV[4], mq = '', me = '', mr = ''} end
+put({s = want, q = q, i = i, cq = '', ce = '', d = '', w = ''}, away)
 a.cq, a.ce = dropped_q, dropped_e
 return reply('ok')
 """,
@@ -95,6 +103,19 @@ AGENT_CLAIM = _transition(
 if a.s ~= 'available' then return refuse(a.s) end
 if not listhas(a.q, ARGV[1]) then return refuse('not_member') end
 put({s = 'offered', cq = ARGV[1], ce = ARGV[2], d = ARGV[3]})
+return reply('ok')
+""",
+)
+
+AGENT_MISS = _transition(
+    """\
+-- ARGV[1] queue, ARGV[2] entry id, ARGV[3] now, ARGV[4] why (the agent reads it)
+-- offered this entry -> missed: not offered again until the agent is back (AGENT_SET).
+""",
+    """
+if a.s ~= 'offered' or a.cq ~= ARGV[1] or a.ce ~= ARGV[2] then return refuse(a.s) end
+put({s = 'missed', cq = '', ce = '', d = ''},
+  {t = ARGV[3], mq = ARGV[1], me = ARGV[2], mr = ARGV[4]})
 return reply('ok')
 """,
 )
@@ -172,6 +193,7 @@ return reply('ok')
 ALL = {
     "AGENT_SET": AGENT_SET,
     "AGENT_CLAIM": AGENT_CLAIM,
+    "AGENT_MISS": AGENT_MISS,
     "AGENT_TAKE": AGENT_TAKE,
     "AGENT_RELEASE": AGENT_RELEASE,
     "AGENT_DONE": AGENT_DONE,

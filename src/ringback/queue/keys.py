@@ -132,7 +132,8 @@ class AgentKeys:
     - ``presence``: hash, the agent's state machine (``presence``, ``agent_scripts``):
       ``s`` state, ``q`` member queues (comma list), ``i`` idle since, ``v`` version,
       ``cq``/``ce`` queue and entry of the current offer or call, ``d`` offer
-      deadline, ``w`` wrap-up until
+      deadline, ``w`` wrap-up until, ``t`` away or missed since, ``mq``/``me``/``mr``
+      the missed offer's queue, entry and reason
     """
 
     agent_id: str

@@ -24,7 +24,12 @@ from typing import Any
 from ringback.clock import Clock
 from ringback.errors import Conflict, ValidationError
 from ringback.queue.keys import AgentKeys, check_id, queue_keys
-from ringback.queue.models import AgentPresence, AgentState
+from ringback.queue.models import (
+    SETTABLE_AGENT_STATES,
+    AgentPresence,
+    AgentState,
+    MissedOffer,
+)
 from ringback.queue.runner import Call, ScriptRunner, text
 
 
@@ -80,6 +85,10 @@ def presence_of(agent_id: str, raw: dict[Any, Any]) -> AgentPresence:
     h = {text(k): text(v) for k, v in raw.items()}
     state = AgentState(h.get("s") or AgentState.LOGGED_OUT.value)
     holding = state in (AgentState.OFFERED, AgentState.BUSY)
+    since = _opt(h.get("t")) if state in (AgentState.AWAY, AgentState.MISSED) else None
+    missed = None
+    if state is AgentState.MISSED:
+        missed = MissedOffer(h.get("mq", ""), h.get("me", ""), h.get("mr", ""), since or 0.0)
     return AgentPresence(
         agent_id=agent_id,
         state=state,
@@ -89,6 +98,8 @@ def presence_of(agent_id: str, raw: dict[Any, Any]) -> AgentPresence:
         entry_id=h.get("ce") or None if holding else None,
         offer_deadline=_opt(h.get("d")) if state == AgentState.OFFERED else None,
         wrap_up_until=_opt(h.get("w")) if state == AgentState.WRAP_UP else None,
+        away_since=since,
+        missed=missed,
     )
 
 
@@ -123,11 +134,12 @@ class Presence:
     def set_state(
         self, agent_id: str, state: AgentState, queues: Sequence[str] | None
     ) -> AgentPresence:
-        """Log in (available) or out, optionally replacing the member queues, in one
-        step; a dropped offer's entry goes back to its place.  Conflict in a call."""
+        """The agent's own switch: available, away or logged out, optionally replacing
+        the member queues, in one step; a dropped offer's entry goes back to its
+        place.  Conflict in a call, or when asked to be available while offered."""
         check_id("agent_id", agent_id)
-        if state not in (AgentState.AVAILABLE, AgentState.LOGGED_OUT):
-            raise ValidationError({"state": "must be available or logged_out"})
+        if state not in SETTABLE_AGENT_STATES:
+            raise ValidationError({"state": "must be one of available, away, logged_out"})
         new = () if queues is None else tuple(dict.fromkeys(check_id("queues", q) for q in queues))
         self._set(agent_id, state, new, queues is not None)
         return self.get(agent_id)
@@ -167,6 +179,14 @@ class Presence:
         change = self._transition("AGENT_CLAIM", agent_id, [queue_id, entry_id, deadline])
         if change.ok:
             self.mirror(agent_id, change, [q for q in change.queues if q != queue_id])
+        return change
+
+    def miss(self, agent_id: str, queue_id: str, entry_id: str, detail: str) -> AgentChange:
+        """offered this entry -> missed: off every member queue until back."""
+        args = [queue_id, entry_id, self._now(), detail]
+        change = self._transition("AGENT_MISS", agent_id, args)
+        if change.ok:
+            self.mirror(agent_id, change, change.queues)
         return change
 
     def take(self, agent_id: str, queue_id: str, entry_id: str) -> AgentChange:

@@ -423,10 +423,11 @@ DECLINE = _queue_script(
     "DECLINE",
     _ROUTING,
     """\
--- ARGV[1] now, ARGV[2] entry id, ARGV[3] agent, ARGV[4] mode (decline|timeout)
+-- ARGV[1] now, ARGV[2] entry id, ARGV[3] agent, ARGV[4] mode (decline|timeout|miss)
 -- The entry goes back to its place and remembers the agent; the agent goes back on
 -- the available list (keeping its idle time on decline, at the end on timeout) and
--- the caller releases it on its own key (AGENT_RELEASE).
+-- the caller releases it on its own key (AGENT_RELEASE). A miss is a timeout when
+-- due, else a decline, and leaves the agent off the list (the caller runs AGENT_MISS).
 -- Returns {'ok', 'offer'|'none' (a waiting entry was passed over)},
 -- {'not_due'}, {'state'} or {'gone'}.
 """,
@@ -435,15 +436,17 @@ local now, eid, agent, mode = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local e = load(eid)
 if not e then return {'gone'} end
 if e.s == 'o' and e.oa == agent then
-  if mode == 'timeout' and tonumber(now) < tonumber(e.od) then return {'not_due'} end
+  local due = tonumber(now) >= tonumber(e.od)
+  if mode == 'timeout' and not due then return {'not_due'} end
+  local timed_out = mode == 'timeout' or (mode == 'miss' and due)
   local idle = e.ois
-  if mode == 'timeout' then idle = now end
+  if timed_out then idle = now end
   e.dx = listadd(e.dx, agent)
   unoffer(eid, e)
   redis.call('HSET', K_REC, eid, cjson.encode(e))
-  readd(agent, idle)
+  if mode ~= 'miss' then readd(agent, idle) end
   local etype = 'declined'
-  if mode == 'timeout' then etype = 'offer_timed_out' end
+  if timed_out then etype = 'offer_timed_out' end
   emit(etype, eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', agent)
   return {'ok', 'offer'}
 end
@@ -490,17 +493,19 @@ SYNC_AGENT = _queue_script(
     "SYNC_AGENT",
     ("available", "staff", "versions"),
     """\
--- ARGV[1] remote agent, ARGV[2] presence version, ARGV[3] state, ARGV[4] idle since,
+-- ARGV[1] agent, ARGV[2] presence version, ARGV[3] state, ARGV[4] idle since,
 -- ARGV[5] '1' if a member of this queue
--- Mirrors a remote agent's presence into the queue; an older version never overwrites
--- a newer. Returns 1 if applied.
+-- Mirrors an agent's presence into the queue (staff: logged in, that is available,
+-- offered, busy or in wrap-up); an older version never overwrites a newer.
+-- Returns 1 if applied.
 """,
     """
 local agent, v = ARGV[1], tonumber(ARGV[2])
 local cur = tonumber(redis.call('HGET', K_VERSIONS, agent) or '-1')
 if v <= cur then return 0 end
 redis.call('HSET', K_VERSIONS, agent, ARGV[2])
-if ARGV[5] == '1' and ARGV[3] ~= 'logged_out' then
+local out = {logged_out = true, away = true, missed = true}
+if ARGV[5] == '1' and not out[ARGV[3]] then
   redis.call('SADD', K_STAFF, agent)
 else
   redis.call('SREM', K_STAFF, agent)

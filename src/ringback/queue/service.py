@@ -320,6 +320,19 @@ class QueueService:
         the end of the idle line.  A call before the deadline changes nothing."""
         return self._give_back(queue_id, entry_id, agent_id, "timeout")
 
+    def miss(self, queue_id: str, entry_id: str, agent_id: str, detail: str) -> bool:
+        """The agent let the offer go unanswered (``detail`` says how): the entry goes
+        back as on a timeout (when due) or a decline, and the agent is *missed*: not
+        offered again until it says it is back.  False when it did not hold the offer."""
+        check_id("agent_id", agent_id)
+        if not _ENTRY_ID.match(entry_id):
+            return False
+        reply = self._call("DECLINE", queue_id, [self._now(), entry_id, agent_id, "miss"])
+        if text(reply[0]) != "ok":
+            return False
+        self._presence.miss(agent_id, queue_id, entry_id, detail)
+        return True
+
     def _give_back(self, queue_id: str, entry_id: str, agent_id: str, mode: str) -> bool:
         check_id("agent_id", agent_id)
         if not _ENTRY_ID.match(entry_id):
@@ -370,10 +383,12 @@ class QueueService:
     def set_agent_state(
         self, agent_id: str, state: AgentState, queues: Sequence[str] | None = None
     ) -> AgentPresence:
-        """Log an agent in (available) or out, optionally replacing its queues.
+        """The agent's own switch: available, away or logged out, optionally replacing
+        its queues (one atomic step).
 
-        Offered, busy and wrap-up come from routing; logging out drops a pending
-        offer (the entry keeps its place) and is refused during a call.
+        Offered, busy, wrap-up and missed come from routing; going away or logging
+        out drops a pending offer (the entry keeps its place) and is refused during
+        a call.
         """
         return self._presence.set_state(agent_id, state, queues)
 
@@ -389,6 +404,26 @@ class QueueService:
     def agents(self, agent_ids: Iterable[str]) -> dict[str, AgentPresence]:
         """The presence of every named agent, in one round trip whatever their number."""
         return self._presence.get_many(agent_ids)
+
+    def held(self, presences: Iterable[AgentPresence]) -> dict[str, tuple[Entry, int | None]]:
+        """The entry each offered or busy agent holds, with its position (None once
+        accepted), by agent id: one round trip for any number of agents."""
+        holding = [p for p in presences if p.queue_id and p.entry_id]
+        if not holding:
+            return {}
+        pipe = self._redis.pipeline(transaction=False)
+        for p in holding:
+            keys = queue_keys(p.queue_id or "")
+            pipe.hget(keys.entries, p.entry_id or "")
+            pipe.zrank(keys.wait, p.entry_id or "")
+        replies = pipe.execute()
+        found: dict[str, tuple[Entry, int | None]] = {}
+        for i, p in enumerate(holding):
+            raw, rank = replies[2 * i], replies[2 * i + 1]
+            if raw:
+                entry = Entry.from_record(p.queue_id or "", p.entry_id or "", raw)
+                found[p.agent_id] = (entry, None if rank is None else int(rank) + 1)
+        return found
 
     def available_agents(self, queue_id: str) -> list[str]:
         """The queue's available agents, longest idle first (may briefly list stale ones)."""

@@ -17,10 +17,8 @@ import logging
 
 from ringback.callbacks.service import entry_ref, parse_entry_ref
 from ringback.clock import Clock
-from ringback.errors import Conflict
 from ringback.queue.models import AgentState, EntryKind, Offer
 from ringback.queue.service import QueueService
-from ringback.routing.away import AwayNotes
 from ringback.routing.enqueue import RoutingJobs
 from ringback.routing.urls import OfferTag
 from ringback.scheduler.deadlines import DeadlineKind, Deadlines
@@ -31,11 +29,10 @@ OFFER_TIMED_OUT = "the offer timed out"
 
 
 class Router:
-    def __init__(self, queue: QueueService, deadlines: Deadlines, away: AwayNotes,
-                 jobs: RoutingJobs, clock: Clock, *, max_offers: int = 64) -> None:
+    def __init__(self, queue: QueueService, deadlines: Deadlines, jobs: RoutingJobs,
+                 clock: Clock, *, max_offers: int = 64) -> None:
         self._queue = queue
         self._deadlines = deadlines
-        self._away = away
         self._jobs = jobs
         self._clock = clock
         self._max_offers = max_offers
@@ -79,19 +76,14 @@ class Router:
 
     def missed(self, tag: OfferTag, reason: str) -> bool:
         """The agent let the offer go unanswered: the entry keeps its place and goes to
-        the next agent; the agent is logged out as *missed* until back (``AwayNotes``)."""
+        the next agent; the agent is *missed* (not offered again) until back."""
         entry = self._queue.get(tag.queue_id, tag.entry_id)
         if not tag.matches(entry):
             return False
         q, e, agent = tag.queue_id, tag.entry_id, tag.agent_id
-        if not (self._queue.offer_timed_out(q, e, agent) or self._queue.decline(q, e, agent)):
+        if not self._queue.miss(q, e, agent, reason):
             return False
         self._deadlines.cancel(DeadlineKind.OFFER_TIMEOUT, tag.ref)
-        self._away.missed(agent, q, e, reason)
-        try:
-            self._queue.set_agent_state(agent, AgentState.LOGGED_OUT)
-        except Conflict:  # took another call in between: working, not missing
-            self._away.clear(agent)
         log.info("agent %s missed %s (%s)", agent, tag.ref, reason)
         self.route(q)
         return True

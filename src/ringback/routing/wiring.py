@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ringback.agents import AgentDirectory
-from ringback.routing.away import AwayNotes
 from ringback.routing.enqueue import RoutingJobs
 from ringback.routing.live import LiveCalls
 from ringback.routing.offers import OfferService
@@ -33,17 +32,15 @@ class Routing:
 
     @classmethod
     def from_services(cls, s: Services) -> Routing:
-        away = AwayNotes(s.redis, s.clock)
         jobs = RoutingJobs(s.redis)
         agents = AgentDirectory(s.db)
         urls = AgentUrls(s.settings.public_base_url)
-        router = Router(s.queue, s.deadlines, away, jobs, s.clock)
+        router = Router(s.queue, s.deadlines, jobs, s.clock)
         offers = OfferService(queue=s.queue, callbacks=s.callbacks, router=router,
                               deadlines=s.deadlines, jobs=jobs, agents=agents, clock=s.clock)
         return cls(
             router=router,
-            presence=PresenceService(queue=s.queue, away=away, router=router, offers=offers,
-                                     agents=agents),
+            presence=PresenceService(queue=s.queue, router=router, offers=offers, agents=agents),
             offers=offers,
             live=LiveCalls(queue=s.queue, router=router, deadlines=s.deadlines,
                            telephony=s.telephony, agents=agents, urls=urls, redis=s.redis,

@@ -200,15 +200,25 @@ class Deadlines:
 
         Pending means scheduled, or claimed and not yet acked; None otherwise.
         """
+        return self.due_at_many(kind, [ref])[ref]
+
+    def due_at_many(self, kind: DeadlineKind, refs: Iterable[str]) -> dict[str, float | None]:
+        """``due_at`` of every ref, in one round trip (the live board)."""
         keys = DeadlineKeys(DeadlineKind(kind))
-        ref = _check_ref(ref)
+        checked = [_check_ref(ref) for ref in refs]
+        if not checked:
+            return {}
         with self._redis.pipeline(transaction=False) as pipe:
-            pipe.zscore(keys.due, ref)
-            pipe.hget(keys.leased_due, ref)
-            scheduled, leased = pipe.execute()
-        if scheduled is not None:
-            return float(scheduled)
-        return float(leased) if leased is not None else None
+            for ref in checked:
+                pipe.zscore(keys.due, ref)
+                pipe.hget(keys.leased_due, ref)
+            replies = pipe.execute()
+        found: dict[str, float | None] = {}
+        for i, ref in enumerate(checked):
+            scheduled, leased = replies[2 * i], replies[2 * i + 1]
+            due = scheduled if scheduled is not None else leased
+            found[ref] = float(due) if due is not None else None
+        return found
 
     def count(self, kind: DeadlineKind) -> int:
         """Pending deadlines of ``kind`` (scheduled or claimed and not acked)."""
