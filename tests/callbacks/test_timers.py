@@ -18,7 +18,7 @@ SID = "CA" + "5" * 32
 
 def _timers(desk) -> QueueTimers:
     s = desk.services
-    return QueueTimers(s.queue, s.deadlines, s.telephony, s.clock,
+    return QueueTimers(s.queue, s.deadlines, s.telephony,
                        overflow_url(s.settings.public_base_url))
 
 

@@ -12,7 +12,6 @@ import logging
 from collections.abc import Callable
 
 from ringback.callbacks.service import parse_entry_ref
-from ringback.clock import Clock
 from ringback.ivr.state import CallState
 from ringback.ivr.urls import Route, UrlBuilder
 from ringback.queue.models import Entry, EntryKind, EntryState
@@ -37,13 +36,12 @@ def overflow_url(base_url: str) -> Callable[[Entry], str]:
 
 class QueueTimers:
     def __init__(
-        self, queue: QueueService, deadlines: Deadlines, telephony: Telephony, clock: Clock,
+        self, queue: QueueService, deadlines: Deadlines, telephony: Telephony,
         overflow: Callable[[Entry], str],
     ) -> None:
         self._queue = queue
         self._deadlines = deadlines
         self._telephony = telephony
-        self._clock = clock
         self._overflow = overflow
 
     # Handlers

@@ -30,7 +30,8 @@ from ringback.queue.models import (
     AgentState,
     MissedOffer,
 )
-from ringback.queue.runner import Call, ScriptRunner, text
+from ringback.queue.runner import Call, ScriptRunner, stamp
+from ringback.redis_connection import text
 
 
 def split_queues(value: str) -> tuple[str, ...]:
@@ -111,9 +112,6 @@ class Presence:
         self._client = client
         self._clock = clock
 
-    def _now(self) -> str:
-        return f"{self._clock.now():.3f}"
-
     def _transition(self, script: str, agent_id: str, args: Sequence[object]) -> AgentChange:
         reply = self._run.call(script, [AgentKeys(agent_id).presence], args)
         return AgentChange.from_reply(reply)
@@ -151,13 +149,13 @@ class Presence:
     def _set(
         self, agent_id: str, state: AgentState, queues: tuple[str, ...], replace: bool
     ) -> AgentChange:
-        args = [state.value, ",".join(queues), "1" if replace else "0", self._now()]
+        args = [state.value, ",".join(queues), "1" if replace else "0", stamp(self._clock)]
         change = self._transition("AGENT_SET", agent_id, args)
         if not change.ok:
             raise Conflict(f"agent {agent_id} is {change.status}; finish that first")
         calls: list[Call] = []
         if change.previous is AgentState.OFFERED and change.entry_id:
-            args = [self._now(), change.entry_id, agent_id, "agent_logged_out", "o"]
+            args = [stamp(self._clock), change.entry_id, agent_id, "agent_logged_out", "o"]
             keys = queue_keys(change.queue_id).for_script("WITHDRAW")
             calls.append(("WITHDRAW", keys, args))
         self._run.many(calls + self._mirror_calls(agent_id, change, change.old_queues
@@ -166,7 +164,7 @@ class Presence:
 
     def end_wrap_up(self, agent_id: str, only_if_due: bool) -> bool:
         check_id("agent_id", agent_id)
-        args = [self._now(), "1" if only_if_due else "0"]
+        args = [stamp(self._clock), "1" if only_if_due else "0"]
         change = self._transition("AGENT_END_WRAP", agent_id, args)
         if change.ok:
             self.mirror(agent_id, change, change.queues)
@@ -183,7 +181,7 @@ class Presence:
 
     def miss(self, agent_id: str, queue_id: str, entry_id: str, detail: str) -> AgentChange:
         """offered this entry -> missed: off every member queue until back."""
-        args = [queue_id, entry_id, self._now(), detail]
+        args = [queue_id, entry_id, stamp(self._clock), detail]
         change = self._transition("AGENT_MISS", agent_id, args)
         if change.ok:
             self.mirror(agent_id, change, change.queues)
@@ -201,7 +199,7 @@ class Presence:
 
         ``mode``: keep (idle time kept), now (idle from now), decline, timeout.
         """
-        args = [queue_id, entry_id, self._now(), mode]
+        args = [queue_id, entry_id, stamp(self._clock), mode]
         change = self._transition("AGENT_RELEASE", agent_id, args)
         if change.ok:
             self.mirror(agent_id, change, change.queues)
@@ -209,7 +207,7 @@ class Presence:
 
     def done(self, agent_id: str, queue_id: str, entry_id: str, wrap_seconds: int) -> AgentChange:
         """Call completed: wrap-up, or available (and listed again) without one."""
-        args = [queue_id, entry_id, self._now(), str(wrap_seconds)]
+        args = [queue_id, entry_id, stamp(self._clock), str(wrap_seconds)]
         change = self._transition("AGENT_DONE", agent_id, args)
         if change.ok and change.state == AgentState.AVAILABLE:
             self.mirror(agent_id, change, change.queues)

@@ -35,7 +35,8 @@ from ringback.queue.models import (
     kind_code,
 )
 from ringback.queue.presence import Presence
-from ringback.queue.runner import Call, ScriptRunner, text
+from ringback.queue.runner import Call, ScriptRunner, stamp
+from ringback.redis_connection import text
 
 _DEFAULTS = QueueSettings()
 # Entry ids as JOIN makes them: a length letter, then base-36 digits.
@@ -71,7 +72,7 @@ class QueueService:
         self._offer_attempts = offer_attempts
 
     def _now(self) -> str:
-        return f"{self._clock.now():.3f}"
+        return stamp(self._clock)
 
     def _q(self, script: str, queue_id: str, args: Sequence[object]) -> Call:
         return (script, queue_keys(queue_id).for_script(script), args)

@@ -21,6 +21,7 @@ import redis
 
 from ringback.clock import Clock
 from ringback.errors import ValidationError
+from ringback.redis_connection import text
 
 PREFIX = "rb"
 MAX_REF = 200
@@ -244,7 +245,7 @@ class Deadlines:
             keys=DeadlineKeys(kind).all(), args=[now, now + self._lease_seconds, int(limit)]
         )
         return [
-            Claim(kind, _text(flat[i]), float(flat[i + 1]), reclaimed=bool(int(flat[i + 2])))
+            Claim(kind, text(flat[i]), float(flat[i + 1]), reclaimed=bool(int(flat[i + 2])))
             for i in range(0, len(flat), 3)
         ]
 
@@ -272,7 +273,3 @@ def _check_ref(ref: object) -> str:
     if not isinstance(ref, str) or not ref or len(ref) > MAX_REF:
         raise ValidationError({"ref": f"must be a non-empty text of at most {MAX_REF} characters"})
     return ref
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
