@@ -27,16 +27,13 @@ from contextlib import contextmanager
 
 import redis
 
-from ringback.callbacks.timers import QueueTimers
 from ringback.clock import SystemClock
 from ringback.embedded_redis import EmbeddedRedis
 from ringback.queue.models import AgentState, NewEntry
 from ringback.queue.service import QueueService
-from ringback.routing.away import AwayNotes
 from ringback.routing.enqueue import RoutingJobs
 from ringback.routing.router import Router
 from ringback.scheduler.deadlines import Deadlines
-from ringback.telephony import SimulatedTelephony
 
 SAMPLES = 2000
 
@@ -74,10 +71,7 @@ def main() -> int:
         clock = SystemClock()
         queue = QueueService(client, clock)
         deadlines = Deadlines(client, clock)
-        timers = QueueTimers(queue, deadlines, SimulatedTelephony(client, clock), clock,
-                             lambda _entry: "https://rb.example.com/overflow")
-        router = Router(queue, timers, deadlines, AwayNotes(client, clock),
-                        RoutingJobs(client, queue_name="bench"), clock)
+        router = Router(queue, deadlines, RoutingJobs(client, queue_name="bench"), clock)
 
         join, join_route = [], []
         for i in range(SAMPLES):

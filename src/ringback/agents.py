@@ -180,13 +180,21 @@ class AgentDirectory:
             agent.endpoint = value
             return agent
 
-    def remove(self, agent_id: int, *, by: Principal) -> Agent:
-        """Delete an agent with their sessions and invitations; the removed record."""
+    def removable(self, agent_id: int, *, by: Principal) -> Agent:
+        """The agent ``by`` may remove; NotFound or PermissionDenied otherwise."""
         with self._db.session() as session:
             agent = _get(session, agent_id)
-            check_manage(by, agent)
-            if by.agent_id == agent.id:
-                raise PermissionDenied("you cannot remove yourself")
+            _check_remove(by, agent)
+            return agent
+
+    def remove(self, agent_id: int, *, by: Principal) -> Agent:
+        """Delete an agent with their sessions and invitations; the removed record.
+
+        Only the SQL side: ``PresenceService.remove`` also takes the agent out of
+        the queues first, and is what pages call."""
+        with self._db.session() as session:
+            agent = _get(session, agent_id)
+            _check_remove(by, agent)
             session.delete(agent)
             return agent
 
@@ -311,6 +319,12 @@ def check_manage(by: Principal, agent: Agent) -> None:
         raise PermissionDenied("the owner cannot be changed or removed")
     if agent.role == Role.ADMIN.value and by.role not in (Role.OWNER, Role.ADMIN):
         raise PermissionDenied("only the owner or an admin may change an admin")
+
+
+def _check_remove(by: Principal, agent: Agent) -> None:
+    check_manage(by, agent)
+    if by.agent_id == agent.id:
+        raise PermissionDenied("you cannot remove yourself")
 
 
 def _get(session: Session, agent_id: int) -> Agent:

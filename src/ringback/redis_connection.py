@@ -69,6 +69,18 @@ class SentinelUrl:
     password: str | None = None
 
 
+def text(value: Any) -> str:
+    """A reply value as str, whether the client decodes responses or not ('' for nil).
+
+    ringback's clients keep replies as bytes (rq needs them); this is the one
+    place that turns them into text."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode()
+    return str(value)
+
+
 def is_sentinel_url(url: str) -> bool:
     return url.lower().startswith(f"{SENTINEL_SCHEME}://")
 

@@ -1,5 +1,5 @@
-"""The queue's other deadlines, swept by the scheduler and run by a real worker:
-max wait of a live caller, offer timeout, end of wrap-up."""
+"""The queue's deadlines, swept by the scheduler and run by a real worker: max wait
+of a live caller (``QueueTimers``), and the router's offer timeout."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ SID = "CA" + "5" * 32
 
 def _timers(desk) -> QueueTimers:
     s = desk.services
-    return QueueTimers(s.queue, s.deadlines, s.telephony, s.clock,
+    return QueueTimers(s.queue, s.deadlines, s.telephony,
                        overflow_url(s.settings.public_base_url))
 
 
@@ -76,7 +76,7 @@ def test_an_unanswered_offer_times_out_and_goes_to_the_next_agent(desk, clock):
     ana, _ = desk.agent("Ana")
     clock.advance(1)
     bo, _ = desk.agent("Bo", endpoint="+493012345679")
-    offer = _timers(desk).offer_next(QUEUE)
+    offer = desk.services.routing.router.offer_next(QUEUE)
     assert offer is not None and offer.agent_id == str(ana)
     ref = entry_ref(QUEUE, entry.entry_id)
     assert desk.services.deadlines.due_at(OFFER, ref) == offer.deadline
@@ -88,14 +88,14 @@ def test_an_unanswered_offer_times_out_and_goes_to_the_next_agent(desk, clock):
     again = desk.services.queue.get(QUEUE, entry.entry_id)
     assert again.state is EntryState.OFFERED and again.offered_to == str(bo)
     assert desk.services.deadlines.due_at(OFFER, ref) == again.offer_deadline
-    # Ana missed it: logged out ("missed", ringback.routing) until she is back.
-    assert desk.services.queue.agent(str(ana)).state is AgentState.LOGGED_OUT
+    # Ana missed it: not offered again until she is back.
+    assert desk.services.queue.agent(str(ana)).state is AgentState.MISSED
 
 
 def test_an_offer_answered_in_time_is_left_alone(desk, clock):
     entry = _live(desk)
     ana, _ = desk.agent("Ana")
-    offer = _timers(desk).offer_next(QUEUE)
+    offer = desk.services.routing.router.offer_next(QUEUE)
     assert offer is not None
     assert desk.services.queue.accept(QUEUE, entry.entry_id, str(ana))
     clock.advance(offer.deadline - clock.now())

@@ -198,3 +198,44 @@ def test_a_custom_agent_cannot_reinvite_an_admin(app, people, owner):
     response = lead.post(f"/console/agents/{admin.id}/invite",
                          data={"csrf_token": token, "confirm_password": AGENT_PASSWORD})
     assert response.status_code == 403
+
+
+def test_removed_agent_leaves_no_presence_for_the_next_agent(owner_client, people, owner,
+                                                             services):
+    """Issue 16, item 3: removing an agent deleted only its SQL row.  Its presence
+    stayed in the queue's Redis sets, and on SQLite the next agent created got the
+    same id and inherited it (available in a queue it never joined)."""
+    queue = services.queue
+    ana = people.agent("ana@example.com", permissions=["callbacks"])
+    people.directory.set_endpoint(ana.id, "+4930123456", by=Principal.of(owner))
+    services.routing.presence.set(ana.id, "available", ["support"])
+    assert queue.available_agents("support") == [str(ana.id)]
+
+    response = form_post(owner_client, f"/console/agents/{ana.id}",
+                         f"/console/agents/{ana.id}/remove", confirm_password=OWNER_PASSWORD)
+    assert response.status_code == 302
+
+    assert queue.available_agents("support") == []
+    bo = people.agent("bo@example.com", permissions=["callbacks"])
+    assert bo.id != ana.id, "a removed agent's id was given to a new agent"
+    assert services.routing.presence.get(bo.id).state.value == "logged_out"
+    assert services.routing.presence.get(bo.id).queues == ()
+
+
+def test_an_agent_on_a_call_is_not_removed(owner_client, people, owner, services):
+    """Removing an agent mid-call would leave the caller with nobody: refused, with
+    what to do next, and the agent is kept."""
+    from ringback.queue.models import NewEntry
+
+    ana = people.agent("ana@example.com", permissions=["callbacks"])
+    people.directory.set_endpoint(ana.id, "+4930123456", by=Principal.of(owner))
+    services.routing.presence.set(ana.id, "available", ["support"])
+    entry = services.queue.join("support", NewEntry(call_sid="CA" + "1" * 32))
+    assert services.queue.accept("support", entry.entry_id, str(ana.id))
+
+    response = form_post(owner_client, f"/console/agents/{ana.id}",
+                         f"/console/agents/{ana.id}/remove", confirm_password=OWNER_PASSWORD)
+    assert response.status_code == 409
+    assert "on a call" in response.get_data(as_text=True)
+    assert people.directory.by_email("ana@example.com") is not None
+    assert services.queue.agent(str(ana.id)).state.value == "busy"

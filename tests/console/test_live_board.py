@@ -8,6 +8,7 @@ import html
 import re
 
 import pytest
+import redis
 
 from ringback.agents import AgentDirectory
 from ringback.console.live_board import LiveBoard, board_queue_ids
@@ -323,3 +324,55 @@ def test_the_board_refuses_a_phone_the_toll_fraud_rules_forbid_saying_why(
         post_on_board(owner_client, "/console/live/endpoint", endpoint=endpoint)
         assert "Your phone is not changed: " + why in html.unescape(notices(owner_client))
     assert AgentDirectory(services.db).get(owner.id).endpoint is None
+
+
+class _Sent:
+    """Round trips (requests sent) over the counting pool's connections."""
+
+    count = 0
+
+
+def _counting_pool(redis_url: str) -> redis.ConnectionPool:
+    """A pool whose connections (TCP or the embedded server's socket) count sends."""
+    pool = redis.ConnectionPool.from_url(redis_url)
+    base = pool.connection_class
+
+    class Counting(base):  # type: ignore[valid-type,misc]
+        def send_packed_command(self, command, check_health=True):
+            _Sent.count += 1
+            super().send_packed_command(command, check_health)
+
+    pool.connection_class = Counting
+    return pool
+
+
+def _board_round_trips(services, redis_url: str) -> int:
+    from ringback.services import Services
+
+    pool = _counting_pool(redis_url)
+    counted = Services(settings=services.settings, redis=redis.Redis(connection_pool=pool),
+                       db=services.db, clock=services.clock, telephony=services.telephony)
+    try:
+        board(counted)  # scripts loaded, connection opened
+        before = _Sent.count
+        board(counted)
+        return _Sent.count - before
+    finally:
+        pool.disconnect()
+
+
+def test_the_board_reads_every_agents_state_in_a_fixed_number_of_round_trips(
+        services, clock, owner, people, redis_url):
+    """Issue 16 / the board: one batched read of all agents' presence and offers,
+    not several round trips per agent."""
+    join(services, "+4915100000001")
+    presence = services.routing.presence
+    presence.set(with_phone(services, owner).id, "available", [QUEUE])  # offered the caller
+    few = _board_round_trips(services, redis_url)
+
+    for n in range(12):
+        agent = people.agent(f"agent{n}@example.com", permissions=["live_queue"])
+        presence.set(with_phone(services, agent).id, "available" if n % 2 else "away", [QUEUE])
+    assert len(board(services).agents) == 13
+
+    assert _board_round_trips(services, redis_url) == few

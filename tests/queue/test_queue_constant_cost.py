@@ -20,7 +20,7 @@ from ringback.queue.service import QueueService
 # (ZRANGE only with a bounded range, XADD with approximate trimming).
 BOUNDED = {
     "evalsha", "hget", "hmget", "hset", "hdel", "hincrby", "zadd", "zrem", "zrank",
-    "zcard", "zrange", "sismember", "smembers", "xadd",
+    "zcard", "zrange", "sismember", "smembers", "sadd", "srem", "xadd",
 }  # fmt: skip
 
 

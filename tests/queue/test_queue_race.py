@@ -134,3 +134,48 @@ def test_an_agent_in_two_queues_routed_by_two_processes_holds_one_offer(
         (entry,) = service.entries(queue_id)
         assert entry.state == EntryState.WAITING
     assert service.agent("ann").state == AgentState.AVAILABLE
+
+
+CHANGE_ROUNDS = 100
+
+
+def _change_worker(url: str, index: int, rounds: int, barrier, results) -> None:
+    """One process: each round, move agent "cy" to its own queue ("left" or "right")
+    at the same moment as the other process; then process 0 checks and resets."""
+    client = redis.Redis.from_url(url)
+    service = QueueService(client, ManualClock())
+    rng = random.Random(index)
+    target = ("left", "right")[index]
+    broken = []
+    for r in range(rounds):
+        barrier.wait()
+        _spin(rng.random() * JITTER_SECONDS)
+        service.set_agent_state("cy", AgentState.AVAILABLE, [target])
+        barrier.wait()
+        if index == 0:
+            presence = service.agent("cy")
+            listed = {q for q in ("home", "left", "right") if "cy" in service.available_agents(q)}
+            if listed != set(presence.queues):
+                broken.append((r, presence.queues, sorted(listed)))
+            service.set_agent_state("cy", AgentState.AVAILABLE, ["home"])
+        barrier.wait()
+    results.put((index, broken))
+    client.close()
+
+
+@pytest.mark.slow
+def test_concurrent_queue_changes_leave_an_agent_available_only_in_its_queues(
+    redis_url, redis_client, clock
+):
+    """Issue 16, item 2: changing an agent's queues was read, log out, write, log in;
+    two changes at once ([left] and [right]) could leave the agent available in a
+    queue its membership no longer names, forever."""
+    service = QueueService(redis_client, clock)
+    service.set_agent_state("cy", AgentState.AVAILABLE, ["home"])
+
+    results = dict(_run(_change_worker, [(redis_url, i, CHANGE_ROUNDS) for i in (0, 1)]))
+
+    assert results[0] == [], f"rounds where presence and queue lists disagree: {results[0]}"
+    service.set_agent_state("cy", AgentState.LOGGED_OUT)
+    for queue_id in ("home", "left", "right"):
+        assert "cy" not in service.available_agents(queue_id)

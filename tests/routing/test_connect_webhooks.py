@@ -9,6 +9,7 @@ import pytest
 from ringback.callbacks.service import entry_ref
 from ringback.ivr.prompts import PromptKey, load_prompts
 from ringback.queue.models import EntryState, EventType
+from ringback.routing.live import LiveCallState
 from ringback.routing.urls import AgentUrls, OfferTag
 from ringback.scheduler.deadlines import DeadlineKind
 from tests.routing.conftest import BUSINESS, CALLER, OFFER_SECONDS, QUEUE, caller
@@ -182,3 +183,34 @@ def test_the_dial_action_of_a_caller_who_hung_up_while_ringing_leaves_the_entry_
     desk.webhook(f"{BASE}/twilio/status", caller_leg(entry.call_sid, CallStatus="completed"))
     assert desk.services.queue.get(QUEUE, entry.entry_id) is None
     assert desk.state(int(tag.agent_id))["state"] == "available"
+
+
+def test_a_live_call_goes_joined_offered_connecting_back_connected_done(desk):
+    """The live call's states (docs/routing.md), read by ``LiveCalls.state``."""
+    live = desk.services.routing.live
+    ana, _ = desk.agent("Ana")
+    waiting = caller(desk)  # nobody available yet
+    state = lambda: live.state(QUEUE, waiting.entry_id)  # noqa: E731
+    assert state() is LiveCallState.JOINED
+
+    desk.presence(ana, "available", [QUEUE])
+    assert state() is LiveCallState.OFFERED
+    desk.work()  # the ring job puts the caller through to Ana's phone
+    first = OfferTag.of_entry(desk.services.queue.get(QUEUE, waiting.entry_id))
+    assert state() is LiveCallState.CONNECTING
+
+    desk.webhook(AgentUrls(BASE).dial_done(first), caller_leg(
+        waiting.call_sid, DialCallStatus="no-answer", DialCallDuration="0"))
+    assert state() is LiveCallState.BACK_IN_QUEUE
+
+    bo, _ = desk.agent("Bo", endpoint="+493012345679")
+    desk.presence(bo, "available", [QUEUE])
+    desk.work()
+    second = OfferTag.of_entry(desk.services.queue.get(QUEUE, waiting.entry_id))
+    assert second.agent_id == str(bo) and state() is LiveCallState.CONNECTING
+
+    desk.webhook(AgentUrls(BASE).whisper(second), agent_leg(waiting.call_sid, "+493012345679"))
+    assert state() is LiveCallState.CONNECTED
+    desk.webhook(AgentUrls(BASE).dial_done(second), caller_leg(
+        waiting.call_sid, DialCallStatus="completed", DialCallDuration="30"))
+    assert state() is LiveCallState.DONE

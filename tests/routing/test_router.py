@@ -57,7 +57,7 @@ def test_an_unanswered_callback_offer_times_out_the_agent_is_missed_and_the_next
     assert desk.services.deadlines.due_at(OFFER, ref) == again.offer_deadline
     missed = desk.state(ana)
     assert (missed["state"], missed["missed"]["reason"]) == ("missed", "the offer timed out")
-    assert desk.services.queue.agent(str(ana)).state is AgentState.LOGGED_OUT
+    assert desk.services.queue.agent(str(ana)).state is AgentState.MISSED
     assert desk.placed_calls() == []  # nobody dialled: a callback waits for an accept
     assert [e.type for e in desk.events(QUEUE)].count(EventType.OFFER_TIMED_OUT) == 1
 

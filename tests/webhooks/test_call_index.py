@@ -1,6 +1,6 @@
 """The call index: what ringback remembers about a call, for a day."""
 
-from ringback.calls.index import RECORD_TTL_SECONDS, CallIndex, CallKeys, CallOutcome, CallRecord
+from ringback.calls.index import RECORD_TTL_SECONDS, CallIndex, CallKeys, CallRecord, QueueExit
 
 
 def test_a_call_record_keeps_its_fields_and_lives_a_day(redis_client):
@@ -9,9 +9,9 @@ def test_a_call_record_keeps_its_fields_and_lives_a_day(redis_client):
     assert calls.get(sid) == CallRecord()
     calls.joined(sid, "support", "a1", leave_at=1_800_000_900.25)
     calls.announced(sid, 1_800_000_123.5)
-    calls.left(sid, CallOutcome.CALLBACK, "a2")
+    calls.left(sid, QueueExit.CALLBACK, "a2")
 
-    assert calls.get(sid) == CallRecord("support", "a2", 1_800_000_123.5, CallOutcome.CALLBACK,
+    assert calls.get(sid) == CallRecord("support", "a2", 1_800_000_123.5, QueueExit.CALLBACK,
                                         leave_at=1_800_000_900.25)
     key = CallKeys(sid).record
     assert key == "rb:{c:" + sid + "}:call"

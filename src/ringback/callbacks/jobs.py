@@ -34,7 +34,7 @@ def _parts() -> CallbackParts:
 
 def _timers() -> QueueTimers:
     s = job_services()
-    return QueueTimers(s.queue, s.deadlines, s.telephony, s.clock,
+    return QueueTimers(s.queue, s.deadlines, s.telephony,
                        overflow_url(s.settings.public_base_url))
 
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ringback.callbacks.service import entry_ref
-from ringback.calls.index import CallIndex, CallOutcome
+from ringback.callbacks.timers import MAX_WAIT_REASON
+from ringback.calls.index import CallIndex, QueueExit
 from ringback.queue.models import Entry, EntryKind, EntryState
 from ringback.queue.service import QueueService
 from ringback.scheduler.deadlines import DeadlineKind, Deadlines
-
-MAX_WAIT_REASON = "max_wait"
 
 
 class Departures:
@@ -46,7 +45,7 @@ class Departures:
                                    entry_ref(queue_id, entry.entry_id))
             if entry.state is EntryState.OFFERED:
                 self._route(queue_id)  # its agent is free again
-        self._calls.left(call_sid, CallOutcome.OVERFLOW)
+        self._calls.left(call_sid, QueueExit.OVERFLOW)
 
     def abandon(self, call_sid: str) -> None:
         """A caller who hung up while waiting: abandoned once, however often we hear it.
@@ -64,7 +63,7 @@ class Departures:
             return
         if self._queue.leave(queue_id, entry_id) is not None:
             self._deadlines.cancel(DeadlineKind.QUEUE_MAX_WAIT, entry_ref(queue_id, entry_id))
-            self._calls.left(call_sid, CallOutcome.ABANDONED)
+            self._calls.left(call_sid, QueueExit.ABANDONED)
             if entry.state is EntryState.OFFERED:
                 # Hung up while offered or ringing an agent: the agent is free again.
                 self._deadlines.cancel(DeadlineKind.OFFER_TIMEOUT, entry_ref(queue_id, entry_id))

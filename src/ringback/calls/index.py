@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from ringback.redis_connection import text
+
 RECORD_TTL_SECONDS = 86_400
 FIELDS = ("q", "e", "a", "x", "w")
 
 
-class CallOutcome(str, Enum):
-    """How the caller left the wait queue."""
+class QueueExit(str, Enum):
+    """How the caller left the wait queue (``telephony.CallOutcome`` is how a simulated
+    call goes: a different thing, so a different name)."""
 
     CALLBACK = "callback"  # asked for a callback: the entry stays, as a callback
     OVERFLOW = "overflow"  # max wait reached (or the entry vanished): the overflow plays
@@ -30,7 +33,7 @@ class CallRecord:
     queue_id: str | None = None
     entry_id: str | None = None
     announced_at: float | None = None
-    outcome: CallOutcome | None = None
+    outcome: QueueExit | None = None
     leave_at: float | None = None  # a live caller's max wait runs out (None: no limit)
 
 
@@ -39,7 +42,7 @@ class CallKeys:
     """The key of one call's record, under the call's own hash tag ``{c:<sid>}``.
 
     - ``record``: hash, ``q`` queue id, ``e`` entry id, ``a`` last announcement
-      (epoch seconds), ``x`` outcome (``CallOutcome``), ``w`` when the max wait
+      (epoch seconds), ``x`` outcome (``QueueExit``), ``w`` when the max wait
       runs out (epoch seconds)
     """
 
@@ -65,9 +68,9 @@ class CallIndex:
 
     @staticmethod
     def record_of(raw: list[Any]) -> CallRecord:
-        q, e, a, x, w = (_text(v) for v in raw)
+        q, e, a, x, w = (text(v) for v in raw)
         try:
-            outcome = CallOutcome(x) if x else None
+            outcome = QueueExit(x) if x else None
         except ValueError:
             outcome = None
         return CallRecord(q or None, e or None, float(a) if a else None, outcome,
@@ -83,7 +86,7 @@ class CallIndex:
     def announced(self, call_sid: str, at: float) -> None:
         self._set(call_sid, {"a": f"{at:.3f}"})
 
-    def left(self, call_sid: str, outcome: CallOutcome, entry_id: str | None = None) -> None:
+    def left(self, call_sid: str, outcome: QueueExit, entry_id: str | None = None) -> None:
         fields = {"x": outcome.value}
         if entry_id:
             fields["e"] = entry_id
@@ -95,9 +98,3 @@ class CallIndex:
         pipe.hset(key, mapping=fields)
         pipe.expire(key, RECORD_TTL_SECONDS)
         pipe.execute()
-
-
-def _text(value: bytes | str | None) -> str:
-    if value is None:
-        return ""
-    return value.decode() if isinstance(value, bytes) else value

@@ -21,7 +21,7 @@ from typing import Any
 from ringback.callbacks.limits import CallbackLimitReached
 from ringback.callbacks.service import CallbackService, entry_ref
 from ringback.calls.departures import Departures
-from ringback.calls.index import CallIndex, CallOutcome, CallRecord
+from ringback.calls.index import CallIndex, CallRecord, QueueExit
 from ringback.calls.request import ENTRY_PARAM, CallRequest
 from ringback.calls.voicemail import Voicemail, VoicemailJobs
 from ringback.clock import Clock
@@ -114,7 +114,7 @@ class CallJourney:
                         intent=intent, dialled=req.dialled))
                 except QueueFull:
                     log.warning("queue %s is full; call %s overflows", queue_id, req.call_sid)
-                    self._calls.left(req.call_sid, CallOutcome.OVERFLOW)
+                    self._calls.left(req.call_sid, QueueExit.OVERFLOW)
                     return twiml.overflow(cfg, prompts, self._urls, queue_id)
                 return twiml.enqueue(cfg, prompts, self._wait_urls(entry.entry_id), queue_id,
                                      default_route=default_route)
@@ -191,9 +191,9 @@ class CallJourney:
             waiting = self._waiting(req, cfg, record)
         entry, queue_id = waiting.entry, waiting.queue_id
         if entry is None:
-            if waiting.record.outcome is not CallOutcome.CALLBACK:
+            if waiting.record.outcome is not QueueExit.CALLBACK:
                 # Expired by the scheduler, removed by an admin, or never joined.
-                self._calls.left(req.call_sid, CallOutcome.OVERFLOW)
+                self._calls.left(req.call_sid, QueueExit.OVERFLOW)
             return twiml_queue.leave_queue()
         if entry.kind is EntryKind.CALLBACK:
             return twiml_queue.leave_queue()
@@ -297,7 +297,7 @@ class CallJourney:
         except NotFound:
             return self.wait(req)
         self._deadlines.cancel(DeadlineKind.QUEUE_MAX_WAIT, entry_ref(queue_id, entry_id))
-        self._calls.left(req.call_sid, CallOutcome.CALLBACK, entry.entry_id)
+        self._calls.left(req.call_sid, QueueExit.CALLBACK, entry.entry_id)
         log.info("call %s became callback %s:%s to %s", req.call_sid, queue_id,
                  entry.entry_id, number)
         return twiml_queue.leave_queue()
@@ -318,10 +318,10 @@ class CallJourney:
             return twiml.hangup()
         prompts = line.prompts if line else self._default_prompts()
         if result is QueueResult.LEAVE:
-            if record.outcome is CallOutcome.CALLBACK:
+            if record.outcome is QueueExit.CALLBACK:
                 return twiml.confirmation_and_hangup(line.cfg, prompts) if line else \
                     twiml.goodbye(prompts)
-            if record.outcome is not CallOutcome.OVERFLOW:
+            if record.outcome is not QueueExit.OVERFLOW:
                 # Left for no reason we gave: nobody can serve it.
                 self._departures.abandon(req.call_sid)
                 return twiml.goodbye(prompts)
@@ -341,7 +341,7 @@ class CallJourney:
         number's overflow plays (a message, or a voicemail recording)."""
         line = self._line(req)
         waiting = self._waiting(req, line.cfg if line else None)
-        if waiting.record.outcome is CallOutcome.CALLBACK:
+        if waiting.record.outcome is QueueExit.CALLBACK:
             return twiml.confirmation_and_hangup(line.cfg, line.prompts) if line else \
                 twiml.goodbye(self._default_prompts())
         self._departures.overflow(req.call_sid, waiting.queue_id, waiting.entry)

@@ -151,13 +151,16 @@ class LiveBoard:
         now = self._clock.now()
         people = self._agents.all()
         names = {str(a.id): a.name for a in people}
-        agents = [self._agent_row(a.name, self._presence.get(a.id), now) for a in people]
+        statuses = self._presence.get_many(a.id for a in people)  # one batched read
+        agents = [self._agent_row(a.name, statuses[a.id], now) for a in people]
         member_queues = {q for a in agents for q in a.queues}
         viewer = str(viewer_id) if viewer_id is not None else None
         queues = []
         for queue_id in sorted(self._queue_ids | member_queues):
             entries = self._queue.entries(queue_id, 0, self._shown)
-            rows = [self._entry_row(e, i + 1, names, viewer, now) for i, e in enumerate(entries)]
+            deadlines = self._offers.deadlines(entries)
+            rows = [self._entry_row(e, i + 1, names, viewer, now, deadlines)
+                    for i, e in enumerate(entries)]
             counts: dict[str, int] = {}
             for agent in agents:
                 if queue_id in agent.queues and agent.is_working:
@@ -167,13 +170,15 @@ class LiveBoard:
         me = next((a for a in agents if a.agent_id == viewer_id), None)
         return Board(queues, agents, me, now)
 
-    def _entry_row(self, entry: Entry, position: int, names: dict[str, str],
-                   viewer: str | None, now: float) -> EntryRow:
+    @staticmethod
+    def _entry_row(entry: Entry, position: int, names: dict[str, str],
+                   viewer: str | None, now: float,
+                   deadlines: dict[str, float | None]) -> EntryRow:
         seconds_left = None
         offered_to = None
         if entry.state is EntryState.OFFERED:
             offered_to = names.get(entry.offered_to or "", entry.offered_to)
-            seconds_left = _left(self._offers.view(entry).deadline, now)
+            seconds_left = _left(deadlines.get(entry_ref(entry.queue_id, entry.entry_id)), now)
         return EntryRow(
             ref=entry_ref(entry.queue_id, entry.entry_id), queue_id=entry.queue_id,
             entry_id=entry.entry_id, position=position, kind=entry.kind, state=entry.state,

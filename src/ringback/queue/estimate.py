@@ -27,9 +27,3 @@ def estimated_wait_seconds(
     waves = math.ceil(ahead / max(staffed, 1))
     return int(round(waves * average_handle_seconds))
 
-
-def next_average(previous: float | None, handle_seconds: float) -> float:
-    """The moving average after one more handle time (the Lua twin is in COMPLETE)."""
-    if previous is None:
-        return handle_seconds
-    return previous + HANDLE_WEIGHT * (handle_seconds - previous)

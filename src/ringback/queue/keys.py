@@ -34,14 +34,14 @@ class QueueKeys:
     """The keys of one queue; ``for_script(name)`` gives a script's KEYS.
 
     - ``rec``: hash, the queue's small records: entries (by entry id), the indexes
-      ``s:<call sid>`` and ``c:<callback number>``, local agents (``@<agent id>``),
-      settings and counters (``#...``); see ``scripts``
+      ``s:<call sid>`` and ``c:<callback number>``, settings and counters (``#...``);
+      see ``scripts``
     - ``wait``: zset, entries waiting or offered, in queue order (positions)
     - ``ready``: zset, the subset not currently offered (what routing may offer)
     - ``offers``: zset, offered entry id -> offer deadline
-    - ``available``: zset, available agents of the queue -> idle since
-    - ``staff``: set, logged-in agents of the queue
-    - ``versions``: hash, remote agent -> last presence version mirrored here
+    - ``available``: zset, available agents of the queue -> idle since (a mirror)
+    - ``staff``: set, logged-in agents of the queue (a mirror)
+    - ``versions``: hash, agent -> last presence version mirrored here
     - ``events``: stream, the queue's append-only event log
     """
 
@@ -129,11 +129,11 @@ def queue_keys(queue_id: str) -> QueueKeys:
 class AgentKeys:
     """The keys of one agent.
 
-    - ``presence``: hash, ``q`` member queues (comma list) and ``home`` (the queue of
-      an agent in exactly one queue, whose presence then lives in that queue's
-      ``rec`` hash); for an agent in several queues also ``s`` state, ``i`` idle
-      since, ``v`` version, ``cq``/``ce`` queue and entry of the current offer or call,
-      ``d`` offer deadline, ``w`` wrap-up until
+    - ``presence``: hash, the agent's state machine (``presence``, ``agent_scripts``):
+      ``s`` state, ``q`` member queues (comma list), ``i`` idle since, ``v`` version,
+      ``cq``/``ce`` queue and entry of the current offer or call, ``d`` offer
+      deadline, ``w`` wrap-up until, ``t`` away or missed since, ``mq``/``me``/``mr``
+      the missed offer's queue, entry and reason
     """
 
     agent_id: str

@@ -44,11 +44,24 @@ class Intent(str, Enum):
 
 
 class AgentState(str, Enum):
+    """An agent's state machine (docs/routing.md has its transition table)."""
+
     LOGGED_OUT = "logged_out"
     AVAILABLE = "available"
     OFFERED = "offered"
     BUSY = "busy"
     WRAP_UP = "wrap_up"
+    # Not taking calls, as logged out: by choice, or after letting an offer go unanswered
+    # (until the agent says they are back).
+    AWAY = "away"
+    MISSED = "missed"
+
+
+# The agent chooses these; routing moves it through the others.
+SETTABLE_AGENT_STATES = (AgentState.AVAILABLE, AgentState.AWAY, AgentState.LOGGED_OUT)
+# Logged in: counted as staff of its queues (estimates, the decline round rule, the board).
+WORKING_AGENT_STATES = (AgentState.AVAILABLE, AgentState.OFFERED, AgentState.BUSY,
+                        AgentState.WRAP_UP)
 
 
 class EventType(str, Enum):
@@ -278,6 +291,16 @@ class Offer:
 
 
 @dataclass(frozen=True)
+class MissedOffer:
+    """The offer a *missed* agent let go unanswered, why, and since when."""
+
+    queue_id: str
+    entry_id: str
+    detail: str
+    since: float
+
+
+@dataclass(frozen=True)
 class AgentPresence:
     """Where an agent is: state, member queues, and the offer or call they hold."""
 
@@ -289,6 +312,8 @@ class AgentPresence:
     entry_id: str | None = None
     offer_deadline: float | None = None
     wrap_up_until: float | None = None
+    away_since: float | None = None  # away or missed
+    missed: MissedOffer | None = None
 
 
 @dataclass(frozen=True)

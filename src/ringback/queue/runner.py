@@ -19,9 +19,16 @@ from typing import Any
 import redis
 from redis.exceptions import NoScriptError, ResponseError
 
+from ringback.clock import Clock
 from ringback.queue import scripts
+from ringback.redis_connection import text
 
 Call = tuple[str, Sequence[str], Sequence[object]]
+
+
+def stamp(clock: Clock) -> str:
+    """The clock's time as the scripts take it: epoch seconds, milliseconds precision."""
+    return f"{clock.now():.3f}"
 
 
 def _bulk(value: object) -> bytes:
@@ -35,13 +42,6 @@ def _bulk(value: object) -> bytes:
     else:
         raise TypeError(f"cannot send {type(value).__name__} to Redis")
     return b"$%d\r\n%b\r\n" % (len(data), data)
-
-
-def text(value: Any) -> str:
-    """A reply value as str, whether the client decodes responses or not."""
-    if isinstance(value, bytes):
-        return value.decode()
-    return str(value)
 
 
 class ScriptRunner:

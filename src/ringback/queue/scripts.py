@@ -1,7 +1,7 @@
 """The queue engine's Lua scripts on one queue's keys: one atomic script per operation.
 
 Queue scripts receive the keys named in ``KEYS_OF`` (all under the queue's
-hash tag); the roaming agents' scripts are in ``agent_scripts``.  No script
+hash tag); the agents' state machine is in ``agent_scripts``.  No script
 builds a key or touches two hash tags.
 
 A queue's small records share one hash, ``rec``, so that an operation reads
@@ -11,8 +11,6 @@ costs about as much as a short command round trip inside the server):
 - ``<entry id>``: an entry as compact JSON (waiting, offered or accepted)
 - ``s:<call sid>``, ``c:<callback number>``: entry id (a call joins once; one
   active callback per number)
-- ``@<agent id>``: a *local* agent's presence as JSON (``s`` state, ``i`` idle
-  since, ``ce`` entry, ``d`` offer deadline, ``w`` wrap-up until)
 - ``#max_size``, ``#max_wait``, ``#offer_timeout``, ``#wrap_up``,
   ``#p:<intent>``: settings; ``#aht``, ``#handled``: counters
 
@@ -21,10 +19,11 @@ enqueued_at_ms`` and, on equal scores (the same millisecond), by entry id,
 which the caller of JOIN mints time-ordered (``entry_ids``): no script counts
 ids, because a counter in Redis repeats after Redis loses its last writes.
 
-An agent who belongs to this queue only is *local*: offers, accepts, declines
-and completions change entry and agent in the same script.  Any other agent is
-*remote*: the scripts change the queue side and say so, and the service then
-runs the compare-and-set on the agent's own key.
+Agents are not stored here: an agent's state lives on its own key and changes
+only through ``agent_scripts`` (see ``presence``).  Routing scripts change the
+entry and the queue's mirror of its agents (``available``, ``staff``); the
+service then runs the agent's transition, and undoes the entry's step with
+``WITHDRAW`` when the agent's compare-and-set refuses.
 """
 
 from __future__ import annotations
@@ -157,31 +156,10 @@ local function readd(agent, idle)
   end
 end
 """,
-    "free": """
--- A local agent available again; returns its record to write.
-local function free(x, a, idle)
-  a.s = 'available'
-  a.i = idle
-  a.ce = nil
-  a.d = nil
-  a.w = nil
-  redis.call('ZADD', K_AVAILABLE, idle, x)
-  return cjson.encode(a)
-end
-""",
     "unhold": """
--- Frees the agent holding entry eid when it is local (returns '') or names it when it
--- is remote (the caller releases it on its own key).
+-- The agent holding entry eid: the caller runs the agent's own transition.
 local function unhold(x, eid, now)
-  local raw = redis.call('HGET', K_REC, '@' .. x)
-  if not raw then return x end
-  local a = cjson.decode(raw)
-  if a.ce == eid and a.s == 'offered' then
-    redis.call('HSET', K_REC, '@' .. x, free(x, a, a.i))
-  elseif a.ce == eid and a.s == 'busy' then
-    redis.call('HSET', K_REC, '@' .. x, free(x, a, now))
-  end
-  return ''
+  return x
 end
 """,
 }
@@ -314,9 +292,9 @@ RESERVE = _queue_script(
     """\
 -- ARGV[1] now, ARGV[2] default offer timeout, ARGV[3] entries to scan, ARGV[4] agents to scan
 -- Pairs the first offerable entry with the longest-idle available agent that has not
--- declined it, marks it offered and takes the agent off the available list; a local
--- agent is marked offered too, a remote one must be claimed by the caller.
--- Returns {'ok', id, json, 'local'|'remote'} or {'no_agent'|'empty'|'none'|'stale'}.
+-- declined it, marks it offered and takes the agent off the available list; the
+-- caller then claims the agent on its own key (AGENT_CLAIM).
+-- Returns {'ok', id, json} or {'no_agent'|'empty'|'none'}.
 """,
     """
 local now = ARGV[1]
@@ -330,8 +308,7 @@ local staff = nil
 local i = 1
 while ids[i] do
   local eid = ids[i]
-  -- The first agent usually takes it: read its record with the entry.
-  local r = redis.call('HMGET', K_REC, eid, '@' .. agents[1], '#offer_timeout')
+  local r = redis.call('HMGET', K_REC, eid, '#offer_timeout')
   local e = cjson.decode(r[1])
   local pick, idle = nil, nil
   if e.dx and more_agents then
@@ -358,34 +335,18 @@ while ids[i] do
     end
   end
   if pick then
-    local record = r[2]
-    if pick ~= agents[1] then record = redis.call('HGET', K_REC, '@' .. pick) end
-    local a = record and cjson.decode(record)
-    if a and a.s ~= 'available' then
-      redis.call('ZREM', K_AVAILABLE, pick)
-      return {'stale'}
-    end
-    local deadline = string.format('%.3f', tonumber(now) + tonumber(r[3] or ARGV[2]))
+    local deadline = string.format('%.3f', tonumber(now) + tonumber(r[2] or ARGV[2]))
     e.s = 'o'
     e.oa = pick
     e.od = deadline
     e.ois = idle
     local raw = cjson.encode(e)
-    local where = 'remote'
-    if a then
-      a.s = 'offered'
-      a.ce = eid
-      a.d = deadline
-      redis.call('HSET', K_REC, eid, raw, '@' .. pick, cjson.encode(a))
-      where = 'local'
-    else
-      redis.call('HSET', K_REC, eid, raw)
-    end
+    redis.call('HSET', K_REC, eid, raw)
     redis.call('ZREM', K_READY, eid)
     redis.call('ZADD', K_OFFERS, deadline, eid)
     redis.call('ZREM', K_AVAILABLE, pick)
     emit('offered', eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', pick)
-    return {'ok', eid, raw, where}
+    return {'ok', eid, raw}
   end
   if i == 1 then ids = redis.call('ZRANGE', K_READY, 0, tonumber(ARGV[3]) - 1) end
   i = i + 1
@@ -424,25 +385,19 @@ ACCEPT = _queue_script(
     """\
 -- ARGV[1] now, ARGV[2] entry id, ARGV[3] agent
 -- The single point where an entry gets its one agent: only a waiting entry, or one
--- offered to this agent, can be accepted; a local agent must be available or hold
--- this offer, and becomes busy with it.
--- Returns {'ok', 'local'|'remote'}, {'already'|'taken'|'offered_elsewhere'},
--- {'refused', local agent's state} or {'gone'}.
+-- offered to this agent, can be accepted; the caller then makes the agent busy on
+-- its own key (AGENT_TAKE), and withdraws the acceptance when that is refused.
+-- Returns {'ok'}, {'already'|'taken'|'offered_elsewhere'} or {'gone'}.
 """,
     """
 local now, eid, agent = ARGV[1], ARGV[2], ARGV[3]
-local r = redis.call('HMGET', K_REC, eid, '@' .. agent)
-if not r[1] then return {'gone'} end
-local e = cjson.decode(r[1])
+local e = load(eid)
+if not e then return {'gone'} end
 if e.s == 'a' then
   if e.aa == agent then return {'already'} end
   return {'taken'}
 end
 if e.s == 'o' and e.oa ~= agent then return {'offered_elsewhere'} end
-local a = r[2] and cjson.decode(r[2])
-if a and not (a.s == 'available' or (a.s == 'offered' and a.ce == eid)) then
-  return {'refused', a.s}
-end
 local pos = rank(eid)
 if e.s == 'o' then
   -- Routing took the agent off the available list when it made the offer.
@@ -458,19 +413,9 @@ e.at = now
 e.oa = nil
 e.od = nil
 e.ois = nil
-local raw = cjson.encode(e)
-local where = 'remote'
-if a then
-  a.s = 'busy'
-  a.ce = eid
-  a.d = nil
-  redis.call('HSET', K_REC, eid, raw, '@' .. agent, cjson.encode(a))
-  where = 'local'
-else
-  redis.call('HSET', K_REC, eid, raw)
-end
+redis.call('HSET', K_REC, eid, cjson.encode(e))
 emit('accepted', eid, e, now, 'pos', pos, 'wait', waited(e, now), 'agent', agent)
-return {'ok', where}
+return {'ok'}
 """,
 )
 
@@ -478,41 +423,32 @@ DECLINE = _queue_script(
     "DECLINE",
     _ROUTING,
     """\
--- ARGV[1] now, ARGV[2] entry id, ARGV[3] agent, ARGV[4] mode (decline|timeout)
+-- ARGV[1] now, ARGV[2] entry id, ARGV[3] agent, ARGV[4] mode (decline|timeout|miss)
 -- The entry goes back to its place and remembers the agent; the agent goes back on
--- the available list (keeping its idle time on decline, at the end on timeout).
--- Returns {'ok', 'local'|'remote'|'none' (a waiting entry was passed over)},
+-- the available list (keeping its idle time on decline, at the end on timeout) and
+-- the caller releases it on its own key (AGENT_RELEASE). A miss is a timeout when
+-- due, else a decline, and leaves the agent off the list (the caller runs AGENT_MISS).
+-- Returns {'ok', 'offer'|'none' (a waiting entry was passed over)},
 -- {'not_due'}, {'state'} or {'gone'}.
 """,
     """
 local now, eid, agent, mode = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local r = redis.call('HMGET', K_REC, eid, '@' .. agent)
-if not r[1] then return {'gone'} end
-local e = cjson.decode(r[1])
+local e = load(eid)
+if not e then return {'gone'} end
 if e.s == 'o' and e.oa == agent then
-  if mode == 'timeout' and tonumber(now) < tonumber(e.od) then return {'not_due'} end
+  local due = tonumber(now) >= tonumber(e.od)
+  if mode == 'timeout' and not due then return {'not_due'} end
+  local timed_out = mode == 'timeout' or (mode == 'miss' and due)
   local idle = e.ois
-  if mode == 'timeout' then idle = now end
+  if timed_out then idle = now end
   e.dx = listadd(e.dx, agent)
   unoffer(eid, e)
-  local raw = cjson.encode(e)
-  local where = 'remote'
-  local a = r[2] and cjson.decode(r[2])
-  if a then
-    where = 'local'
-    if a.s == 'offered' and a.ce == eid then
-      redis.call('HSET', K_REC, eid, raw, '@' .. agent, free(agent, a, idle))
-    else
-      redis.call('HSET', K_REC, eid, raw)
-    end
-  else
-    redis.call('HSET', K_REC, eid, raw)
-    readd(agent, idle)
-  end
+  redis.call('HSET', K_REC, eid, cjson.encode(e))
+  if mode ~= 'miss' then readd(agent, idle) end
   local etype = 'declined'
-  if mode == 'timeout' then etype = 'offer_timed_out' end
+  if timed_out then etype = 'offer_timed_out' end
   emit(etype, eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', agent)
-  return {'ok', where}
+  return {'ok', 'offer'}
 end
 if e.s == 'w' and mode == 'decline' then
   e.dx = listadd(e.dx, agent)
@@ -532,12 +468,12 @@ COMPLETE = _queue_script(
 -- ARGV[1] now, ARGV[2] entry id, ARGV[3] agent, ARGV[4] handle seconds,
 -- ARGV[5] default wrap-up seconds, ARGV[6] weight of the newest handle time in the
 -- moving average
--- The entry leaves; a local agent goes to wrap-up (or straight back to available).
--- Returns {'ok', json, wrap-up seconds, 'local'|'remote'}, {'state', json} or {'gone'}.
+-- The entry leaves; the caller moves the agent to wrap-up on its own key (AGENT_DONE).
+-- Returns {'ok', json, wrap-up seconds}, {'state', json} or {'gone'}.
 """,
     """
 local now, eid, agent = ARGV[1], ARGV[2], ARGV[3]
-local r = redis.call('HMGET', K_REC, eid, '@' .. agent, '#aht', '#handled', '#wrap_up')
+local r = redis.call('HMGET', K_REC, eid, '#aht', '#handled', '#wrap_up')
 if not r[1] then return {'gone'} end
 local e = cjson.decode(r[1])
 if e.s ~= 'a' or e.aa ~= agent then return {'state', r[1]} end
@@ -546,87 +482,10 @@ emit('completed', eid, e, now, 'wait', string.format('%.3f', tonumber(e.at) - to
 forget(eid, e)
 local h = tonumber(ARGV[4])
 local aht = h
-if r[3] then aht = tonumber(r[3]) + tonumber(ARGV[6]) * (h - tonumber(r[3])) end
-local fields = {'#aht', string.format('%.3f', aht), '#handled', tonumber(r[4] or '0') + 1}
-local wrap = tonumber(r[5] or ARGV[5])
-local where = 'remote'
-local a = r[2] and cjson.decode(r[2])
-if a then
-  where = 'local'
-  if a.s == 'busy' and a.ce == eid then
-    local record
-    if wrap > 0 then
-      a.s = 'wrap_up'
-      a.ce = nil
-      a.w = string.format('%.3f', tonumber(now) + wrap)
-      record = cjson.encode(a)
-    else
-      record = free(agent, a, now)
-    end
-    fields[#fields + 1] = '@' .. agent
-    fields[#fields + 1] = record
-  end
-end
-redis.call('HSET', K_REC, unpack(fields))
-return {'ok', r[1], tostring(wrap), where}
-""",
-)
-
-AGENT_HERE = _queue_script(
-    "AGENT_HERE",
-    _ROUTING,
-    """\
--- ARGV[1] agent, ARGV[2] state (available|logged_out), ARGV[3] now
--- Logs a local agent in or out of this queue; logging out drops a pending offer (the
--- entry goes back to its place).
--- Returns {'ok', previous state} or {'conflict', state}.
-""",
-    """
-local agent, want, now = ARGV[1], ARGV[2], ARGV[3]
-local raw = redis.call('HGET', K_REC, '@' .. agent)
-local a = raw and cjson.decode(raw) or {s = 'logged_out'}
-local before = a.s
-if before == 'busy' or (before == 'offered' and want ~= 'logged_out') then
-  return {'conflict', before}
-end
-if want == 'available' then
-  local idle = a.i
-  if before ~= 'available' then idle = now end
-  redis.call('SADD', K_STAFF, agent)
-  redis.call('HSET', K_REC, '@' .. agent, free(agent, a, idle))
-  return {'ok', before}
-end
-if before == 'offered' then
-  local e = load(a.ce)
-  if e and e.s == 'o' and e.oa == agent then
-    unoffer(a.ce, e)
-    redis.call('HSET', K_REC, a.ce, cjson.encode(e))
-    emit('withdrawn', a.ce, e, now, 'pos', rank(a.ce), 'wait', waited(e, now),
-      'agent', agent, 'reason', 'agent_logged_out')
-  end
-end
-redis.call('HDEL', K_REC, '@' .. agent)
-redis.call('SREM', K_STAFF, agent)
-redis.call('ZREM', K_AVAILABLE, agent)
-return {'ok', before}
-""",
-)
-
-END_WRAP = _queue_script(
-    "END_WRAP",
-    ("rec", "available"),
-    """\
--- ARGV[1] agent, ARGV[2] now, ARGV[3] '1' to end it only when the wrap-up time has passed
--- A local agent's wrap-up is over: available, idle from now.
--- Returns {'ok'}, {'not_due'} or {'state', state}.
-""",
-    """
-local raw = redis.call('HGET', K_REC, '@' .. ARGV[1])
-local a = raw and cjson.decode(raw)
-if not a or a.s ~= 'wrap_up' then return {'state', a and a.s or 'logged_out'} end
-if ARGV[3] == '1' and tonumber(ARGV[2]) < tonumber(a.w) then return {'not_due'} end
-redis.call('HSET', K_REC, '@' .. ARGV[1], free(ARGV[1], a, ARGV[2]))
-return {'ok'}
+if r[2] then aht = tonumber(r[2]) + tonumber(ARGV[6]) * (h - tonumber(r[2])) end
+redis.call('HSET', K_REC, '#aht', string.format('%.3f', aht),
+  '#handled', tonumber(r[3] or '0') + 1)
+return {'ok', r[1], tostring(tonumber(r[4] or ARGV[5]))}
 """,
 )
 
@@ -634,17 +493,19 @@ SYNC_AGENT = _queue_script(
     "SYNC_AGENT",
     ("available", "staff", "versions"),
     """\
--- ARGV[1] remote agent, ARGV[2] presence version, ARGV[3] state, ARGV[4] idle since,
+-- ARGV[1] agent, ARGV[2] presence version, ARGV[3] state, ARGV[4] idle since,
 -- ARGV[5] '1' if a member of this queue
--- Mirrors a remote agent's presence into the queue; an older version never overwrites
--- a newer. Returns 1 if applied.
+-- Mirrors an agent's presence into the queue (staff: logged in, that is available,
+-- offered, busy or in wrap-up); an older version never overwrites a newer.
+-- Returns 1 if applied.
 """,
     """
 local agent, v = ARGV[1], tonumber(ARGV[2])
 local cur = tonumber(redis.call('HGET', K_VERSIONS, agent) or '-1')
 if v <= cur then return 0 end
 redis.call('HSET', K_VERSIONS, agent, ARGV[2])
-if ARGV[5] == '1' and ARGV[3] ~= 'logged_out' then
+local out = {logged_out = true, away = true, missed = true}
+if ARGV[5] == '1' and not out[ARGV[3]] then
   redis.call('SADD', K_STAFF, agent)
 else
   redis.call('SREM', K_STAFF, agent)
@@ -699,8 +560,6 @@ ALL = {
     "ACCEPT": ACCEPT,
     "DECLINE": DECLINE,
     "COMPLETE": COMPLETE,
-    "AGENT_HERE": AGENT_HERE,
-    "END_WRAP": END_WRAP,
     "SYNC_AGENT": SYNC_AGENT,
     "PAGE": PAGE,
     "ESTIMATE": ESTIMATE,

@@ -1,9 +1,9 @@
 """QueueService: the ACD's wait queue, routing and agent presence over Redis.
 
 Redis is the single source of truth.  Every change of a queue is one Lua
-script on that queue's keys; an agent of that queue only changes in the same
-script, an agent of several queues by a compare-and-set on its own key right
-after (see ``scripts`` and ``presence``).  The service only decides which
+script on that queue's keys; the agent's side of it is one transition of the
+agent's state machine on the agent's own key, right after (see ``scripts``
+and ``presence``).  The service only decides which
 scripts to run, in which order, and turns replies into values.  docs/queue.md
 describes the whole engine.
 """
@@ -36,7 +36,8 @@ from ringback.queue.models import (
     kind_code,
 )
 from ringback.queue.presence import Presence
-from ringback.queue.runner import Call, ScriptRunner, text
+from ringback.queue.runner import Call, ScriptRunner, stamp
+from ringback.redis_connection import text
 
 _DEFAULTS = QueueSettings()
 # How often a join mints another id when the one it drew is taken (2**-60 per try).
@@ -76,7 +77,7 @@ class QueueService:
         self._offer_attempts = offer_attempts
 
     def _now(self) -> str:
-        return f"{self._clock.now():.3f}"
+        return stamp(self._clock)
 
     def _q(self, script: str, queue_id: str, args: Sequence[object]) -> Call:
         return (script, queue_keys(queue_id).for_script(script), args)
@@ -320,24 +321,15 @@ class QueueService:
             now = self._now()
             args = [now, _DEFAULTS.offer_timeout_seconds, self._scan_entries, self._scan_agents]
             reply = self._call("RESERVE", queue_id, args)
-            status = text(reply[0])
-            if status == "stale":
-                continue
-            if status != "ok":
+            if text(reply[0]) != "ok":
                 return None
             entry_id = text(reply[1])
             entry = Entry.from_record(queue_id, entry_id, reply[2])
             agent_id, deadline = entry.offered_to or "", entry.offer_deadline or 0.0
-            offer = Offer(queue_id, entry_id, agent_id, deadline, entry)
-            if text(reply[3]) == "local":
-                return offer
             claim = self._presence.claim(agent_id, queue_id, entry_id, f"{deadline:.3f}")
             if claim.ok:
-                others = [q for q in claim.queues if q != queue_id]
-                if others:
-                    self._presence.mirror(agent_id, claim, others)
-                return offer
-            # The roaming agent was stale on this queue's list: the entry goes back.
+                return Offer(queue_id, entry_id, agent_id, deadline, entry)
+            # The agent was stale on this queue's list: the entry goes back.
             args = [now, entry_id, agent_id, f"agent_{claim.status}", "o"]
             self._call("WITHDRAW", queue_id, args)
         return None
@@ -354,22 +346,15 @@ class QueueService:
         now = self._now()
         reply = self._call("ACCEPT", queue_id, [now, entry_id, agent_id])
         status = text(reply[0])
-        if status == "refused":
-            raise Conflict(f"agent {agent_id} cannot take a call while {text(reply[1])}")
         if status == "already":
             return True
         if status != "ok":
             return False
-        if text(reply[1]) == "local":
-            return _counted(queue_id, "accepted")
         agent = self._presence.take(agent_id, queue_id, entry_id)
         if not agent.ok:
             args = [now, entry_id, agent_id, f"agent_{agent.status}", "a"]
             self._call("WITHDRAW", queue_id, args)
             raise Conflict(f"agent {agent_id} cannot take a call while {agent.status}")
-        others = [q for q in agent.queues if q != queue_id]
-        if others and agent.status == AgentState.AVAILABLE.value:
-            self._presence.mirror(agent_id, agent, others)
         return _counted(queue_id, "accepted")
 
     def decline(self, queue_id: str, entry_id: str, agent_id: str) -> bool:
@@ -381,6 +366,19 @@ class QueueService:
         the end of the idle line.  A call before the deadline changes nothing."""
         return self._give_back(queue_id, entry_id, agent_id, "timeout")
 
+    def miss(self, queue_id: str, entry_id: str, agent_id: str, detail: str) -> bool:
+        """The agent let the offer go unanswered (``detail`` says how): the entry goes
+        back as on a timeout (when due) or a decline, and the agent is *missed*: not
+        offered again until it says it is back.  False when it did not hold the offer."""
+        check_id("agent_id", agent_id)
+        if not is_entry_id(entry_id):
+            return False
+        reply = self._call("DECLINE", queue_id, [self._now(), entry_id, agent_id, "miss"])
+        if text(reply[0]) != "ok":
+            return False
+        self._presence.miss(agent_id, queue_id, entry_id, detail)
+        return _counted(queue_id, "missed")
+
     def _give_back(self, queue_id: str, entry_id: str, agent_id: str, mode: str) -> bool:
         check_id("agent_id", agent_id)
         if not is_entry_id(entry_id):
@@ -388,25 +386,9 @@ class QueueService:
         reply = self._call("DECLINE", queue_id, [self._now(), entry_id, agent_id, mode])
         if text(reply[0]) != "ok":
             return False
-        if text(reply[1]) == "remote":
+        if text(reply[1]) == "offer":
             self._presence.release(agent_id, queue_id, entry_id, mode)
         return _counted(queue_id, "declined" if mode == "decline" else "missed")
-
-    def due_offers(self, queue_id: str, limit: int = 100) -> list[Offer]:
-        """Offers whose deadline has passed, for the scheduler's sweep."""
-        keys = queue_keys(queue_id)
-        now = self._clock.now()
-        ids = [text(i) for i in self._redis.zrangebyscore(keys.offers, "-inf", now, 0, limit)]
-        if not ids:
-            return []
-        offers = []
-        for entry_id, raw in zip(ids, self._redis.hmget(keys.rec, ids), strict=True):
-            if raw:
-                entry = Entry.from_record(queue_id, entry_id, raw)
-                if entry.state == EntryState.OFFERED and entry.offered_to:
-                    deadline = entry.offer_deadline or now
-                    offers.append(Offer(queue_id, entry_id, entry.offered_to, deadline, entry))
-        return offers
 
     def complete(
         self, queue_id: str, entry_id: str, agent_id: str, handle_seconds: float
@@ -432,8 +414,7 @@ class QueueService:
         reply = self._call("COMPLETE", queue_id, args)
         if text(reply[0]) != "ok":
             return None
-        if text(reply[3]) == "remote":
-            self._presence.done(agent_id, queue_id, entry_id, int(text(reply[2])))
+        self._presence.done(agent_id, queue_id, entry_id, int(text(reply[2])))
         return Entry.from_record(queue_id, entry_id, reply[1], EntryState.COMPLETED)
 
     def end_wrap_up(self, agent_id: str, *, only_if_due: bool = False) -> bool:
@@ -448,15 +429,47 @@ class QueueService:
     def set_agent_state(
         self, agent_id: str, state: AgentState, queues: Sequence[str] | None = None
     ) -> AgentPresence:
-        """Log an agent in (available) or out, optionally replacing its queues.
+        """The agent's own switch: available, away or logged out, optionally replacing
+        its queues (one atomic step).
 
-        Offered, busy and wrap-up come from routing; logging out drops a pending
-        offer (the entry keeps its place) and is refused during a call.
+        Offered, busy, wrap-up and missed come from routing; going away or logging
+        out drops a pending offer (the entry keeps its place) and is refused during
+        a call.
         """
         return self._presence.set_state(agent_id, state, queues)
 
+    def remove_agent(self, agent_id: str) -> AgentPresence:
+        """The agent is removed for good: logged out of every queue (a pending offer's
+        entry keeps its place), a member of none.  Conflict during a call."""
+        self._presence.remove(agent_id)
+        return self._presence.get(agent_id)
+
     def agent(self, agent_id: str) -> AgentPresence:
         return self._presence.get(check_id("agent_id", agent_id))
+
+    def agents(self, agent_ids: Iterable[str]) -> dict[str, AgentPresence]:
+        """The presence of every named agent, in one round trip whatever their number."""
+        return self._presence.get_many(agent_ids)
+
+    def held(self, presences: Iterable[AgentPresence]) -> dict[str, tuple[Entry, int | None]]:
+        """The entry each offered or busy agent holds, with its position (None once
+        accepted), by agent id: one round trip for any number of agents."""
+        holding = [p for p in presences if p.queue_id and p.entry_id]
+        if not holding:
+            return {}
+        pipe = self._redis.pipeline(transaction=False)
+        for p in holding:
+            keys = queue_keys(p.queue_id or "")
+            pipe.hget(keys.entries, p.entry_id or "")
+            pipe.zrank(keys.wait, p.entry_id or "")
+        replies = pipe.execute()
+        found: dict[str, tuple[Entry, int | None]] = {}
+        for i, p in enumerate(holding):
+            raw, rank = replies[2 * i], replies[2 * i + 1]
+            if raw:
+                entry = Entry.from_record(p.queue_id or "", p.entry_id or "", raw)
+                found[p.agent_id] = (entry, None if rank is None else int(rank) + 1)
+        return found
 
     def available_agents(self, queue_id: str) -> list[str]:
         """The queue's available agents, longest idle first (may briefly list stale ones)."""

@@ -1,8 +1,9 @@
-"""The rq jobs of routing: ring an agent, move a caller back, and the deadline
-handlers for a timed-out offer and the end of a wrap-up.
+"""The rq jobs of routing: ring an agent, move a caller back.
 
 Thin functions over the worker's services (``job_services().routing``); each
-is idempotent and re-checks that its offer or deadline still applies.
+is idempotent and re-checks that its offer still applies.  The deadline
+handlers (offer timeout, wrap-up end) are in ``ringback.callbacks.jobs`` with
+the scheduler's other handlers.
 """
 
 from __future__ import annotations
@@ -23,10 +24,3 @@ def requeue_caller(queue_id: str, entry_id: str, agent_id: str, deadline_ms: int
     tag = OfferTag(queue_id, entry_id, agent_id, deadline_ms)
     return job_services().routing.live.requeue(tag)
 
-
-def offer_timeout(ref: str, due_at: float) -> bool:
-    return job_services().routing.router.offer_timed_out(ref, due_at)
-
-
-def wrap_up_end(agent_id: str, due_at: float) -> bool:
-    return job_services().routing.router.wrap_up_ended(agent_id, due_at)

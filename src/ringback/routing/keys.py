@@ -1,9 +1,5 @@
 """Every Redis key the routing package owns, built in one place.
 
-- ``away(agent)``: hash under the agent's tag ``{a:<agent_id>}``: why a logged-out
-  agent is not taking calls, ``s`` (away | missed), ``t`` since (epoch
-  seconds), and for a missed offer ``q`` queue, ``e`` entry, ``r`` reason.
-  No hash means plainly logged out (or logged in: the queue engine says which).
 - ``rung(queue, entry)``: string under the queue's tag ``{q:<queue_id>}``: the
   offer (``<agent>@<offer deadline in ms>``) whose agent was rung for this
   live caller, so a repeated job never rings the agent twice. A day's TTL.
@@ -17,10 +13,6 @@ RUNG_TTL_SECONDS = 86_400
 
 
 class RoutingKeys:
-    @staticmethod
-    def away(agent_id: str) -> str:
-        return f"{PREFIX}:{{a:{check_id('agent_id', agent_id)}}}:away"
-
     @staticmethod
     def rung(queue_id: str, entry_id: str) -> str:
         return f"{PREFIX}:{{q:{check_id('queue_id', queue_id)}}}:rung:{entry_id}"

@@ -27,8 +27,10 @@ from typing import Any
 from ringback.agents import AgentDirectory
 from ringback.clock import Clock
 from ringback.errors import Conflict, NotFound, ValidationError
+from ringback.queue.keys import queue_keys
 from ringback.queue.models import Entry, EntryKind, EntryState
 from ringback.queue.service import QueueService
+from ringback.redis_connection import text
 from ringback.routing.endpoints import Endpoint, parse_endpoint
 from ringback.routing.keys import RUNG_TTL_SECONDS, RoutingKeys
 from ringback.routing.router import Router
@@ -54,6 +56,24 @@ NOT_ANSWERED = {
     "canceled": "the call to the agent was canceled",
 }
 NO_ENDPOINT = "the agent has no endpoint to ring"
+
+
+class LiveCallState(str, Enum):
+    """Where a live caller is on its way to an agent (docs/routing.md has the table).
+
+    Read from the two places that hold it: the queue entry (waiting, offered,
+    accepted, gone) and the rung note (an agent's phone was rung for an offer).
+    """
+
+    JOINED = "joined"  # waiting in <Enqueue>, never put through to an agent
+    OFFERED = "offered"  # offered to an agent, not rung yet (a softphone waits for accept)
+    CONNECTING = "connecting"  # the caller is in the <Dial> of this offer's agent
+    CONNECTED = "connected"  # the agent answered: accepted, talking
+    # Waiting again, the rung note still naming the ended offer: its agent missed it and
+    # the caller holds again (Dial action) or is being moved back (job requeue_caller,
+    # which deletes the note: then joined).
+    BACK_IN_QUEUE = "back_in_queue"
+    DONE = "done"  # the entry left: completed, abandoned, expired or removed
 
 
 class DialEnd(str, Enum):
@@ -84,6 +104,22 @@ class LiveCalls:
         self._clock = clock
         self._delete_if_same = redis.register_script(DELETE_IF_SAME)
 
+    def state(self, queue_id: str, entry_id: str) -> LiveCallState:
+        """The live call's state, from its entry and rung note in one round trip."""
+        with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hget(queue_keys(queue_id).entries, entry_id)
+            pipe.get(RoutingKeys.rung(queue_id, entry_id))
+            raw, rung = pipe.execute()
+        if not raw:
+            return LiveCallState.DONE
+        entry = Entry.from_record(queue_id, entry_id, raw)
+        if entry.state is EntryState.ACCEPTED:
+            return LiveCallState.CONNECTED
+        tag = OfferTag.of_entry(entry)
+        if tag is not None:
+            return LiveCallState.CONNECTING if text(rung) == str(tag) else LiveCallState.OFFERED
+        return LiveCallState.BACK_IN_QUEUE if rung else LiveCallState.JOINED
+
     # Jobs
 
     def ring(self, tag: OfferTag, *, accepted: bool = False) -> bool:
@@ -102,7 +138,7 @@ class LiveCalls:
         if not (endpoint.rings_on_offer or accepted):
             return False
         key = RoutingKeys.rung(tag.queue_id, tag.entry_id)
-        if _text(self._redis.set(key, str(tag), ex=RUNG_TTL_SECONDS, get=True)) == str(tag):
+        if text(self._redis.set(key, str(tag), ex=RUNG_TTL_SECONDS, get=True)) == str(tag):
             return False  # rung already
         until = self._deadlines.due_at(DeadlineKind.OFFER_TIMEOUT, tag.ref)
         ring = ring_seconds(until or entry.offer_deadline or 0.0, self._clock.now())
@@ -210,7 +246,3 @@ class LiveCalls:
             return parse_endpoint(agent.endpoint, rules=self._agents.endpoint_rules())
         except (ValueError, NotFound, ValidationError):
             return None
-
-
-def _text(value: bytes | str | None) -> str | None:
-    return value.decode() if isinstance(value, bytes) else value

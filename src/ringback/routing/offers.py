@@ -18,13 +18,14 @@ available.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ringback.agents import AgentDirectory
 from ringback.callbacks.service import CallbackService, entry_ref, parse_entry_ref
 from ringback.clock import Clock
 from ringback.errors import Conflict, NotFound
-from ringback.queue.models import Entry, EntryKind, EntryState, Intent
+from ringback.queue.models import AgentPresence, Entry, EntryKind, EntryState, Intent
 from ringback.queue.service import QueueService
 from ringback.routing.endpoints import parse_endpoint
 from ringback.routing.enqueue import RoutingJobs
@@ -67,21 +68,39 @@ class OfferService:
 
     def view(self, entry: Entry) -> OfferView:
         held = entry.state is EntryState.ACCEPTED
-        deadline = None
-        if entry.state is EntryState.OFFERED:  # the timeout, moved when a softphone accepted
-            ref = entry_ref(entry.queue_id, entry.entry_id)
-            deadline = self._deadlines.due_at(DeadlineKind.OFFER_TIMEOUT, ref) \
-                or entry.offer_deadline
+        position = None if held else self._queue.position(entry.queue_id, entry.entry_id)
+        return self._view(entry, position, self.deadlines([entry]))
+
+    def deadlines(self, entries: Iterable[Entry]) -> dict[str, float | None]:
+        """Each offered entry's deadline by ref: the timeout, moved when a softphone
+        accepted (one round trip for any number of entries)."""
+        offered = {entry_ref(e.queue_id, e.entry_id): e for e in entries
+                   if e.state is EntryState.OFFERED}
+        due = self._deadlines.due_at_many(DeadlineKind.OFFER_TIMEOUT, offered)
+        return {ref: due.get(ref) or e.offer_deadline for ref, e in offered.items()}
+
+    def held(self, presences: Sequence[AgentPresence]) -> dict[str, OfferView]:
+        """The offer or call of each agent that holds one, by agent id, in a fixed
+        number of round trips however many agents there are."""
+        found = self._queue.held(presences)
+        deadlines = self.deadlines(entry for entry, _ in found.values())
+        return {agent: self._view(entry, position, deadlines)
+                for agent, (entry, position) in found.items()}
+
+    def _view(self, entry: Entry, position: int | None,
+              deadlines: dict[str, float | None]) -> OfferView:
+        held = entry.state is EntryState.ACCEPTED
+        ref = entry_ref(entry.queue_id, entry.entry_id)
         end = entry.accepted_at if held and entry.accepted_at else self._clock.now()
         return OfferView(
-            id=entry_ref(entry.queue_id, entry.entry_id), queue_id=entry.queue_id,
+            id=ref, queue_id=entry.queue_id,
             entry_id=entry.entry_id, kind=entry.kind, state=entry.state,
             agent_id=entry.accepted_by if held else entry.offered_to, caller=entry.caller,
             callback_number=entry.callback_number, dialled=entry.dialled,
             language=entry.language, intent=entry.intent,
-            position=None if held else self._queue.position(entry.queue_id, entry.entry_id),
+            position=None if held else position,
             wait_seconds=round(end - (entry.requested_at or entry.enqueued_at), 3),
-            deadline=deadline,
+            deadline=deadlines.get(ref),
         )
 
     def current(self, agent_id: int) -> OfferView | None:

@@ -2,9 +2,9 @@
 
 An agent sets itself ``available``, ``away`` or ``logged_out``; routing moves
 it through ``offered``, ``busy`` and ``wrap_up``, and to ``missed`` when it
-let an offer go unanswered.  The queue engine holds the routable part
-(available, offered, busy, wrap-up, logged out); away and missed are logged
-out there, with the reason in ``AwayNotes``.
+let an offer go unanswered.  All seven are states of the queue engine's one
+agent state machine (``AgentState``, ``ringback.queue.presence``); this
+service adds what the agent needs to see: the offer or call it holds.
 
 Going available needs an endpoint to ring and at least one queue; it routes
 the agent's queues at once, so an offer exists before the request returns.
@@ -14,34 +14,29 @@ entry keeps its place) and routes it on; during a call it is refused.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from enum import Enum
 
-from ringback.agents import AgentDirectory
-from ringback.errors import ValidationError
+from ringback.agents import AgentDirectory, Principal
+from ringback.errors import Conflict, ValidationError
 from ringback.queue.keys import check_id
-from ringback.queue.models import AgentState
+from ringback.queue.models import (
+    SETTABLE_AGENT_STATES,
+    AgentPresence,
+    AgentState,
+    MissedOffer,
+)
 from ringback.queue.service import QueueService
-from ringback.routing.away import AwayNote, AwayNotes, AwayReason
 from ringback.routing.endpoints import parse_endpoint
 from ringback.routing.offers import OfferService, OfferView
 from ringback.routing.router import Router
 from ringback.routing.urls import OfferTag
+from ringback.store.models import Agent
 
+# The console's and API's name for the agent's states: the engine's own.
+PresenceState = AgentState
 
-class PresenceState(str, Enum):
-    AVAILABLE = "available"
-    AWAY = "away"
-    LOGGED_OUT = "logged_out"
-    # Set by routing, not by the agent:
-    OFFERED = "offered"
-    BUSY = "busy"
-    WRAP_UP = "wrap_up"
-    MISSED = "missed"
-
-
-SETTABLE = (PresenceState.AVAILABLE, PresenceState.AWAY, PresenceState.LOGGED_OUT)
+SETTABLE = SETTABLE_AGENT_STATES
 MAX_QUEUES = 20
 
 
@@ -53,15 +48,14 @@ class AgentStatus:
     idle_since: float | None = None  # available: waiting for a call since
     wrap_up_until: float | None = None
     away_since: float | None = None  # away / missed
-    missed: AwayNote | None = None  # the offer that was missed, and why
+    missed: MissedOffer | None = None  # the offer that was missed, and why
     offer: OfferView | None = None  # offered / busy: the entry
 
 
 class PresenceService:
-    def __init__(self, *, queue: QueueService, away: AwayNotes, router: Router,
-                 offers: OfferService, agents: AgentDirectory) -> None:
+    def __init__(self, *, queue: QueueService, router: Router, offers: OfferService,
+                 agents: AgentDirectory) -> None:
         self._queue = queue
-        self._away = away
         self._router = router
         self._offers = offers
         self._agents = agents
@@ -84,42 +78,63 @@ class PresenceService:
             if before.state in (AgentState.OFFERED, AgentState.BUSY) and members is None:
                 return self.get(agent.id)  # already taking calls
             self._queue.set_agent_state(ident, AgentState.AVAILABLE, members)
-            self._away.clear(ident)
             self._router.route_agent(ident)
             return self.get(agent.id)
-        pending = None
-        if before.state is AgentState.OFFERED and before.queue_id and before.entry_id:
-            entry = self._queue.get(before.queue_id, before.entry_id)
-            pending = OfferTag.of_entry(entry) if entry is not None else None
-        self._queue.set_agent_state(ident, AgentState.LOGGED_OUT, members)  # Conflict in a call
-        if wanted is PresenceState.AWAY:
-            self._away.away(ident)
-        else:
-            self._away.clear(ident)
-        if pending is not None and pending.agent_id == ident:
+        pending = self._pending_offer(ident)
+        self._queue.set_agent_state(ident, wanted, members)  # Conflict in a call
+        if pending is not None:
             self._router.withdrawn(pending)
         return self.get(agent.id)
 
+    def remove(self, agent_id: int, *, by: Principal) -> Agent:
+        """Remove an agent for good: out of every queue (a pending offer goes back and
+        is offered on), then the record.  Refused with Conflict during a call, so no
+        caller is left with nobody; NotFound / PermissionDenied as the directory says."""
+        agent = self._agents.removable(agent_id, by=by)
+        ident = str(agent.id)
+        pending = self._pending_offer(ident)
+        try:
+            self._queue.remove_agent(ident)
+        except Conflict:
+            raise Conflict(f"{agent.name} is on a call; remove them once the call has ended")\
+                from None
+        if pending is not None:
+            self._router.withdrawn(pending)
+        return self._agents.remove(agent.id, by=by)
+
+    def _pending_offer(self, ident: str) -> OfferTag | None:
+        before = self._queue.agent(ident)
+        if before.state is not AgentState.OFFERED or not (before.queue_id and before.entry_id):
+            return None
+        entry = self._queue.get(before.queue_id, before.entry_id)
+        tag = OfferTag.of_entry(entry) if entry is not None else None
+        return tag if tag is not None and tag.agent_id == ident else None
+
     def get(self, agent_id: int) -> AgentStatus:
-        ident = str(agent_id)
-        presence = self._queue.agent(check_id("agent_id", ident))
-        state = PresenceState(presence.state.value)
-        note = self._away.get(ident) if state is PresenceState.LOGGED_OUT else None
-        if note is not None:
-            state = PresenceState.MISSED if note.reason is AwayReason.MISSED \
-                else PresenceState.AWAY
+        presence = self._queue.agent(check_id("agent_id", str(agent_id)))
         offer = self._offers.current(agent_id) \
-            if state in (PresenceState.OFFERED, PresenceState.BUSY) else None
-        return AgentStatus(
-            agent_id=agent_id, state=state, queues=presence.queues,
-            idle_since=presence.idle_since, wrap_up_until=presence.wrap_up_until,
-            away_since=note.since if note else None,
-            missed=note if note and note.reason is AwayReason.MISSED else None, offer=offer)
+            if presence.state in (AgentState.OFFERED, AgentState.BUSY) else None
+        return _status(agent_id, presence, offer)
+
+    def get_many(self, agent_ids: Iterable[int]) -> dict[int, AgentStatus]:
+        """Every named agent's status in a fixed number of Redis round trips, however
+        many agents there are (the live board)."""
+        ids = list(agent_ids)
+        found = self._queue.agents(str(a) for a in ids)
+        offers = self._offers.held([found[str(a)] for a in ids])
+        return {a: _status(a, found[str(a)], offers.get(str(a))) for a in ids}
 
 
-def _settable(state: object) -> PresenceState:
+def _status(agent_id: int, presence: AgentPresence, offer: OfferView | None) -> AgentStatus:
+    return AgentStatus(
+        agent_id=agent_id, state=presence.state, queues=presence.queues,
+        idle_since=presence.idle_since, wrap_up_until=presence.wrap_up_until,
+        away_since=presence.away_since, missed=presence.missed, offer=offer)
+
+
+def _settable(state: object) -> AgentState:
     if isinstance(state, str) and state in {s.value for s in SETTABLE}:
-        return PresenceState(state)
+        return AgentState(state)
     raise ValidationError({"state": "must be one of available, away, logged_out"})
 
 

@@ -5,8 +5,8 @@ router before it returns: a caller joins (webhook), an agent turns available
 (API), an offer is missed, rejected or times out (webhook, API, deadline
 job), a call or wrap-up ends (webhook, job).  ``route`` then offers the head
 entry of the queue to the longest-idle available agent, again and again
-while both exist; each offer goes through ``QueueTimers.offer_next``, which
-arms its timeout.  An offer of a live caller also enqueues the job that
+while both exist; each offer goes through ``offer_next``, which arms its
+timeout.  An offer of a live caller also enqueues the job that
 rings the agent; a callback's offer waits for the agent to accept (the
 agent's Call), so no more callbacks are dialled than agents are ready.
 """
@@ -16,12 +16,9 @@ from __future__ import annotations
 import logging
 
 from ringback.callbacks.service import entry_ref, parse_entry_ref
-from ringback.callbacks.timers import QueueTimers
 from ringback.clock import Clock
-from ringback.errors import Conflict
 from ringback.queue.models import AgentState, EntryKind, Offer
 from ringback.queue.service import QueueService
-from ringback.routing.away import AwayNotes
 from ringback.routing.enqueue import RoutingJobs
 from ringback.routing.urls import OfferTag
 from ringback.scheduler.deadlines import DeadlineKind, Deadlines
@@ -32,22 +29,27 @@ OFFER_TIMED_OUT = "the offer timed out"
 
 
 class Router:
-    def __init__(self, queue: QueueService, timers: QueueTimers, deadlines: Deadlines,
-                 away: AwayNotes, jobs: RoutingJobs, clock: Clock, *,
-                 max_offers: int = 64) -> None:
+    def __init__(self, queue: QueueService, deadlines: Deadlines, jobs: RoutingJobs,
+                 clock: Clock, *, max_offers: int = 64) -> None:
         self._queue = queue
-        self._timers = timers
         self._deadlines = deadlines
-        self._away = away
         self._jobs = jobs
         self._clock = clock
         self._max_offers = max_offers
+
+    def offer_next(self, queue_id: str) -> Offer | None:
+        """Offer the head entry to the next agent and arm the offer's timeout."""
+        offer = self._queue.offer_next(queue_id)
+        if offer is not None:
+            self._deadlines.schedule(DeadlineKind.OFFER_TIMEOUT,
+                                     entry_ref(offer.queue_id, offer.entry_id), offer.deadline)
+        return offer
 
     def route(self, queue_id: str) -> list[Offer]:
         """Offer entries of ``queue_id`` while an entry and an agent are free."""
         offers: list[Offer] = []
         while len(offers) < self._max_offers:
-            offer = self._timers.offer_next(queue_id)
+            offer = self.offer_next(queue_id)
             if offer is None:
                 break
             offers.append(offer)
@@ -74,19 +76,14 @@ class Router:
 
     def missed(self, tag: OfferTag, reason: str) -> bool:
         """The agent let the offer go unanswered: the entry keeps its place and goes to
-        the next agent; the agent is logged out as *missed* until back (``AwayNotes``)."""
+        the next agent; the agent is *missed* (not offered again) until back."""
         entry = self._queue.get(tag.queue_id, tag.entry_id)
         if not tag.matches(entry):
             return False
         q, e, agent = tag.queue_id, tag.entry_id, tag.agent_id
-        if not (self._queue.offer_timed_out(q, e, agent) or self._queue.decline(q, e, agent)):
+        if not self._queue.miss(q, e, agent, reason):
             return False
         self._deadlines.cancel(DeadlineKind.OFFER_TIMEOUT, tag.ref)
-        self._away.missed(agent, q, e, reason)
-        try:
-            self._queue.set_agent_state(agent, AgentState.LOGGED_OUT)
-        except Conflict:  # took another call in between: working, not missing
-            self._away.clear(agent)
         log.info("agent %s missed %s (%s)", agent, tag.ref, reason)
         self.route(q)
         return True
@@ -111,7 +108,7 @@ class Router:
             self._deadlines.cancel(DeadlineKind.OFFER_TIMEOUT, ref)
             self.route(queue_id)
 
-    # Deadline handlers (rq jobs, see ringback.routing.jobs)
+    # Deadline handlers (rq jobs, see ringback.callbacks.jobs)
 
     def offer_timed_out(self, ref: str, due_at: float) -> bool:
         """OFFER_TIMEOUT: nobody answered in time; as ``missed``, and a caller whose

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ringback.callbacks.timers import QueueTimers, overflow_url
-from ringback.routing.away import AwayNotes
 from ringback.routing.enqueue import RoutingJobs
 from ringback.routing.live import LiveCalls
 from ringback.routing.offers import OfferService
@@ -33,19 +31,15 @@ class Routing:
 
     @classmethod
     def from_services(cls, s: Services) -> Routing:
-        away = AwayNotes(s.redis, s.clock)
         jobs = RoutingJobs(s.redis)
         agents = s.agents
         urls = AgentUrls(s.settings.public_base_url)
-        timers = QueueTimers(s.queue, s.deadlines, s.telephony, s.clock,
-                             overflow_url(s.settings.public_base_url))
-        router = Router(s.queue, timers, s.deadlines, away, jobs, s.clock)
+        router = Router(s.queue, s.deadlines, jobs, s.clock)
         offers = OfferService(queue=s.queue, callbacks=s.callbacks, router=router,
                               deadlines=s.deadlines, jobs=jobs, agents=agents, clock=s.clock)
         return cls(
             router=router,
-            presence=PresenceService(queue=s.queue, away=away, router=router, offers=offers,
-                                     agents=agents),
+            presence=PresenceService(queue=s.queue, router=router, offers=offers, agents=agents),
             offers=offers,
             live=LiveCalls(queue=s.queue, router=router, deadlines=s.deadlines,
                            telephony=s.telephony, agents=agents, urls=urls, redis=s.redis,

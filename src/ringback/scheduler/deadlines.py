@@ -21,6 +21,7 @@ import redis
 
 from ringback.clock import Clock
 from ringback.errors import ValidationError
+from ringback.redis_connection import text
 
 PREFIX = "rb"
 MAX_REF = 200
@@ -213,15 +214,25 @@ class Deadlines:
 
         Pending means scheduled, or claimed and not yet acked; None otherwise.
         """
+        return self.due_at_many(kind, [ref])[ref]
+
+    def due_at_many(self, kind: DeadlineKind, refs: Iterable[str]) -> dict[str, float | None]:
+        """``due_at`` of every ref, in one round trip (the live board)."""
         keys = DeadlineKeys(DeadlineKind(kind))
-        ref = _check_ref(ref)
+        checked = [_check_ref(ref) for ref in refs]
+        if not checked:
+            return {}
         with self._redis.pipeline(transaction=False) as pipe:
-            pipe.zscore(keys.due, ref)
-            pipe.hget(keys.leased_due, ref)
-            scheduled, leased = pipe.execute()
-        if scheduled is not None:
-            return float(scheduled)
-        return float(leased) if leased is not None else None
+            for ref in checked:
+                pipe.zscore(keys.due, ref)
+                pipe.hget(keys.leased_due, ref)
+            replies = pipe.execute()
+        found: dict[str, float | None] = {}
+        for i, ref in enumerate(checked):
+            scheduled, leased = replies[2 * i], replies[2 * i + 1]
+            due = scheduled if scheduled is not None else leased
+            found[ref] = float(due) if due is not None else None
+        return found
 
     def count(self, kind: DeadlineKind) -> int:
         """Pending deadlines of ``kind`` (scheduled or claimed and not acked)."""
@@ -247,7 +258,7 @@ class Deadlines:
             keys=DeadlineKeys(kind).all(), args=[now, now + self._lease_seconds, int(limit)]
         )
         return [
-            Claim(kind, _text(flat[i]), float(flat[i + 1]), reclaimed=bool(int(flat[i + 2])))
+            Claim(kind, text(flat[i]), float(flat[i + 1]), reclaimed=bool(int(flat[i + 2])))
             for i in range(0, len(flat), 3)
         ]
 
@@ -275,7 +286,3 @@ def _check_ref(ref: object) -> str:
     if not isinstance(ref, str) or not ref or len(ref) > MAX_REF:
         raise ValidationError({"ref": f"must be a non-empty text of at most {MAX_REF} characters"})
     return ref
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value

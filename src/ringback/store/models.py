@@ -51,6 +51,8 @@ class Agent(Base):
     """A person who works in ringback: an agent, an admin or the owner."""
 
     __tablename__ = "agents"
+    # SQLite: never hand a removed agent's id to a new one (PostgreSQL never does).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

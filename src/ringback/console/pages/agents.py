@@ -14,9 +14,9 @@ from flask.typing import ResponseReturnValue
 from ringback.agents import MAX_AGENTS, AgentLimitReached, check_manage, validate_agent
 from ringback.console.access import Viewer, access, area, confirm_password, require_viewer
 from ringback.console.audit import Actor, AuditAction
-from ringback.console.context import audit_log, directory, invitations
+from ringback.console.context import audit_log, directory, invitations, services
 from ringback.console.web import notify
-from ringback.errors import ValidationError
+from ringback.errors import Conflict, ValidationError
 from ringback.store.models import Agent, Permission, Role
 
 AGENTS = area(Permission.AGENTS)
@@ -100,7 +100,10 @@ def register(bp: Blueprint) -> None:
         refused = _refused_unless_confirmed(me, agent)
         if refused is not None:
             return refused
-        removed = directory().remove(agent_id, by=me.principal)
+        try:
+            removed = services().routing.presence.remove(agent_id, by=me.principal)
+        except Conflict as exc:
+            return _form_page(me, agent, _values(agent), {}, limit_error=str(exc)), 409
         audit_log().record(Actor.of(me.agent), AuditAction.AGENT_REMOVED, target=removed.email,
                            details={"name": removed.name, "role": removed.role})
         notify(f"{removed.name} ({removed.email}) is removed and signed out everywhere.")
