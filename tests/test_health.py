@@ -60,7 +60,7 @@ def test_health_errors_name_no_socket_path_or_host(tmp_path, clock, caplog):
     socket_redis = redis.Redis.from_url(server.url, socket_timeout=1)
     server.stop()
     tcp_redis = redis.Redis(host="127.0.0.1", port=1, socket_timeout=1)
-    db = Database.from_url("postgresql://ringback:secret@127.0.0.1:1/ringback"
+    db = Database.from_url("postgresql+psycopg://ringback:secret@127.0.0.1:1/ringback"
                            "?connect_timeout=2")
     try:
         for client in (socket_redis, tcp_redis):
