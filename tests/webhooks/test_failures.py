@@ -15,7 +15,7 @@ from ringback.callbacks.service import entry_ref
 from ringback.calls.index import CallIndex
 from ringback.embedded_redis import EmbeddedRedis
 from ringback.ivr.prompts import PromptKey, load_prompts
-from ringback.queue.keys import queue_keys
+from ringback.queue.keys import AgentKeys, queue_keys
 from ringback.scheduler.deadlines import DeadlineKind
 from tests.webhooks.conftest import BUSINESS, CALLER, SID
 
@@ -128,11 +128,12 @@ def test_routing_errors_stay_404_and_405(client):
 def test_a_routing_error_after_the_join_leaves_the_caller_waiting_in_the_queue(
         signed, number, services, redis_client, caplog):
     """The join stands on its own (issue 16, item 8): when routing right after it
-    fails (here a corrupted agent record makes the queue's RESERVE script fail), the
+    fails (here a corrupted agent record makes claiming the agent fail), the
     caller still hears the queue, not an apology that hangs up on an entry left behind."""
     number()
     keys = queue_keys("default")
-    redis_client.hset(keys.rec, "@ghost", "{not json")
+    # An available agent whose presence key is not a hash: claiming it raises.
+    redis_client.set(AgentKeys("ghost").presence, "not a hash")
     redis_client.zadd(keys.available, {"ghost": 1})
 
     with caplog.at_level(logging.ERROR, logger="ringback.calls"):

@@ -76,6 +76,12 @@ class Recorder:
     def job_finished(self, func_name: str, ok: bool) -> None:
         self.jobs.labels(job_name(func_name), "ok" if ok else "failed").inc()
 
+    def batch_item_finished(self, func_name: str, late_seconds: float, ok: bool) -> None:
+        """One deadline run inside a batch job: counted and timed under its own
+        handler's name, as if it were a job of its own."""
+        self.job_lateness.labels(job_name(func_name)).observe(max(late_seconds, 0.0))
+        self.job_finished(func_name, ok)
+
     def deadlines_handed(self, kind: str, now: float, due_times: Iterable[float]) -> None:
         histogram = self.deadline_lateness.labels(kind)
         for due_at in due_times:

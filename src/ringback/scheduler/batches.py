@@ -39,6 +39,7 @@ from rq.utils import import_attribute
 
 from ringback.clock import Clock
 from ringback.jobs import WORK_QUEUES
+from ringback.observability import recorder
 from ringback.scheduler.deadlines import Claim, DeadlineKeys, DeadlineKind
 from ringback.worker import job_services, stop_requested
 
@@ -159,6 +160,7 @@ class BatchRun:
                     self._jobs.enqueue_batch(self._kind, self._handler, rest, at_front=True)
                     counts["given_back"] = len(rest)
                     break
+                started = self._clock.now()
                 try:
                     func(ref, due_at)
                 except JobTimeoutException:
@@ -169,8 +171,10 @@ class BatchRun:
                                                    job_id(Claim(self._kind, ref, due_at))):
                         log.error("%s deadline of %s is not tried again", self._kind.value, ref)
                     counts["failed"] += 1
+                    recorder().batch_item_finished(self._handler, started - due_at, False)
                 else:
                     counts["ran"] += 1
+                    recorder().batch_item_finished(self._handler, started - due_at, True)
                 marks.add(mark, self._clock.now())
         self._redis.zremrangebyscore(self._keys.done, "-inf",
                                      f"({self._clock.now() - DONE_SECONDS}")
