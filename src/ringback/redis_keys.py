@@ -56,11 +56,11 @@ def _plain(value: str) -> str:
 
 @dataclass(frozen=True)
 class QueueKeys:
-    """The keys of one queue; ``for_script(name)`` gives a script's KEYS.
+    """The keys of one queue (``queue.service``); ``for_script(name)`` gives a script's KEYS.
 
     - ``rec``: hash, the queue's small records: entries (by entry id), the indexes
       ``s:<call sid>`` and ``c:<callback number>``, settings and counters (``#...``);
-      see ``scripts``
+      see ``queue.scripts``
     - ``wait``: zset, entries waiting or offered, in queue order (positions)
     - ``ready``: zset, the subset not currently offered (what routing may offer)
     - ``offers``: zset, offered entry id -> offer deadline
@@ -161,7 +161,7 @@ def queue_keys(queue_id: str) -> QueueKeys:
 class AgentKeys:
     """The keys of one agent.
 
-    - ``presence``: hash, the agent's state machine (``presence``, ``agent_scripts``):
+    - ``presence``: hash, the agent's state machine (``queue.presence``, ``queue.agent_scripts``):
       ``s`` state, ``q`` member queues (comma list), ``i`` idle since, ``v`` version,
       ``cq``/``ce`` queue and entry of the current offer or call, ``d`` offer
       deadline, ``w`` wrap-up until, ``t`` away or missed since, ``mq``/``me``/``mr``
