@@ -33,9 +33,9 @@ import redis
 
 from ringback.clock import SystemClock
 from ringback.embedded_redis import EmbeddedRedis
-from ringback.queue.keys import PREFIX
 from ringback.queue.models import AgentState, EntryKind, NewEntry, QueueSettings
 from ringback.queue.service import QueueService
+from ringback.redis_keys import PREFIX
 
 ROUNDS = 5
 CYCLES_PER_ROUND = 2000

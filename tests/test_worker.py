@@ -2,10 +2,10 @@
 
 from rq import Queue
 
+from ringback.redis_keys import WorkerKeys
 from ringback.worker import (
     MAINTENANCE_LOCK_SECONDS,
     WORK_QUEUES,
-    WORKERS_KEY,
     MaintenanceLock,
     WorkerBeats,
     make_worker,
@@ -36,7 +36,7 @@ def test_a_worker_leaves_the_beats_when_it_stops_and_one_silent_for_10_s_is_dead
     worker.work(burst=True)  # takes rq's maintenance lock our way and leaves it free
     queue = Queue(WORK_QUEUES[0], connection=services.redis)
     assert not services.redis.exists(queue.registry_cleaning_key)
-    assert services.redis.zscore(WORKERS_KEY, worker.name) is None
+    assert services.redis.zscore(WorkerKeys.workers, worker.name) is None
 
     beats = WorkerBeats(services.redis, clock)
     beats.beat(worker.name)

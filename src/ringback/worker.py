@@ -40,13 +40,13 @@ from rq.utils import now
 from ringback.clock import Clock
 from ringback.jobs import WORK_QUEUES
 from ringback.observability import recorder
+from ringback.redis_keys import WorkerKeys
 from ringback.services import Services
 
 __all__ = ["WORK_QUEUES", "WorkerBeats", "job_services", "make_worker", "queues"]
 
 log = logging.getLogger(__name__)
 
-WORKERS_KEY = "ringback:workers"
 BEAT_SECONDS = 2.0
 SILENT_SECONDS = 10.0
 FORGET_SECONDS = 3600.0
@@ -99,8 +99,8 @@ def _bind(services: Services) -> None:
 class WorkerBeats:
     """Liveness of ringback's rq workers, by worker name.
 
-    Keys:
-        ringback:workers   zset of rq worker name -> time of its last beat
+    Keys: ``WorkerKeys.workers`` (``redis_keys``), a zset of rq worker name ->
+    time of its last beat.
     """
 
     def __init__(self, redis_client: redis.Redis, clock: Clock, *,
@@ -110,10 +110,10 @@ class WorkerBeats:
         self._silent_after = silent_after
 
     def beat(self, name: str) -> None:
-        self._redis.zadd(WORKERS_KEY, {name: self._clock.now()})
+        self._redis.zadd(WorkerKeys.workers, {name: self._clock.now()})
 
     def stop(self, name: str) -> None:
-        self._redis.zrem(WORKERS_KEY, name)
+        self._redis.zrem(WorkerKeys.workers, name)
 
     def silent(self, names: Sequence[str]) -> set[str]:
         """Those of ``names`` that beat once but not lately: dead workers.
@@ -124,14 +124,14 @@ class WorkerBeats:
         if not names:
             return set()
         cutoff = self._clock.now() - self._silent_after
-        scores = self._redis.zmscore(WORKERS_KEY, list(names))
+        scores = self._redis.zmscore(WorkerKeys.workers, list(names))
         return {n for n, score in zip(names, scores, strict=True)
                 if score is not None and score < cutoff}
 
     def forget_long_silent(self) -> int:
         """Drop workers silent for an hour: their jobs were handed back long ago."""
         cutoff = self._clock.now() - FORGET_SECONDS
-        return int(self._redis.zremrangebyscore(WORKERS_KEY, "-inf", f"({cutoff}"))
+        return int(self._redis.zremrangebyscore(WorkerKeys.workers, "-inf", f"({cutoff}"))
 
 
 class MaintenanceLock:

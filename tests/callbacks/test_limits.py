@@ -7,7 +7,6 @@ import pytest
 
 from ringback.callbacks.limits import (
     WINDOW_SECONDS,
-    CallbackLimitKeys,
     CallbackLimitReached,
     CallbackLimits,
     LimitKind,
@@ -16,6 +15,7 @@ from ringback.callbacks.limits import (
 from ringback.callbacks.service import CallbackService
 from ringback.queue.models import EntryKind, NewEntry
 from ringback.queue.service import QueueService
+from ringback.redis_keys import CallbackKeys
 from ringback.scheduler.deadlines import Deadlines
 
 NUMBER = "+4915112345678"
@@ -102,7 +102,7 @@ def test_a_repeated_request_of_one_callback_counts_once(redis_client, clock):
     desk.ask("+4915111110001", NUMBER)
     desk.ask("+4915111110002", NUMBER)
     assert desk.refused("+4915111110003", NUMBER).kind is LimitKind.NUMBER
-    key = CallbackLimitKeys.log(LimitKind.NUMBER, NUMBER)
+    key = CallbackKeys.limit_log(LimitKind.NUMBER, NUMBER)
     assert redis_client.zcard(key) == 3
     assert 0 < redis_client.ttl(key) <= WINDOW_SECONDS
 
@@ -111,7 +111,7 @@ def test_a_refused_request_counts_nowhere(redis_client, clock):
     desk = Asker(redis_client, clock, Limits(per_caller=5, per_number=1, per_prefix=10))
     desk.ask("+4915111110000", NUMBER)
     desk.refused("+4915111110001", NUMBER)
-    caller_log = CallbackLimitKeys.log(LimitKind.CALLER, "+4915111110001")
+    caller_log = CallbackKeys.limit_log(LimitKind.CALLER, "+4915111110001")
     assert redis_client.zcard(caller_log) == 0
 
 
@@ -119,4 +119,4 @@ def test_a_limit_of_zero_counts_nothing(redis_client, clock):
     desk = Asker(redis_client, clock, Limits(per_caller=0, per_number=0, per_prefix=0))
     for _ in range(12):
         desk.ask("+4915111110000", NUMBER)
-    assert redis_client.keys(CallbackLimitKeys.log(LimitKind.NUMBER, "*")) == []
+    assert redis_client.keys(CallbackKeys.limit_log(LimitKind.NUMBER, "*")) == []

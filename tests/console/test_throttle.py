@@ -93,7 +93,7 @@ def test_throttle_parallel_tries_get_one_chance_per_wait(redis_client, clock):
 def test_throttle_keys_share_the_address_tag_and_hold_neither_address():
     address_key, account_key = LoginThrottle.keys("ana@example.com", HERE)
     tag = address_key[address_key.index("{"): address_key.index("}") + 1]
-    assert account_key.startswith(f"ringback:login:{tag}:account:")
+    assert account_key.startswith(f"rb:{tag}:account:")
     assert "ana" not in account_key and "203" not in address_key
 
 

@@ -4,10 +4,10 @@ a voicemail; and webhooks that Twilio delivers twice."""
 from __future__ import annotations
 
 from ringback.callbacks.service import entry_ref
-from ringback.calls.index import CallKeys
 from ringback.ivr.prompts import PromptKey
 from ringback.ivr.urls import Route, UrlBuilder
 from ringback.queue.models import EntryKind, EventType
+from ringback.redis_keys import CallKeys
 from ringback.scheduler.deadlines import DeadlineKind
 from ringback.terminal_phone import HANGUP, TerminalPhone, Transport
 from ringback.tickets import BuiltinTicketSink

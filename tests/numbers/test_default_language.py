@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from ringback.errors import ValidationError
-from ringback.numbers import NumberDirectory, NumberKeys
+from ringback.numbers import NumberDirectory
+from ringback.redis_keys import NumberKeys
 from ringback.store.console import AccountSetting
 
 BUSINESS = "+4930123456"

@@ -11,9 +11,9 @@ import redis
 from ringback.calls.request import CallRequest
 from ringback.clock import ManualClock
 from ringback.queue.entry_ids import NEW_ENTRY_ID, is_entry_id, new_entry_id
-from ringback.queue.keys import queue_keys
 from ringback.queue.models import EntryKind, EventType, QueueSettings
 from ringback.queue.service import QueueService
+from ringback.redis_keys import queue_keys
 
 
 def test_ids_are_short_url_safe_and_sort_in_join_order_within_one_millisecond(

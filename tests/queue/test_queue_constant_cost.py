@@ -12,9 +12,9 @@ import pytest
 import redis
 
 from ringback.clock import ManualClock
-from ringback.queue.keys import queue_keys
 from ringback.queue.models import AgentState, NewEntry, QueueSettings
 from ringback.queue.service import QueueService
+from ringback.redis_keys import queue_keys
 
 # Commands whose cost per call is O(1) or O(log N) as the engine uses them
 # (ZRANGE only with a bounded range, XADD with approximate trimming).

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ringback.errors import Conflict, ValidationError
-from ringback.queue.keys import queue_keys
 from ringback.queue.models import AgentState, EntryState, EventType, QueueSettings
+from ringback.redis_keys import queue_keys
 
 
 def test_offer_goes_to_the_longest_idle_agent_with_a_deadline(queues, call, login, clock):

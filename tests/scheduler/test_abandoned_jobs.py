@@ -23,11 +23,12 @@ from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from ringback.clock import ManualClock, SystemClock
+from ringback.redis_keys import WorkerKeys
 from ringback.scheduler.abandoned import AbandonedJobs
 from ringback.scheduler.batches import batch_id
 from ringback.scheduler.deadlines import DeadlineKind, Deadlines
 from ringback.scheduler.sweeper import Sweeper
-from ringback.worker import WORK_QUEUES, WORKERS_KEY, WorkerBeats, make_worker, queues
+from ringback.worker import WORK_QUEUES, WorkerBeats, make_worker, queues
 from tests.scheduler import jobs
 
 pytestmark = pytest.mark.slow
@@ -143,9 +144,9 @@ def test_a_killed_simple_workers_job_runs_again_within_a_minute(services, settin
     job = enqueue_hanging_deadline(services, retries=3)
     worker = start_worker(settings, tmp_path, fork=False)  # the default of `ringback worker`
     wait_until_running(services, worker, tmp_path)
-    [(name, first_beat)] = services.redis.zrange(WORKERS_KEY, 0, -1, withscores=True)
+    [(name, first_beat)] = services.redis.zrange(WorkerKeys.workers, 0, -1, withscores=True)
     deadline = time.monotonic() + 20
-    while services.redis.zscore(WORKERS_KEY, name) == first_beat:  # it beats mid-job
+    while services.redis.zscore(WorkerKeys.workers, name) == first_beat:  # it beats mid-job
         assert time.monotonic() < deadline, "the worker stopped beating while its job ran"
         time.sleep(0.2)
     worker.send_signal(signal.SIGKILL)

@@ -10,7 +10,8 @@ import redis
 from ringback.clock import ManualClock
 from ringback.embedded_redis import EmbeddedRedis
 from ringback.errors import ValidationError
-from ringback.scheduler.deadlines import Claim, DeadlineKeys, DeadlineKind, Deadlines
+from ringback.redis_keys import DeadlineKeys
+from ringback.scheduler.deadlines import Claim, DeadlineKind, Deadlines
 
 EXPIRY = DeadlineKind.CALLBACK_EXPIRY
 OFFER = DeadlineKind.OFFER_TIMEOUT

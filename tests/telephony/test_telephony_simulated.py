@@ -9,6 +9,7 @@ import pytest
 import redis
 
 from ringback.clock import ManualClock
+from ringback.redis_keys import SimKeys
 from ringback.settings import Settings
 from ringback.telephony import (
     CallNotFound,
@@ -21,7 +22,6 @@ from ringback.telephony import (
     TwilioTelephony,
     build_telephony,
 )
-from ringback.telephony.simulated import SimKeys
 from tests.twilio_standin import TwilioStandIn
 
 AGENT = "+493012345678"
@@ -177,7 +177,7 @@ def test_every_key_of_the_simulator_lives_under_its_own_hash_tag(
 
     assert keys == {SimKeys.calls, SimKeys.events, SimKeys.call(placed.sid),
                     SimKeys.attempt("callback:cb-1:1")}
-    assert all(k.startswith("ringback:{sim}:") for k in keys)
+    assert all(k.startswith("rb:{sim}:") for k in keys)
     assert all(redis_client.ttl(k) > 0 for k in keys)
 
 

@@ -1,6 +1,7 @@
 """The call index: what ringback remembers about a call, for a day."""
 
-from ringback.calls.index import RECORD_TTL_SECONDS, CallIndex, CallKeys, CallRecord, QueueExit
+from ringback.calls.index import RECORD_TTL_SECONDS, CallIndex, CallRecord, QueueExit
+from ringback.redis_keys import CallKeys
 
 
 def test_a_call_record_keeps_its_fields_and_lives_a_day(redis_client):

@@ -15,7 +15,7 @@ from ringback.callbacks.service import entry_ref
 from ringback.calls.index import CallIndex
 from ringback.embedded_redis import EmbeddedRedis
 from ringback.ivr.prompts import PromptKey, load_prompts
-from ringback.queue.keys import AgentKeys, queue_keys
+from ringback.redis_keys import AgentKeys, queue_keys
 from ringback.scheduler.deadlines import DeadlineKind
 from tests.webhooks.conftest import BUSINESS, CALLER, SID
 

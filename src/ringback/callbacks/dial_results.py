@@ -22,50 +22,42 @@ from __future__ import annotations
 from typing import Any
 
 from ringback.callbacks.service import parse_entry_ref
+from ringback.redis_keys import DialResultKeys
 
 TTL_SECONDS = 86_400
 
 
-class DialResultKeys:
-    """The keys of one callback attempt (attempt key ``<queue_id>:<entry_id>@<ms>``),
-    under its queue's hash tag:
+def _split(attempt_key: str) -> tuple[str, str]:
+    """``<queue_id>:<entry_id>@<ms>`` -> (queue id, ``<entry_id>@<ms>``)."""
+    ref, _, ms = attempt_key.rpartition("@")
+    queue_id, entry_id = parse_entry_ref(ref)
+    return queue_id, f"{entry_id}@{ms}"
 
-    * ``rb:{q:<queue_id>}:cbdial:<entry_id>@<ms>``: string, the DialCallStatus
-      reported for the attempt;
-    * ``rb:{q:<queue_id>}:cbcall:<entry_id>@<ms>``: hash, ``sid``: the first
-      CallSid a status callback reported for the attempt; ``limited``: how
-      many creations Twilio refused with 20429.
-    """
 
-    @staticmethod
-    def _key(kind: str, attempt_key: str) -> str:
-        ref, _, ms = attempt_key.rpartition("@")
-        queue_id, entry_id = parse_entry_ref(ref)
-        return f"rb:{{q:{queue_id}}}:{kind}:{entry_id}@{ms}"
+def _result_key(attempt_key: str) -> str:
+    return DialResultKeys.result(*_split(attempt_key))
 
-    @classmethod
-    def result(cls, attempt_key: str) -> str:
-        return cls._key("cbdial", attempt_key)
 
-    @classmethod
-    def call(cls, attempt_key: str) -> str:
-        return cls._key("cbcall", attempt_key)
+def _call_key(attempt_key: str) -> str:
+    return DialResultKeys.call(*_split(attempt_key))
 
 
 class DialResults:
+    """The attempt notes of the module docstring; owns ``DialResultKeys`` (``redis_keys``)."""
+
     def __init__(self, redis: Any) -> None:
         self._redis = redis
 
     def note(self, attempt_key: str, dial_status: str) -> None:
-        self._redis.set(DialResultKeys.result(attempt_key), dial_status, ex=TTL_SECONDS)
+        self._redis.set(_result_key(attempt_key), dial_status, ex=TTL_SECONDS)
 
     def seen(self, attempt_key: str) -> bool:
-        return bool(self._redis.exists(DialResultKeys.result(attempt_key)))
+        return bool(self._redis.exists(_result_key(attempt_key)))
 
     def note_call(self, attempt_key: str, call_sid: str) -> bool:
         """A status callback of the attempt's agent leg named its call; the first wins.
         True when that is news: the attempt's first call, or a call other than it."""
-        key = DialResultKeys.call(attempt_key)
+        key = _call_key(attempt_key)
         with self._redis.pipeline(transaction=True) as pipe:
             pipe.hsetnx(key, "sid", call_sid)
             pipe.hget(key, "sid")
@@ -76,12 +68,12 @@ class DialResults:
 
     def reported_call(self, attempt_key: str) -> str | None:
         """The CallSid Twilio reported for the attempt, once it did."""
-        sid = self._redis.hget(DialResultKeys.call(attempt_key), "sid")
+        sid = self._redis.hget(_call_key(attempt_key), "sid")
         return sid.decode() if isinstance(sid, bytes) else sid
 
     def count(self, attempt_key: str, what: str) -> int:
         """Count one more ``what`` (e.g. ``limited``) for the attempt; the new count."""
-        key = DialResultKeys.call(attempt_key)
+        key = _call_key(attempt_key)
         with self._redis.pipeline(transaction=True) as pipe:
             pipe.hincrby(key, what, 1)
             pipe.expire(key, TTL_SECONDS)

@@ -14,6 +14,7 @@ from typing import Any
 import redis
 
 from ringback.jobs import WORK_QUEUES, UniqueJobs, unique_job_id
+from ringback.redis_keys import CallbackKeys
 
 JOBS = "ringback.callbacks.jobs"
 JOB_TIMEOUT_SECONDS = 120
@@ -30,12 +31,12 @@ def job_id(kind: str, subject: str) -> str:
 class UnrecordedCallbacks:
     """Callbacks whose SQL row a job has yet to write, so lists show them at once.
 
-    ``rb:{cbrec}:unrecorded``: set of callback refs.  A ref is added when its
+    ``CallbackKeys.unrecorded``: set of callback refs.  A ref is added when its
     record job is enqueued and removed by that job once the row exists; a list
     that finds the row written, or the entry gone, removes it too.
     """
 
-    KEY = "rb:{cbrec}:unrecorded"
+    KEY = CallbackKeys.unrecorded
 
     def __init__(self, redis_client: redis.Redis) -> None:
         self._redis = redis_client

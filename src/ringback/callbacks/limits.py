@@ -25,12 +25,11 @@ import phonenumbers
 
 from ringback.clock import Clock
 from ringback.errors import RingbackError
+from ringback.redis_keys import CallbackKeys
 
 WINDOW_SECONDS = 3600
 # The prefix of a destination is its E.164 form less this many digits: a block of 1000.
 PREFIX_DROP_DIGITS = 3
-# Key prefix and the hash tag every limit key shares, so the script runs on Redis Cluster.
-PREFIX = "rb:{callback-limits}"
 # The one count of every caller without a valid number (anonymous, +266696687, client:...).
 WITHHELD = "withheld"
 
@@ -65,19 +64,6 @@ class LimitKind(str, Enum):
     PREFIX = "prefix"
 
 
-class CallbackLimitKeys:
-    """The Redis keys of the callback limits, all under the hash tag ``{callback-limits}``.
-
-    - ``log(kind, subject)``: sorted set of the callback refs requested within the
-      last hour (score: when), per caller, destination number or destination prefix;
-      it expires an hour after its last request.
-    """
-
-    @staticmethod
-    def log(kind: LimitKind, subject: str) -> str:
-        return f"{PREFIX}:{kind.value}:{subject}"
-
-
 @dataclass(frozen=True)
 class Limits:
     """The most callbacks within ``WINDOW_SECONDS``; 0 turns a count off."""
@@ -102,6 +88,8 @@ def destination_prefix(e164: str) -> str:
 
 
 class CallbackLimits:
+    """The counts of the module docstring; owns ``CallbackKeys.limit_log`` (``redis_keys``)."""
+
     def __init__(self, redis: Any, clock: Clock, limits: Limits) -> None:
         self._redis = redis
         self._clock = clock
@@ -116,7 +104,7 @@ class CallbackLimits:
         counted = self._counted(caller, number)
         if not counted:
             return False
-        keys = [CallbackLimitKeys.log(kind, subject) for kind, subject, _ in counted]
+        keys = [CallbackKeys.limit_log(kind, subject) for kind, subject, _ in counted]
         limits = [limit for _, _, limit in counted]
         result = int(self._record(keys=keys, args=[self._clock.now(), WINDOW_SECONDS, ref,
                                                    *limits]))
@@ -129,7 +117,7 @@ class CallbackLimits:
         """Take back a request counted by ``record`` that did not become a callback."""
         pipe = self._redis.pipeline(transaction=True)
         for kind, subject, _ in self._counted(caller, number):
-            pipe.zrem(CallbackLimitKeys.log(kind, subject), ref)
+            pipe.zrem(CallbackKeys.limit_log(kind, subject), ref)
         pipe.execute()
 
     def _counted(self, caller: str, number: str) -> list[tuple[LimitKind, str, int]]:

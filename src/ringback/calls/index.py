@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any
 
 from ringback.redis_connection import text
+from ringback.redis_keys import CallKeys
 
 RECORD_TTL_SECONDS = 86_400
 FIELDS = ("q", "e", "a", "x", "w")
@@ -37,24 +38,11 @@ class CallRecord:
     leave_at: float | None = None  # a live caller's max wait runs out (None: no limit)
 
 
-@dataclass(frozen=True)
-class CallKeys:
-    """The key of one call's record, under the call's own hash tag ``{c:<sid>}``.
-
-    - ``record``: hash, ``q`` queue id, ``e`` entry id, ``a`` last announcement
-      (epoch seconds), ``x`` outcome (``QueueExit``), ``w`` when the max wait
-      runs out (epoch seconds)
-    """
-
-    call_sid: str
-
-    @property
-    def record(self) -> str:
-        return f"rb:{{c:{self.call_sid}}}:call"
-
-
 class CallIndex:
-    """Call sid -> queue entry, announcement time and outcome, in Redis."""
+    """Call sid -> queue entry, announcement time and outcome, in Redis.
+
+    Owns ``CallKeys.record`` (``redis_keys``): one hash per call.
+    """
 
     def __init__(self, redis: Any) -> None:
         self._redis = redis

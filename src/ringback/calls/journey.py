@@ -34,9 +34,9 @@ from ringback.ivr.prompts import Prompts, prompts_for
 from ringback.ivr.state import CallState
 from ringback.ivr.urls import Route, Urls
 from ringback.numbers import NumberDirectory
-from ringback.queue.keys import queue_keys
 from ringback.queue.models import Entry, EntryKind, EntryState, NewEntry, QueueFull
 from ringback.queue.service import QueueService
+from ringback.redis_keys import queue_keys
 from ringback.scheduler.deadlines import DeadlineKind, Deadlines
 
 log = logging.getLogger(__name__)

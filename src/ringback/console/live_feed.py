@@ -33,7 +33,7 @@ from typing import Any
 
 import redis
 
-from ringback.queue.keys import queue_keys
+from ringback.redis_keys import queue_keys
 
 BLOCK_SECONDS = 15.0
 MAX_SECONDS = 60.0

@@ -10,11 +10,13 @@ import hashlib
 
 import redis
 
+from ringback.redis_keys import NoticeKeys
+
 NOTICE_SECONDS = 300
 
 
 class Notices:
-    """Keys: ringback:console:{<session digest>}:notices, a list with a short TTL."""
+    """Keys: ``NoticeKeys.notices`` (``redis_keys``), a list with a short TTL."""
 
     def __init__(self, redis_client: redis.Redis) -> None:
         self._redis = redis_client
@@ -22,7 +24,7 @@ class Notices:
     @staticmethod
     def key(session_token: str) -> str:
         tag = hashlib.sha256(session_token.encode()).hexdigest()[:32]
-        return f"ringback:console:{{{tag}}}:notices"
+        return NoticeKeys.notices(tag)
 
     def push(self, session_token: str, text: str) -> None:
         key = self.key(session_token)

@@ -31,6 +31,7 @@ from enum import StrEnum
 import redis
 
 from ringback.clock import Clock
+from ringback.redis_keys import LoginKeys
 
 ATTEMPT = """
 -- KEYS[1] the client address's failures (hash: failures, last, until)
@@ -140,10 +141,9 @@ class Attempt:
 class LoginThrottle:
     """The two log-in limits of the module docstring.
 
-    Keys, per client address (digests, so no address sits in Redis), both under
-    the address's hash tag so one script reads and counts both:
-      ringback:login:{<address digest>}:address              failures, last, until
-      ringback:login:{<address digest>}:account:<e-mail digest>   the same, per e-mail
+    Keys: ``LoginKeys`` (``redis_keys``), per client address (digests, so no
+    address sits in Redis), both under the address's hash tag so one script
+    reads and counts both: failures, last, until; per address and per e-mail.
     """
 
     ADDRESS = Backoff(free=10, first=1.0, longest=15 * 60.0, forget=3600.0)
@@ -160,7 +160,7 @@ class LoginThrottle:
     def keys(email: str, address: str) -> list[str]:
         tag = _digest(client_key(address))
         account = _digest(email.strip().lower())
-        return [f"ringback:login:{{{tag}}}:address", f"ringback:login:{{{tag}}}:account:{account}"]
+        return [LoginKeys.address(tag), LoginKeys.account(tag, account)]
 
     def attempt(self, email: str, address: str) -> Attempt:
         """May ``address`` try a password for ``email`` now?  Counts the try as wrong."""

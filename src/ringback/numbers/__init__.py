@@ -1,5 +1,5 @@
 """Business numbers: their configuration in SQL, read fast by every webhook."""
 
-from ringback.numbers.directory import NumberDirectory, NumberKeys
+from ringback.numbers.directory import NumberDirectory
 
-__all__ = ["NumberDirectory", "NumberKeys"]
+__all__ = ["NumberDirectory"]

@@ -30,6 +30,7 @@ from ringback.clock import Clock, SystemClock
 from ringback.errors import NotFound, ValidationError
 from ringback.ivr.config import NumberConfig
 from ringback.ivr.prompts import available_languages
+from ringback.redis_keys import NumberKeys
 from ringback.store.console import AccountSetting, from_epoch
 from ringback.store.db import Database
 from ringback.store.numbers import NumberRecord
@@ -64,25 +65,12 @@ class Lines:
     countries: frozenset[str]
 
 
-@dataclass(frozen=True)
-class NumberKeys:
-    """The Redis keys of the number directory.
-
-    - ``version``: string, a counter bumped after every change of any number
-    """
-
-    prefix: str = "rb"
-
-    @property
-    def version(self) -> str:
-        return f"{self.prefix}:numbers:version"
-
-
 class NumberDirectory:
     """Reads and writes ``NumberConfig`` documents; knows the account's default language.
 
     ``find`` is the webhook's read (cached); ``put`` / ``delete`` are the API's;
-    ``set_default_language`` is the console's.
+    ``set_default_language`` is the console's.  Owns ``NumberKeys`` (``redis_keys``):
+    the cache version every change bumps.
     """
 
     def __init__(self, db: Database, redis: Any, *, default_language: str = "en",

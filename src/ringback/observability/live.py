@@ -19,7 +19,7 @@ from rq import Queue
 from sqlalchemy.exc import SQLAlchemyError
 
 from ringback.jobs import WORK_QUEUES
-from ringback.queue.keys import queue_keys
+from ringback.redis_keys import queue_keys
 
 if TYPE_CHECKING:
     from ringback.services import Services

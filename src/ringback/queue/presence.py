@@ -23,7 +23,6 @@ from typing import Any
 
 from ringback.clock import Clock
 from ringback.errors import Conflict, ValidationError
-from ringback.queue.keys import AgentKeys, check_id, queue_keys
 from ringback.queue.models import (
     SETTABLE_AGENT_STATES,
     AgentPresence,
@@ -32,6 +31,7 @@ from ringback.queue.models import (
 )
 from ringback.queue.runner import Call, ScriptRunner, stamp
 from ringback.redis_connection import text
+from ringback.redis_keys import AgentKeys, check_id, queue_keys
 
 
 def split_queues(value: str) -> tuple[str, ...]:

@@ -18,7 +18,6 @@ from ringback.errors import Conflict, NotFound, ValidationError
 from ringback.observability import recorder
 from ringback.queue.entry_ids import is_entry_id, new_entry_id
 from ringback.queue.estimate import HANDLE_WEIGHT, estimated_wait_seconds
-from ringback.queue.keys import CONFIGURED_QUEUES, check_id, queue_keys
 from ringback.queue.models import (
     AgentPresence,
     AgentState,
@@ -38,6 +37,7 @@ from ringback.queue.models import (
 from ringback.queue.presence import Presence
 from ringback.queue.runner import Call, ScriptRunner, stamp
 from ringback.redis_connection import text
+from ringback.redis_keys import CONFIGURED_QUEUES, check_id, queue_keys
 
 _DEFAULTS = QueueSettings()
 # How often a join mints another id when the one it drew is taken (2**-60 per try).

@@ -12,7 +12,7 @@ agent busy).  The ``<Dial action>`` tells how it ended:
 - not answered: the agent *missed* it (``Router.missed``), the caller goes
   back into ``<Enqueue>`` at the same place and the next agent is offered.
 
-The rung note (``RoutingKeys.rung``) names the offer whose agent was rung,
+The rung note (``QueueKeys.rung``) names the offer whose agent was rung,
 so a job run twice never rings twice, and a late "move the caller back" job
 never pulls the caller out of a newer agent's ``<Dial>``.
 """
@@ -27,18 +27,19 @@ from typing import Any
 from ringback.agents import AgentDirectory
 from ringback.clock import Clock
 from ringback.errors import Conflict, NotFound, ValidationError
-from ringback.queue.keys import queue_keys
 from ringback.queue.models import Entry, EntryKind, EntryState
 from ringback.queue.service import QueueService
 from ringback.redis_connection import text
+from ringback.redis_keys import queue_keys
 from ringback.routing.endpoints import Endpoint, parse_endpoint
-from ringback.routing.keys import RUNG_TTL_SECONDS, RoutingKeys
 from ringback.routing.router import Router
 from ringback.routing.urls import AgentUrls, OfferTag, ring_seconds
 from ringback.scheduler.deadlines import DeadlineKind, Deadlines
 from ringback.telephony import CallNotFound, CallNotInProgress, Telephony, TelephonyError
 
 log = logging.getLogger(__name__)
+
+RUNG_TTL_SECONDS = 86_400
 
 DELETE_IF_SAME = """\
 -- KEYS[1] the rung note of an entry
@@ -108,7 +109,7 @@ class LiveCalls:
         """The live call's state, from its entry and rung note in one round trip."""
         with self._redis.pipeline(transaction=False) as pipe:
             pipe.hget(queue_keys(queue_id).entries, entry_id)
-            pipe.get(RoutingKeys.rung(queue_id, entry_id))
+            pipe.get(queue_keys(queue_id).rung(entry_id))
             raw, rung = pipe.execute()
         if not raw:
             return LiveCallState.DONE
@@ -137,7 +138,7 @@ class LiveCalls:
             return False
         if not (endpoint.rings_on_offer or accepted):
             return False
-        key = RoutingKeys.rung(tag.queue_id, tag.entry_id)
+        key = queue_keys(tag.queue_id).rung(tag.entry_id)
         if text(self._redis.set(key, str(tag), ex=RUNG_TTL_SECONDS, get=True)) == str(tag):
             return False  # rung already
         until = self._deadlines.due_at(DeadlineKind.OFFER_TIMEOUT, tag.ref)
@@ -165,7 +166,7 @@ class LiveCalls:
         if entry is None or entry.kind is not EntryKind.LIVE or \
                 entry.state is EntryState.ACCEPTED:
             return False
-        key = RoutingKeys.rung(tag.queue_id, tag.entry_id)
+        key = queue_keys(tag.queue_id).rung(tag.entry_id)
         if not self._delete_if_same(keys=[key], args=[str(tag)]):
             return False
         newer = OfferTag.of_entry(entry)

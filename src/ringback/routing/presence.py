@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from ringback.agents import AgentDirectory, Principal
 from ringback.errors import Conflict, ValidationError
-from ringback.queue.keys import check_id
 from ringback.queue.models import (
     SETTABLE_AGENT_STATES,
     AgentPresence,
@@ -27,6 +26,7 @@ from ringback.queue.models import (
     MissedOffer,
 )
 from ringback.queue.service import QueueService
+from ringback.redis_keys import check_id
 from ringback.routing.endpoints import parse_endpoint
 from ringback.routing.offers import OfferService, OfferView
 from ringback.routing.router import Router

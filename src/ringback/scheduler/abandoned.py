@@ -45,12 +45,12 @@ from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
 from ringback.clock import Clock
+from ringback.redis_keys import SchedulerKeys
 from ringback.worker import WORK_QUEUES, MaintenanceLock, WorkerBeats
 
 log = logging.getLogger(__name__)
 
 INTERMEDIATE_GRACE_SECONDS = 10.0
-SEEN_KEY = "ringback:reaper:intermediate:{queue}"
 
 HAND_BACK_SCRIPT = """
 -- KEYS[1] the queue's list          KEYS[2] its intermediate list
@@ -103,9 +103,9 @@ class _Execution:
 class AbandonedJobs:
     """Hands jobs of dead workers back to their queue or to rq's failure path.
 
-    Keys (besides rq's own, which rq's objects build):
-        ringback:reaper:intermediate:<queue>   hash of job id -> when the
-            reaper first saw it in the queue's intermediate list with no execution
+    Keys (besides rq's own, which rq's objects build): ``SchedulerKeys.intermediate``
+    (``redis_keys``), per rq queue a hash of job id -> when the reaper first saw
+    it in the queue's intermediate list with no execution.
     """
 
     def __init__(
@@ -195,7 +195,7 @@ class AbandonedJobs:
         return done
 
     def _hand_back_intermediate(self, queue: Queue) -> list[HandBack]:
-        seen_key = SEEN_KEY.format(queue=queue.name)
+        seen_key = SchedulerKeys.intermediate(queue.name)
         stranded = set(queue.intermediate_queue.get_job_ids())
         if stranded:
             started = {m.decode().rpartition(":")[0] for m in

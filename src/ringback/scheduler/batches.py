@@ -40,7 +40,8 @@ from rq.utils import import_attribute
 from ringback.clock import Clock
 from ringback.jobs import WORK_QUEUES
 from ringback.observability import recorder
-from ringback.scheduler.deadlines import Claim, DeadlineKeys, DeadlineKind
+from ringback.redis_keys import DeadlineKeys
+from ringback.scheduler.deadlines import Claim, DeadlineKind
 from ringback.worker import job_services, stop_requested
 
 log = logging.getLogger(__name__)

@@ -22,8 +22,8 @@ import redis
 from ringback.clock import Clock
 from ringback.errors import ValidationError
 from ringback.redis_connection import text
+from ringback.redis_keys import DeadlineKeys
 
-PREFIX = "rb"
 MAX_REF = 200
 DEFAULT_LEASE_SECONDS = 30.0
 
@@ -51,47 +51,6 @@ class Claim:
     ref: str
     due_at: float
     reclaimed: bool = field(default=False, compare=False)
-
-
-@dataclass(frozen=True)
-class DeadlineKeys:
-    """The keys of one kind of deadline, all under the hash tag ``{dl:<kind>}``.
-
-    - ``due``: zset, ref -> due time; scheduled and not claimed yet
-    - ``leases``: zset, ref -> lease expiry; claimed by a sweeper, not acked yet
-    - ``leased_due``: hash, ref -> due time of the claim its lease belongs to
-    - ``done``: zset, deadlines a batch job has run or handed on, by when
-    """
-
-    kind: DeadlineKind
-
-    def _key(self, name: str) -> str:
-        return f"{PREFIX}:{{dl:{self.kind.value}}}:{name}"
-
-    @property
-    def due(self) -> str:
-        return self._key("due")
-
-    @property
-    def leases(self) -> str:
-        return self._key("leases")
-
-    @property
-    def leased_due(self) -> str:
-        return self._key("leased_due")
-
-    @property
-    def done(self) -> str:
-        """zset, "<due>|<ref>" -> when a batch job dealt with it (``scheduler.batches``)."""
-        return self._key("done")
-
-    @staticmethod
-    def done_member(ref: str, due_at: float) -> str:
-        return f"{float(due_at)!r}|{ref}"
-
-    def all(self) -> list[str]:
-        """The KEYS layout of CLAIM_DUE."""
-        return [self.due, self.leases, self.leased_due]
 
 
 CLAIM_DUE = """
@@ -158,7 +117,8 @@ class Deadlines:
 
     Every method takes the kind and a ref string that names the subject of
     the deadline, e.g. ``"<queue_id>:<entry_id>"`` or an agent id.  A ref has
-    at most one deadline per kind: scheduling it again moves it.
+    at most one deadline per kind: scheduling it again moves it.  Owns
+    ``DeadlineKeys`` (``redis_keys``) of every kind.
     """
 
     def __init__(

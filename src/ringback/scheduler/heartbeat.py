@@ -1,7 +1,7 @@
 """Scheduler liveness, kept in Redis so /healthz sees every scheduler process.
 
-Keys:
-    ringback:schedulers   zset of scheduler id -> time of its last beat
+Keys: ``SchedulerKeys.schedulers`` (``redis_keys``), a zset of scheduler id ->
+time of its last beat.
 """
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ from __future__ import annotations
 import redis
 
 from ringback.clock import Clock
-
-SCHEDULERS_KEY = "ringback:schedulers"
+from ringback.redis_keys import SchedulerKeys
 
 
 class SchedulerHeartbeat:
@@ -22,12 +21,13 @@ class SchedulerHeartbeat:
         self._ttl = ttl
 
     def beat(self, scheduler_id: str) -> None:
-        self._redis.zadd(SCHEDULERS_KEY, {scheduler_id: self._clock.now()})
+        self._redis.zadd(SchedulerKeys.schedulers, {scheduler_id: self._clock.now()})
 
     def stop(self, scheduler_id: str) -> None:
-        self._redis.zrem(SCHEDULERS_KEY, scheduler_id)
+        self._redis.zrem(SchedulerKeys.schedulers, scheduler_id)
 
     def alive(self) -> list[str]:
         cutoff = self._clock.now() - self._ttl
-        self._redis.zremrangebyscore(SCHEDULERS_KEY, "-inf", f"({cutoff}")
-        return [m.decode() for m in self._redis.zrangebyscore(SCHEDULERS_KEY, cutoff, "+inf")]
+        self._redis.zremrangebyscore(SchedulerKeys.schedulers, "-inf", f"({cutoff}")
+        beating = self._redis.zrangebyscore(SchedulerKeys.schedulers, cutoff, "+inf")
+        return [m.decode() for m in beating]

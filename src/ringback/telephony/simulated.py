@@ -22,6 +22,7 @@ from typing import Any
 import redis
 
 from ringback.clock import Clock
+from ringback.redis_keys import SimKeys
 from ringback.telephony.base import STATUS_CALLBACK_EVENTS, CallStatus, PlacedCall
 from ringback.telephony.errors import CallNotFound, CallNotInProgress, InvalidNumber
 
@@ -31,31 +32,6 @@ _ENDPOINT = re.compile(r"^(\+[1-9][0-9]{1,14}|client:[A-Za-z0-9_.@-]+|sip:\S+@\S
 RETENTION_SECONDS = 2 * 24 * 3600
 MAX_CALLS = 1000
 MAX_EVENTS = 5000
-
-
-class SimKeys:
-    """Every Redis key of the simulator, built here and nowhere else.
-
-    The simulator spans all queues, so its keys carry their own hash tag,
-    ``{sim}``, which keeps the script and MULTI/EXEC on one Cluster slot:
-
-    * ``ringback:{sim}:calls``          list: call sids in the order placed
-    * ``ringback:{sim}:call:<sid>``     hash: the call's fields
-    * ``ringback:{sim}:attempt:<key>``  string: idempotency key -> call sid
-    * ``ringback:{sim}:events``         list of JSON: every operation, oldest first
-    """
-
-    PREFIX = "ringback:{sim}"
-    calls = f"{PREFIX}:calls"
-    events = f"{PREFIX}:events"
-
-    @classmethod
-    def call(cls, sid: str) -> str:
-        return f"{cls.PREFIX}:call:{sid}"
-
-    @classmethod
-    def attempt(cls, idempotency_key: str) -> str:
-        return f"{cls.PREFIX}:attempt:{idempotency_key}"
 
 
 PLACE_CALL = """
@@ -133,7 +109,7 @@ class SimEvent:
 
 
 class SimulatedTelephony:
-    """``Telephony`` that records instead of calling; see ``SimKeys`` for its keys."""
+    """``Telephony`` that records instead of calling; owns ``SimKeys`` (``redis_keys``)."""
 
     def __init__(self, redis_client: redis.Redis, clock: Clock, *,
                  on_placed: Callable[[str], None] | None = None) -> None:
