@@ -8,7 +8,6 @@ import dataclasses
 import threading
 
 from ringback.callbacks.service import entry_ref
-from ringback.callbacks.timers import QueueTimers, overflow_url
 from ringback.calls.departures import Departures
 from ringback.calls.index import CallIndex, CallOutcome
 from ringback.errors import Conflict, NotFound
@@ -85,8 +84,7 @@ def _race(services, redis_url: str, entry_id: str, due: float) -> bool:
 
     def scheduler() -> None:
         own = _own_services(services, redis_url)
-        timers = QueueTimers(own.queue, own.deadlines, own.telephony, own.clock,
-                             overflow_url(own.settings.public_base_url))
+        timers = own.queue_timers
         try:
             barrier.wait(10)
             timers.max_wait_reached(entry_ref(QUEUE, entry_id), due)
