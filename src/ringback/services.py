@@ -41,6 +41,7 @@ from ringback.console.notices import Notices
 from ringback.console.sessions import SessionStore
 from ringback.console.throttle import LoginThrottle
 from ringback.customers import CustomerDirectory
+from ringback.health import HealthCheck
 from ringback.ivr.urls import UrlBuilder
 from ringback.numbers import NumberDirectory
 from ringback.queue.service import QueueService
@@ -84,6 +85,11 @@ class Services:
         ``XREAD BLOCK``, rq's dequeue), with its own pool: ``redis`` fails any
         command after two seconds, so that webhooks answer while Redis stalls."""
         return blocking_twin(self.redis)
+
+    @cached_property
+    def health(self) -> HealthCheck:
+        """What ``/healthz`` reports: Redis, the database, workers and schedulers."""
+        return HealthCheck(self.redis, self.db, self.clock)
 
     # Queues, numbers, people
 
