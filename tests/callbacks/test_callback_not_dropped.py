@@ -9,7 +9,7 @@ import threading
 
 from ringback.callbacks.service import entry_ref
 from ringback.calls.departures import Departures
-from ringback.calls.index import CallIndex, CallOutcome
+from ringback.calls.index import CallIndex, QueueExit
 from ringback.errors import Conflict, NotFound
 from ringback.queue.models import EntryKind, EntryState, NewEntry, QueueSettings
 from ringback.redis_connection import connect
@@ -35,14 +35,14 @@ def test_a_max_wait_overflow_after_the_caller_became_a_callback_keeps_the_callba
                             route=lambda _queue_id: None)
     seen = _join(s)  # what the hold round read: a live caller at max wait
     desk.callbacks.request(QUEUE, seen.entry_id, CALLBACK_NUMBER)  # 1, right then
-    CallIndex(s.redis).left(seen.call_sid, CallOutcome.CALLBACK, seen.entry_id)
+    CallIndex(s.redis).left(seen.call_sid, QueueExit.CALLBACK, seen.entry_id)
 
     departures.overflow(seen.call_sid, QUEUE, seen)
 
     entry = s.queue.get(QUEUE, seen.entry_id)
     assert entry is not None and (entry.kind, entry.state) == \
         (EntryKind.CALLBACK, EntryState.WAITING)
-    assert CallIndex(s.redis).get(seen.call_sid).outcome is CallOutcome.CALLBACK
+    assert CallIndex(s.redis).get(seen.call_sid).outcome is QueueExit.CALLBACK
     desk.work()
     assert desk.record(entry_ref(QUEUE, seen.entry_id)).callback_number == CALLBACK_NUMBER
 
@@ -112,6 +112,10 @@ def _race(services, redis_url: str, entry_id: str, due: float) -> bool:
 
 
 def _own_services(services, redis_url: str):
+    """The services of another process on the same Redis, without the hourly request
+    limits (one caller asks in every round)."""
     client = connect(redis_url)
-    return dataclasses.replace(services, redis=client,
+    unlimited = dataclasses.replace(services.settings, callback_limit_per_caller=0,
+                                    callback_limit_per_number=0, callback_limit_per_prefix=0)
+    return dataclasses.replace(services, settings=unlimited, redis=client,
                                telephony=SimulatedTelephony(client, services.clock))
