@@ -49,6 +49,7 @@ from ringback.redis_connection import blocking_twin, connect, redis_url_for
 from ringback.routing.endpoints import EndpointRules
 from ringback.routing.wiring import Routing
 from ringback.scheduler.deadlines import Deadlines
+from ringback.scheduler.heartbeat import SchedulerHeartbeat
 from ringback.services_routing import assemble_routing
 from ringback.settings import Settings
 from ringback.store.db import Database
@@ -90,6 +91,11 @@ class Services:
     def health(self) -> HealthCheck:
         """What ``/healthz`` reports: Redis, the database, workers and schedulers."""
         return HealthCheck(self.redis, self.db, self.clock)
+
+    @cached_property
+    def scheduler_heartbeat(self) -> SchedulerHeartbeat:
+        """The scheduler process's sign of life (``/healthz`` reads it)."""
+        return SchedulerHeartbeat(self.redis, self.clock)
 
     # Queues, numbers, people
 

@@ -25,7 +25,6 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from ringback.scheduler.abandoned import AbandonedJobs
 from ringback.scheduler.deadlines import DeadlineKind
-from ringback.scheduler.heartbeat import SchedulerHeartbeat
 from ringback.scheduler.sweeper import DEFAULT_HANDLERS, Sweeper
 from ringback.services import Services
 
@@ -50,9 +49,8 @@ def build_scheduler(
 ) -> BlockingScheduler:
     """The periodic jobs; setting ``stop`` ends a sweep in progress after its round."""
     scheduler = BlockingScheduler(timezone="UTC")
-    heartbeat = SchedulerHeartbeat(services.redis, services.clock)
     scheduler.add_job(
-        heartbeat.beat, "interval", seconds=HEARTBEAT_SECONDS, args=[ident],
+        services.scheduler_heartbeat.beat, "interval", seconds=HEARTBEAT_SECONDS, args=[ident],
         id="heartbeat", max_instances=1, coalesce=True,
     )
     sweeper = Sweeper(services.redis, services.clock, services.deadlines, handlers, stop=stop)
@@ -89,7 +87,7 @@ def _quietly(task: Callable[[], int]) -> Callable[[], int]:
 
 def run_scheduler(services: Services) -> None:
     ident = scheduler_id()
-    heartbeat = SchedulerHeartbeat(services.redis, services.clock)
+    heartbeat = services.scheduler_heartbeat
     heartbeat.beat(ident)
     stop = threading.Event()
     scheduler = build_scheduler(services, ident, stop=stop)
