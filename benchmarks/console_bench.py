@@ -201,7 +201,7 @@ def reports_and_board(settings: Settings, trips: RoundTrips) -> None:
 
     with counted_sql(db.engine, trips):
         metrics = CallbackMetrics(db, services.queue, CallbackRecords(db, clock),
-                                  configured_queue_ids(services))
+                                  configured_queue_ids(services.numbers))
         chosen = report_range("30d", None, None, now)
         periods = chosen.periods()
 

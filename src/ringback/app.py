@@ -12,7 +12,6 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from ringback.api.body import MAX_BODY
-from ringback.health import HealthCheck
 from ringback.services import Services
 from ringback.settings import Settings
 
@@ -68,7 +67,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
-        health = HealthCheck(services.redis, services.db, services.clock).run()
+        health = services.health.run()
         return jsonify(health.to_json()), 200 if health.ok else 503
 
     @app.get("/favicon.ico")

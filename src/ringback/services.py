@@ -1,8 +1,11 @@
 """The one wiring point: every long-lived collaborator of a ringback process.
 
 A web process, a worker and a scheduler each build one ``Services`` from the
-settings and hand its parts to the domain services through their
-constructors.  Nothing below the web layer reaches for globals.
+settings.  Every domain object is assembled here, once per process, from the
+five parts below (settings, Redis, database, clock, telephony) and handed its
+collaborators through its constructor; the web edge, the jobs and the
+scheduler only read the cached objects.  Nothing below the web layer reaches
+for globals.  Routing's assembly, the largest, is ``services_routing``.
 """
 
 from __future__ import annotations
@@ -13,24 +16,48 @@ from typing import TYPE_CHECKING
 
 import redis
 
-from ringback.callbacks.enqueue import CallbackJobs
+from ringback.agents import AgentDirectory
+from ringback.callbacks.dial_results import DialResults
+from ringback.callbacks.enqueue import CallbackJobs, UnrecordedCallbacks
 from ringback.callbacks.limits import CallbackLimits, Limits
+from ringback.callbacks.listing import CallbackListing
+from ringback.callbacks.metrics import CallbackMetrics
+from ringback.callbacks.parts import (
+    CallbackParts,
+    allowed_countries_from,
+    configured_queue_ids,
+)
+from ringback.callbacks.records import CallbackRecords
 from ringback.callbacks.service import CallbackService
+from ringback.callbacks.timers import QueueTimers, overflow_url
+from ringback.callbacks.urls import OutboundUrls
+from ringback.calls.index import CallIndex
 from ringback.clock import Clock, SystemClock
+from ringback.console.account_settings import AccountSettingsStore
+from ringback.console.audit import AuditLog
+from ringback.console.invitations import Invitations
+from ringback.console.mail import Mailer, Outbox
+from ringback.console.notices import Notices
+from ringback.console.sessions import SessionStore
+from ringback.console.throttle import LoginThrottle
 from ringback.customers import CustomerDirectory
+from ringback.health import HealthCheck
+from ringback.ivr.urls import UrlBuilder
 from ringback.numbers import NumberDirectory
 from ringback.queue.service import QueueService
 from ringback.redis_connection import blocking_twin, connect, redis_url_for
+from ringback.routing.endpoints import EndpointRules
+from ringback.routing.wiring import Routing
 from ringback.scheduler.deadlines import Deadlines
+from ringback.scheduler.heartbeat import SchedulerHeartbeat
+from ringback.services_routing import assemble_routing
 from ringback.settings import Settings
 from ringback.store.db import Database
 from ringback.telephony import Telephony, build_telephony
 from ringback.tickets import BuiltinTicketSink
 
 if TYPE_CHECKING:
-    from ringback.agents import AgentDirectory
-    from ringback.routing.endpoints import EndpointRules
-    from ringback.routing.wiring import Routing
+    from ringback.calls.journey import CallJourney
 
 
 @dataclass
@@ -61,6 +88,18 @@ class Services:
         return blocking_twin(self.redis)
 
     @cached_property
+    def health(self) -> HealthCheck:
+        """What ``/healthz`` reports: Redis, the database, workers and schedulers."""
+        return HealthCheck(self.redis, self.db, self.clock)
+
+    @cached_property
+    def scheduler_heartbeat(self) -> SchedulerHeartbeat:
+        """The scheduler process's sign of life (``/healthz`` reads it)."""
+        return SchedulerHeartbeat(self.redis, self.clock)
+
+    # Queues, numbers, people
+
+    @cached_property
     def queue(self) -> QueueService:
         return QueueService(self.redis, self.clock)
 
@@ -78,16 +117,12 @@ class Services:
     @cached_property
     def agents(self) -> AgentDirectory:
         """The people, with the endpoint rules below applied to every endpoint set."""
-        from ringback.agents import AgentDirectory
-
         return AgentDirectory(self.db, endpoint_rules=self.endpoint_rules)
 
     def endpoint_rules(self) -> EndpointRules:
         """The toll-fraud rules for agents' endpoints as the numbers are configured
         now: their callback countries (any while none is configured), never one of
         them, SIP only on ``RINGBACK_SIP_DOMAINS``."""
-        from ringback.routing.endpoints import EndpointRules
-
         lines = self.numbers.lines()
         return EndpointRules.of(lines.countries or None, lines.numbers,
                                 self.settings.sip_domains)
@@ -102,23 +137,147 @@ class Services:
         """Customers, their people and the caller lookup of the screen pop."""
         return CustomerDirectory(self.db)
 
+    # Callbacks (ringback.callbacks)
+
+    @cached_property
+    def callback_jobs(self) -> CallbackJobs:
+        """The rq jobs of the callback lifecycle, enqueued once per idempotency key."""
+        return CallbackJobs(self.redis)
+
+    @cached_property
+    def callback_records(self) -> CallbackRecords:
+        """The SQL records of callbacks and their attempts."""
+        return CallbackRecords(self.db, self.clock)
+
     @cached_property
     def callbacks(self) -> CallbackService:
+        """Requests (within the hourly limits), calls and declines of callbacks."""
         s = self.settings
         limits = Limits(per_caller=s.callback_limit_per_caller,
                         per_number=s.callback_limit_per_number,
                         per_prefix=s.callback_limit_per_prefix)
         return CallbackService(self.queue, self.deadlines,
                                expiry_seconds=s.callback_expiry_seconds,
-                               jobs=CallbackJobs(self.redis),
+                               jobs=self.callback_jobs,
                                limits=CallbackLimits(self.redis, self.clock, limits))
+
+    @cached_property
+    def callback_listing(self) -> CallbackListing:
+        """The callbacks as the API and the console list them."""
+        return CallbackListing(self.queue, self.callback_records, self.clock,
+                               self.unrecorded_callbacks)
+
+    @cached_property
+    def unrecorded_callbacks(self) -> UnrecordedCallbacks:
+        """Callbacks requested in Redis whose SQL record a job has yet to write."""
+        return UnrecordedCallbacks(self.redis)
+
+    @cached_property
+    def outbound_urls(self) -> OutboundUrls:
+        """The webhooks of an outbound callback call."""
+        return OutboundUrls(self.settings.public_base_url)
+
+    @cached_property
+    def dial_results(self) -> DialResults:
+        """What Twilio reported of each attempt's calls."""
+        return DialResults(self.redis)
+
+    @cached_property
+    def callback_parts(self) -> CallbackParts:
+        """The collaborators the callback lifecycle's jobs share."""
+        return CallbackParts(
+            queue=self.queue,
+            deadlines=self.deadlines,
+            records=self.callback_records,
+            tickets=self.tickets,
+            telephony=self.telephony,
+            agents=self.agents,
+            urls=self.outbound_urls,
+            clock=self.clock,
+            allowed_countries=allowed_countries_from(self.numbers),
+            expiry_seconds=self.settings.callback_expiry_seconds,
+            own_numbers=self.numbers.own_numbers,
+        )
+
+    @cached_property
+    def queue_timers(self) -> QueueTimers:
+        """The max wait of live callers (the queue's deadline that is not routing's)."""
+        return QueueTimers(self.queue, self.deadlines, self.telephony,
+                           overflow_url(self.settings.public_base_url))
+
+    def callback_metrics(self) -> CallbackMetrics:
+        """The callback figures, looking for live callbacks in the queues the numbers
+        name now (so built per report, not cached)."""
+        return CallbackMetrics(self.db, self.queue, self.callback_records,
+                               configured_queue_ids(self.numbers))
+
+    # Calls: routing and the caller's journey
 
     @cached_property
     def routing(self) -> Routing:
         """Router, presence, offers and live calls (ringback.routing)."""
-        from ringback.routing.wiring import Routing
+        return assemble_routing(self)
 
-        return Routing.from_services(self)
+    @cached_property
+    def ivr_urls(self) -> UrlBuilder:
+        """The IVR's webhooks, as our TwiML hands them to Twilio."""
+        return UrlBuilder(self.settings.public_base_url)
+
+    @cached_property
+    def journey(self) -> CallJourney:
+        """The caller's way through the IVR and the queue; one per process, so its
+        cache of hold rounds lives as long as the process."""
+        # Imported here: the voicemail job's module imports the worker, which imports us.
+        from ringback.calls.journey import CallJourney
+        from ringback.calls.voicemail import VoicemailJobs
+
+        return CallJourney(
+            redis=self.redis,
+            numbers=self.numbers,
+            queue=self.queue,
+            callbacks=self.callbacks,
+            deadlines=self.deadlines,
+            calls=CallIndex(self.redis),
+            voicemails=VoicemailJobs(self.redis),
+            clock=self.clock,
+            urls=self.ivr_urls,
+            route=self.routing.router.route,
+        )
+
+    # The console's stores (ringback.console)
+
+    @cached_property
+    def sessions(self) -> SessionStore:
+        return SessionStore(self.db, self.clock)
+
+    @cached_property
+    def login_throttle(self) -> LoginThrottle:
+        return LoginThrottle(self.redis, self.clock)
+
+    @cached_property
+    def mailer(self) -> Mailer:
+        return Mailer(self.settings, self.redis, self.clock)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        return Outbox.of(self.settings)
+
+    @cached_property
+    def invitations(self) -> Invitations:
+        return Invitations(self.db, self.clock, self.mailer, self.settings.public_base_url,
+                           self.settings.secret_key)
+
+    @cached_property
+    def audit_log(self) -> AuditLog:
+        return AuditLog(self.db, self.clock)
+
+    @cached_property
+    def account_settings(self) -> AccountSettingsStore:
+        return AccountSettingsStore(self.db, self.clock)
+
+    @cached_property
+    def notices(self) -> Notices:
+        return Notices(self.redis)
 
     def close(self) -> None:
         self.telephony.close()

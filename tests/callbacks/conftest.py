@@ -63,7 +63,7 @@ class Desk:
 
     @property
     def parts(self) -> CallbackParts:
-        return CallbackParts.from_services(self.services)
+        return self.services.callback_parts
 
     def ask(self, caller: str = CALLER, *, number: str | None = None, queue: str = QUEUE,
             dialled: str = BUSINESS, sid: str | None = None, language: str = "de") -> Entry:

@@ -8,7 +8,6 @@ import dataclasses
 import threading
 
 from ringback.callbacks.service import entry_ref
-from ringback.callbacks.timers import QueueTimers, overflow_url
 from ringback.calls.departures import Departures
 from ringback.calls.index import CallIndex, QueueExit
 from ringback.errors import Conflict, NotFound
@@ -85,8 +84,7 @@ def _race(services, redis_url: str, entry_id: str, due: float) -> bool:
 
     def scheduler() -> None:
         own = _own_services(services, redis_url)
-        timers = QueueTimers(own.queue, own.deadlines, own.telephony,
-                             overflow_url(own.settings.public_base_url))
+        timers = own.queue_timers
         try:
             barrier.wait(10)
             timers.max_wait_reached(entry_ref(QUEUE, entry_id), due)
@@ -114,10 +112,10 @@ def _race(services, redis_url: str, entry_id: str, due: float) -> bool:
 
 
 def _own_services(services, redis_url: str):
-    """Another process's services; the callback limits are off, as every round
-    asks a callback to the same number."""
+    """The services of another process on the same Redis, without the hourly request
+    limits (one caller asks in every round)."""
     client = connect(redis_url)
-    settings = dataclasses.replace(services.settings, callback_limit_per_caller=0,
-                                   callback_limit_per_number=0, callback_limit_per_prefix=0)
-    return dataclasses.replace(services, settings=settings, redis=client,
+    unlimited = dataclasses.replace(services.settings, callback_limit_per_caller=0,
+                                    callback_limit_per_number=0, callback_limit_per_prefix=0)
+    return dataclasses.replace(services, settings=unlimited, redis=client,
                                telephony=SimulatedTelephony(client, services.clock))

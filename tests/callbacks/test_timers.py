@@ -4,7 +4,7 @@ of a live caller (``QueueTimers``), and the router's offer timeout."""
 from __future__ import annotations
 
 from ringback.callbacks.service import entry_ref
-from ringback.callbacks.timers import QueueTimers, overflow_url
+from ringback.callbacks.timers import QueueTimers
 from ringback.ivr.urls import Route, UrlBuilder
 from ringback.queue.models import AgentState, EntryState, NewEntry
 from ringback.scheduler.deadlines import DeadlineKind
@@ -17,9 +17,7 @@ SID = "CA" + "5" * 32
 
 
 def _timers(desk) -> QueueTimers:
-    s = desk.services
-    return QueueTimers(s.queue, s.deadlines, s.telephony,
-                       overflow_url(s.settings.public_base_url))
+    return desk.services.queue_timers
 
 
 def _live(desk, sid: str = SID):

@@ -117,7 +117,7 @@ def test_the_page_shows_callback_metrics_for_the_range_overall_and_per_number(
     page = owner_client.get("/console/reports?range=7d").get_data(as_text=True)
 
     metrics = CallbackMetrics(services.db, services.queue, CallbackRecords(services.db,
-                              services.clock), configured_queue_ids(services))
+                              services.clock), configured_queue_ids(services.numbers))
     chosen = report_range("7d", None, None, NOW)
     expected = metrics.report(chosen.start, chosen.end)
     o = expected.overall
@@ -139,7 +139,7 @@ def test_the_page_shows_callback_metrics_for_the_range_overall_and_per_number(
 def test_each_period_counts_as_a_report_of_that_period_alone(services, history, key):
     # The callbacks are requested on the hour: on the 24-hour chart's period edges.
     metrics = CallbackMetrics(services.db, services.queue, CallbackRecords(services.db,
-                              services.clock), configured_queue_ids(services))
+                              services.clock), configured_queue_ids(services.numbers))
     chosen = report_range(key, None, None, NOW)
     periods = chosen.periods()
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, request
 from flask.blueprints import BlueprintSetupState
 
-from ringback.agents import AgentDirectory
 from ringback.api.auth import authenticate
 from ringback.api.body import RowIdConverter, check_path_and_query, json_body
 from ringback.api.errors import register_error_handlers
@@ -54,7 +53,7 @@ def create_api_blueprint() -> Blueprint:
         if request.endpoint == f"{bp.name}.{openapi.ENDPOINT}":
             return  # the API's description is public
         s = services()
-        g.principal = authenticate(s.settings.api_token, AgentDirectory(s.db))
+        g.principal = authenticate(s.settings.api_token, s.agents)
         check_path_and_query()
 
     agents.register(bp)

@@ -15,12 +15,8 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from ringback.agents import AgentDirectory
 from ringback.api.auth import acting_agent, requires
-from ringback.callbacks.enqueue import CallbackJobs
-from ringback.callbacks.listing import CallbackListing
 from ringback.callbacks.records import AttemptRecord
-from ringback.callbacks.service import CallbackService
 from ringback.callbacks.states import CallbackView
 from ringback.callbacks.ticket import attempt_json, iso
 from ringback.parsing import ascii_whole
@@ -30,45 +26,34 @@ from ringback.store.models import Permission
 def register(bp: Blueprint) -> None:
     from ringback.api import services
 
-    def service() -> CallbackService:
-        s = services()
-        # Services.callbacks has no job queue yet (see docs/callbacks.md); the
-        # agent's side needs one to place calls.
-        return CallbackService(s.queue, s.deadlines,
-                               expiry_seconds=s.settings.callback_expiry_seconds,
-                               jobs=CallbackJobs(s.redis))
-
-    def listing() -> CallbackListing:
-        s = services()
-        return CallbackListing.from_services(s)
-
     @bp.get("/callbacks")
     @requires(Permission.CALLBACKS)
     def list_callbacks() -> ResponseReturnValue:
         args = request.args
-        page = listing().page(state=args.get("state"), queue_id=args.get("queue"),
-                              limit=args.get("limit"), offset=args.get("offset"))
+        page = services().callback_listing.page(
+            state=args.get("state"), queue_id=args.get("queue"),
+            limit=args.get("limit"), offset=args.get("offset"))
         return jsonify(callbacks=[callback_json(v) for v in page.callbacks], total=page.total,
                        limit=page.limit, offset=page.offset)
 
     @bp.get("/callbacks/<ref>")
     @requires(Permission.CALLBACKS)
     def get_callback(ref: str) -> ResponseReturnValue:
-        return jsonify(callback_json(listing().one(ref)))
+        return jsonify(callback_json(services().callback_listing.one(ref)))
 
     @bp.post("/callbacks/<ref>/call")
     @requires(Permission.CALLBACKS)
     def call_callback(ref: str) -> ResponseReturnValue:
         s = services()
-        agent = AgentDirectory(s.db).get(acting_agent())
-        service().call(ref, agent.id, agent.endpoint)
-        return jsonify(callback_json(listing().one(ref))), 202
+        agent = s.agents.get(acting_agent())
+        s.callbacks.call(ref, agent.id, agent.endpoint)
+        return jsonify(callback_json(s.callback_listing.one(ref))), 202
 
     @bp.post("/callbacks/<ref>/decline")
     @requires(Permission.CALLBACKS)
     def decline_callback(ref: str) -> ResponseReturnValue:
         services().routing.offers.decline_callback(ref, acting_agent())
-        return jsonify(callback_json(listing().one(ref)))
+        return jsonify(callback_json(services().callback_listing.one(ref)))
 
 
 def callback_json(v: CallbackView) -> dict[str, Any]:

@@ -15,9 +15,6 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from ringback.api.auth import requires
-from ringback.callbacks.metrics import CallbackMetrics
-from ringback.callbacks.parts import configured_queue_ids
-from ringback.callbacks.records import CallbackRecords
 from ringback.callbacks.ticket import iso
 from ringback.errors import ValidationError
 from ringback.store.models import Permission
@@ -39,9 +36,7 @@ def register(bp: Blueprint) -> None:
     def metrics() -> ResponseReturnValue:
         s = services()
         start, end = time_range(request.args.get("from"), request.args.get("to"), s.clock.now())
-        metrics = CallbackMetrics(s.db, s.queue, CallbackRecords(s.db, s.clock),
-                                  configured_queue_ids(s))
-        report = metrics.report(start, end)
+        report = s.callback_metrics().report(start, end)
         return jsonify({
             "from": iso(report.start),
             "to": iso(report.end),

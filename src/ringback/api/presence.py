@@ -22,7 +22,7 @@ from typing import Any
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
-from ringback.agents import AgentDirectory, agent_json, check_manage
+from ringback.agents import agent_json, check_manage
 from ringback.api.auth import current_principal
 from ringback.api.offers import offer_json
 from ringback.callbacks.ticket import iso
@@ -45,7 +45,7 @@ def register(bp: Blueprint) -> None:
     @bp.get("/agents/<id:agent_id>/presence")
     def get_presence(agent_id: int) -> ResponseReturnValue:
         _may_read(agent_id)
-        AgentDirectory(services().db).get(agent_id)  # 404 for an unknown agent
+        services().agents.get(agent_id)  # 404 for an unknown agent
         return jsonify(presence_json(services().routing.presence.get(agent_id)))
 
     @bp.put("/agents/<id:agent_id>/endpoint")
@@ -60,7 +60,7 @@ def register(bp: Blueprint) -> None:
         if current_principal().agent_id != agent_id:
             raise PermissionDenied("a softphone token is only handed to its own agent")
         s = services()
-        minted = s.routing.softphone.mint(AgentDirectory(s.db).get(agent_id))
+        minted = s.routing.softphone.mint(s.agents.get(agent_id))
         return jsonify(token=minted.token, identity=minted.identity,
                        expires_at=iso(minted.expires_at))
 
@@ -74,7 +74,7 @@ def _may_change(agent_id: int) -> None:
         return
     if not principal.may(Permission.AGENTS):
         raise PermissionDenied("agents act on themselves; others need the agents permission")
-    check_manage(principal, AgentDirectory(services().db).get(agent_id))
+    check_manage(principal, services().agents.get(agent_id))
 
 
 def _may_read(agent_id: int) -> None:

@@ -1,6 +1,6 @@
 """The rq jobs of the callback lifecycle and the queue's deadlines.
 
-Thin functions: each builds its collaborators from the worker's services
+Thin functions: each takes its collaborators from the worker's services
 (``job_services()``) and calls one domain operation.  All are idempotent
 and may run more than once; the deadline handlers (``handler(ref, due_at)``,
 listed in ``scheduler.sweeper.DEFAULT_HANDLERS``) also re-check that their
@@ -13,15 +13,12 @@ import logging
 
 from rq import get_current_job
 
-from ringback.callbacks.dial_results import DialResults
 from ringback.callbacks.dialing import Dialer
-from ringback.callbacks.enqueue import UnrecordedCallbacks
 from ringback.callbacks.expiry import Expiry
 from ringback.callbacks.outcome import Outcomes
 from ringback.callbacks.parts import CallbackParts
 from ringback.callbacks.records import accepted_at_of, attempt_key, ref_of_attempt
 from ringback.callbacks.service import parse_entry_ref
-from ringback.callbacks.timers import QueueTimers, overflow_url
 from ringback.store.callbacks import AttemptOutcome
 from ringback.worker import job_services
 
@@ -29,13 +26,7 @@ log = logging.getLogger(__name__)
 
 
 def _parts() -> CallbackParts:
-    return CallbackParts.from_services(job_services())
-
-
-def _timers() -> QueueTimers:
-    s = job_services()
-    return QueueTimers(s.queue, s.deadlines, s.telephony,
-                       overflow_url(s.settings.public_base_url))
+    return job_services().callback_parts
 
 
 def _has_retries_left() -> bool:
@@ -54,7 +45,7 @@ def record_request(ref: str) -> bool:
     if entry is not None and entry.callback_number != "":
         parts.records.ensure(entry)
         recorded = True
-    UnrecordedCallbacks(job_services().redis).remove(ref)  # the list reads the row now
+    job_services().unrecorded_callbacks.remove(ref)  # the list reads the row now
     return recorded
 
 
@@ -68,7 +59,7 @@ def place_callback(ref: str, agent_id: int, accepted_at: float) -> str | None:
     """
     parts = _parts()
     try:
-        attempt = Dialer(parts, DialResults(job_services().redis)).place(
+        attempt = Dialer(parts, job_services().dial_results).place(
             ref, agent_id, accepted_at)
     except Exception as exc:
         if not _has_retries_left():
@@ -89,7 +80,7 @@ def continue_dialing(key: str, due_at: float) -> str | None:
     if attempt is None:
         return None
     if attempt.outcome is not None:
-        return Dialer(parts, DialResults(job_services().redis)).adopt_reported_call(
+        return Dialer(parts, job_services().dial_results).adopt_reported_call(
             attempt).call_sid
     return place_callback(ref_of_attempt(key), attempt.agent_id, accepted_at_of(key))
 
@@ -105,7 +96,7 @@ def adopt_call(attempt_key: str, call_sid: str) -> bool:
     if attempt is None:
         return False
     known = attempt.call_sid
-    attempt = Dialer(parts, DialResults(s.redis)).adopt_reported_call(attempt)
+    attempt = Dialer(parts, s.dial_results).adopt_reported_call(attempt)
     if attempt.call_sid == call_sid and (attempt.outcome is None or known == call_sid):
         return True
     log.warning("callback attempt %s: hanging up call %s, which it cannot use",
@@ -136,7 +127,7 @@ def finish_attempt(
     """How the call ended, from a webhook.  A ``fallback`` outcome (the agent's leg
     ended) yields to the customer leg's result when that one was reported."""
     parts = _parts()
-    if fallback and DialResults(job_services().redis).seen(attempt_key):
+    if fallback and job_services().dial_results.seen(attempt_key):
         return None
     attempt = Outcomes(parts).finish(attempt_key, AttemptOutcome(outcome), reason,
                                      handle_seconds)
@@ -158,7 +149,7 @@ def expire_callback(ref: str, due_at: float) -> str | None:
 
 
 def queue_max_wait(ref: str, due_at: float) -> bool:
-    return _timers().max_wait_reached(ref, due_at)
+    return job_services().queue_timers.max_wait_reached(ref, due_at)
 
 
 def offer_timeout(ref: str, due_at: float) -> bool:

@@ -10,7 +10,6 @@ time like the rows: the list shows what ``GET /callbacks/<id>`` shows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ringback.callbacks.enqueue import UnrecordedCallbacks
 from ringback.callbacks.records import CallbackRecords
@@ -22,9 +21,6 @@ from ringback.parsing import whole_number
 from ringback.queue.models import Entry, EntryKind
 from ringback.queue.service import QueueService
 from ringback.store.callbacks import CallbackState
-
-if TYPE_CHECKING:
-    from ringback.services import Services
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -47,11 +43,6 @@ class CallbackListing:
         self._records = records
         self._clock = clock
         self._unrecorded = unrecorded
-
-    @classmethod
-    def from_services(cls, services: Services) -> CallbackListing:
-        return cls(services.queue, CallbackRecords(services.db, services.clock),
-                   services.clock, UnrecordedCallbacks(services.redis))
 
     def one(self, ref: str) -> CallbackView:
         record = self._records.get(ref)

@@ -1,8 +1,8 @@
-"""The collaborators of the callback lifecycle, built once from a process's Services.
+"""The collaborators of the callback lifecycle, as one object.
 
-The lifecycle's jobs (dialing, outcomes, expiry, queue timers) share these;
-``CallbackParts.from_services`` is where they are put together, so a test can
-also build them by hand around a stand-in telephony or ticket sink.
+The lifecycle's jobs (dialing, outcomes, expiry) share these;
+``Services.callback_parts`` puts them together once per process, and a test
+can also build them by hand around a stand-in telephony or ticket sink.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import phonenumbers
 
@@ -19,13 +18,11 @@ from ringback.callbacks.records import CallbackRecords
 from ringback.callbacks.urls import OutboundUrls
 from ringback.clock import Clock
 from ringback.errors import ValidationError
+from ringback.numbers import NumberDirectory
 from ringback.queue.service import QueueService
 from ringback.scheduler.deadlines import Deadlines
 from ringback.telephony import Telephony
 from ringback.tickets import TicketSink
-
-if TYPE_CHECKING:
-    from ringback.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +40,8 @@ def home_country(business_number: str) -> tuple[str, ...]:
     return (region,) if region and region != "ZZ" else ()
 
 
-def allowed_countries_from(services: Services) -> AllowedCountries:
+def allowed_countries_from(directory: NumberDirectory) -> AllowedCountries:
     """The allow-list of each business number's configuration, else its own country."""
-    directory = services.numbers
 
     def allowed(business_number: str) -> Iterable[str]:
         try:
@@ -61,11 +57,11 @@ def allowed_countries_from(services: Services) -> AllowedCountries:
     return allowed
 
 
-def configured_queue_ids(services: Services) -> set[str]:
+def configured_queue_ids(numbers: NumberDirectory) -> set[str]:
     """Every queue a configured number sends callers to (its own and its menu's)."""
     found: set[str] = set()
     try:
-        configs = services.numbers.all()
+        configs = numbers.all()
     except ValidationError:
         log.warning("a number's configuration is unreadable; its queues are not listed")
         return found
@@ -90,18 +86,3 @@ class CallbackParts:
     # The business's own numbers, never dialled as a callback (NumberDirectory.own_numbers).
     own_numbers: Callable[[], Collection[str]] = frozenset
 
-    @classmethod
-    def from_services(cls, services: Services) -> CallbackParts:
-        return cls(
-            queue=services.queue,
-            deadlines=services.deadlines,
-            records=CallbackRecords(services.db, services.clock),
-            tickets=services.tickets,
-            telephony=services.telephony,
-            agents=services.agents,
-            urls=OutboundUrls(services.settings.public_base_url),
-            clock=services.clock,
-            allowed_countries=allowed_countries_from(services),
-            expiry_seconds=services.settings.callback_expiry_seconds,
-            own_numbers=services.numbers.own_numbers,
-        )

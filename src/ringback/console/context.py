@@ -1,5 +1,6 @@
-"""The console's view of the app's Services: one place that builds the domain
-objects a page needs from the request's app, so pages stay thin."""
+"""The console's way to the app's Services: the one place a page reaches them
+(through the request's app), with a short accessor for each object pages use.
+Every object is assembled once, on ``Services``."""
 
 from __future__ import annotations
 
@@ -25,39 +26,32 @@ def directory() -> AgentDirectory:
 
 
 def session_store() -> SessionStore:
-    s = services()
-    return SessionStore(s.db, s.clock)
+    return services().sessions
 
 
 def throttle() -> LoginThrottle:
-    s = services()
-    return LoginThrottle(s.redis, s.clock)
+    return services().login_throttle
 
 
 def mailer() -> Mailer:
-    s = services()
-    return Mailer(s.settings, s.redis, s.clock)
+    return services().mailer
 
 
 def outbox() -> Outbox:
-    return Outbox.of(services().settings)
+    return services().outbox
 
 
 def invitations() -> Invitations:
-    s = services()
-    return Invitations(s.db, s.clock, mailer(), s.settings.public_base_url,
-                       s.settings.secret_key)
+    return services().invitations
 
 
 def audit_log() -> AuditLog:
-    s = services()
-    return AuditLog(s.db, s.clock)
+    return services().audit_log
 
 
 def account_settings() -> AccountSettingsStore:
-    s = services()
-    return AccountSettingsStore(s.db, s.clock)
+    return services().account_settings
 
 
 def notices() -> Notices:
-    return Notices(services().redis)
+    return services().notices

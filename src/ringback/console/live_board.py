@@ -125,10 +125,9 @@ class Board:
 def board_queue_ids(services: Services) -> set[str]:
     """The queues the board shows (see the module docstring)."""
     from ringback.callbacks.parts import configured_queue_ids
-    from ringback.callbacks.records import CallbackRecords
 
-    found = configured_queue_ids(services)
-    found.update(CallbackRecords(services.db, services.clock).open_queue_ids())
+    found = configured_queue_ids(services.numbers)
+    found.update(services.callback_records.open_queue_ids())
     return found
 
 

@@ -55,7 +55,7 @@ class LiveState(Collector):
 
         configured = set(self._services.queue.configured())
         try:
-            return sorted(configured | configured_queue_ids(self._services))
+            return sorted(configured | configured_queue_ids(self._services.numbers))
         except SQLAlchemyError:
             log.warning("the numbers could not be read; only configured queues are measured",
                         exc_info=True)

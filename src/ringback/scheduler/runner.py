@@ -23,10 +23,8 @@ from collections.abc import Callable, Mapping
 import redis
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from ringback.console.sessions import SessionStore
 from ringback.scheduler.abandoned import AbandonedJobs
-from ringback.scheduler.deadlines import DeadlineKind, Deadlines
-from ringback.scheduler.heartbeat import SchedulerHeartbeat
+from ringback.scheduler.deadlines import DeadlineKind
 from ringback.scheduler.sweeper import DEFAULT_HANDLERS, Sweeper
 from ringback.services import Services
 
@@ -51,13 +49,11 @@ def build_scheduler(
 ) -> BlockingScheduler:
     """The periodic jobs; setting ``stop`` ends a sweep in progress after its round."""
     scheduler = BlockingScheduler(timezone="UTC")
-    heartbeat = SchedulerHeartbeat(services.redis, services.clock)
     scheduler.add_job(
-        heartbeat.beat, "interval", seconds=HEARTBEAT_SECONDS, args=[ident],
+        services.scheduler_heartbeat.beat, "interval", seconds=HEARTBEAT_SECONDS, args=[ident],
         id="heartbeat", max_instances=1, coalesce=True,
     )
-    deadlines = Deadlines(services.redis, services.clock)
-    sweeper = Sweeper(services.redis, services.clock, deadlines, handlers, stop=stop)
+    sweeper = Sweeper(services.redis, services.clock, services.deadlines, handlers, stop=stop)
     scheduler.add_job(
         _quietly(sweeper.sweep), "interval", seconds=SWEEP_SECONDS,
         id="deadlines", name="sweep deadlines", max_instances=1, coalesce=True,
@@ -67,9 +63,8 @@ def build_scheduler(
         _quietly(abandoned.reap), "interval", seconds=ABANDONED_JOBS_SECONDS,
         id="abandoned-jobs", name="reap abandoned jobs", max_instances=1, coalesce=True,
     )
-    sessions = SessionStore(services.db, services.clock)
     scheduler.add_job(
-        sessions.purge_expired, "interval", seconds=SESSION_PURGE_SECONDS,
+        services.sessions.purge_expired, "interval", seconds=SESSION_PURGE_SECONDS,
         id="console-sessions", name="purge expired console sessions", max_instances=1,
         coalesce=True,
     )
@@ -92,7 +87,7 @@ def _quietly(task: Callable[[], int]) -> Callable[[], int]:
 
 def run_scheduler(services: Services) -> None:
     ident = scheduler_id()
-    heartbeat = SchedulerHeartbeat(services.redis, services.clock)
+    heartbeat = services.scheduler_heartbeat
     heartbeat.beat(ident)
     stop = threading.Event()
     scheduler = build_scheduler(services, ident, stop=stop)

@@ -17,14 +17,13 @@ router's jobs do the talking to Twilio):
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from flask.typing import ResponseReturnValue
 
 from ringback.calls.request import FINAL_CALL_STATUSES
 from ringback.ivr.config_rules import QUEUE_ID
 from ringback.ivr.prompts import agent_prompts, prompts_for
 from ringback.ivr.twiml import hangup
-from ringback.ivr.urls import UrlBuilder
 from ringback.parsing import ascii_whole
 from ringback.routing import twiml
 from ringback.routing.live import DialEnd
@@ -37,7 +36,7 @@ from ringback.routing.urls import (
     WHISPER_PATH,
     OfferTag,
 )
-from ringback.services import Services
+from ringback.webhooks.context import services
 from ringback.webhooks.fallback import twiml_response
 
 
@@ -47,9 +46,6 @@ def _seconds(raw: str | None) -> float | None:
 
 
 def register(bp: Blueprint) -> None:
-    def services() -> Services:
-        return current_app.extensions["ringback"]  # type: ignore[no-any-return]
-
     def requeue_answer(queue_id: str | None) -> Response:
         """Back into Twilio's queue, in the language of the number the caller dialled."""
         s = services()
@@ -59,7 +55,7 @@ def register(bp: Blueprint) -> None:
             (cfg.queue_id if cfg else None)
         if not queue:
             return twiml_response(hangup())
-        return twiml_response(twiml.requeue(prompts, UrlBuilder(s.settings.public_base_url), queue))
+        return twiml_response(twiml.requeue(prompts, s.ivr_urls, queue))
 
     @bp.post(CONNECT_PATH)
     def agent_connect() -> ResponseReturnValue:

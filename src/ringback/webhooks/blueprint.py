@@ -19,11 +19,9 @@ from flask import Blueprint, Flask, Response, abort, g, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from ringback.calls.index import CallIndex
 from ringback.calls.journey import CallJourney
 from ringback.calls.request import CallRequest
-from ringback.calls.voicemail import VoicemailJobs
-from ringback.ivr.urls import DEFAULT_PATHS, Route, UrlBuilder
+from ringback.ivr.urls import DEFAULT_PATHS, Route
 from ringback.observability import recorder
 from ringback.services import Services
 from ringback.webhooks import agent, outbound
@@ -37,28 +35,10 @@ STATUS_PATH = "/twilio/status"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 
 
-def build_journey(services: Services) -> CallJourney:
-    """The journey of a web process, on its services; built once, so the number
-    cache lives as long as the process."""
-    settings = services.settings
-    return CallJourney(
-        redis=services.redis,
-        numbers=services.numbers,
-        queue=services.queue,
-        callbacks=services.callbacks,
-        deadlines=services.deadlines,
-        calls=CallIndex(services.redis),
-        voicemails=VoicemailJobs(services.redis),
-        clock=services.clock,
-        urls=UrlBuilder(settings.public_base_url),
-        route=services.routing.router.route,
-    )
-
-
 def register_webhooks(app: Flask, services: Services) -> None:
     """Twilio's webhooks on ``app``: the blueprint, with the hold loop's path in front."""
     settings = services.settings
-    journey = build_journey(services)
+    journey = services.journey
     signatures = SignatureCheck(settings.webhook_auth_token, settings.public_base_url)
     app.register_blueprint(create_webhooks_blueprint(journey, signatures))
     app.wsgi_app = HoldLoopPath(app.wsgi_app, journey, signatures)  # type: ignore[method-assign]

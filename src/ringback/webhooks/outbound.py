@@ -21,12 +21,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
-from ringback.callbacks.dial_results import DialResults
-from ringback.callbacks.enqueue import CallbackJobs
 from ringback.callbacks.outcome import AGENT_HUNG_UP, AGENT_LEG_STATUS, DIAL_STATUS
 from ringback.callbacks.records import ref_of_attempt
 from ringback.callbacks.service import parse_entry_ref
@@ -43,8 +41,8 @@ from ringback.ivr.speech import say
 from ringback.ivr.twiml import hangup, say_and_hang_up
 from ringback.parsing import ascii_whole
 from ringback.queue.models import Entry, EntryState
-from ringback.services import Services
 from ringback.store.callbacks import AttemptOutcome
+from ringback.webhooks.context import services
 from ringback.webhooks.fallback import twiml_response
 
 log = logging.getLogger(__name__)
@@ -76,9 +74,6 @@ def _accepted_for(entry: Entry, attempt_key: str) -> bool:
 
 
 def register(bp: Blueprint) -> None:
-    def services() -> Services:
-        return current_app.extensions["ringback"]  # type: ignore[no-any-return]
-
     def attempt() -> str | None:
         key = request.args.get(ATTEMPT_PARAM, "")
         queue_id, entry_id = parse_entry_ref(ref_of_attempt(key))
@@ -92,8 +87,7 @@ def register(bp: Blueprint) -> None:
         if key is None or entry is None or not _accepted_for(entry, key):
             log.info("outbound callback %r: nothing to connect", key)
             return twiml_response(gone_twiml(prompts))
-        urls = OutboundUrls(s.settings.public_base_url)
-        return twiml_response(connect_twiml(prompts, entry, urls, key))
+        return twiml_response(connect_twiml(prompts, entry, s.outbound_urls, key))
 
     @bp.post(DIAL_DONE_PATH)
     def callback_dial_done() -> ResponseReturnValue:
@@ -109,8 +103,8 @@ def register(bp: Blueprint) -> None:
             handle = None
         elif handle is None:
             handle = 0.0
-        DialResults(s.redis).note(key, status)
-        CallbackJobs(s.redis).finish_attempt(key, outcome.value, reason, handle, source="dial")
+        s.dial_results.note(key, status)
+        s.callback_jobs.finish_attempt(key, outcome.value, reason, handle, source="dial")
         return twiml_response(hangup())
 
     @bp.post(AGENT_STATUS_PATH)
@@ -118,13 +112,13 @@ def register(bp: Blueprint) -> None:
         key, s = attempt(), services()
         status = request.form.get("CallStatus", "").lower()
         call_sid = request.form.get("CallSid", "")
-        if key is not None and call_sid and DialResults(s.redis).note_call(key, call_sid):
-            CallbackJobs(s.redis).adopt_call(key, call_sid)  # a call the attempt did not know
+        if key is not None and call_sid and s.dial_results.note_call(key, call_sid):
+            s.callback_jobs.adopt_call(key, call_sid)  # a call the attempt did not know
         if key is not None and status in AGENT_LEG_STATUS:
-            CallbackJobs(s.redis).finish_attempt(
+            s.callback_jobs.finish_attempt(
                 key, AttemptOutcome.FAILED.value, AGENT_LEG_STATUS[status], None, source="agent")
         elif key is not None and status == "completed":
-            CallbackJobs(s.redis).finish_attempt(
+            s.callback_jobs.finish_attempt(
                 key, AttemptOutcome.FAILED.value, AGENT_HUNG_UP, None, source="agent",
                 fallback=True)
         return twiml_response(str(VoiceResponse()))
@@ -133,5 +127,5 @@ def register(bp: Blueprint) -> None:
     def callback_customer_status() -> ResponseReturnValue:
         key, s = attempt(), services()
         if key is not None and request.form.get("CallStatus", "").lower() == "in-progress":
-            CallbackJobs(s.redis).mark_answered(key)
+            s.callback_jobs.mark_answered(key)
         return twiml_response(str(VoiceResponse()))

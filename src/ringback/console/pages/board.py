@@ -19,7 +19,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from ringback.agents import AgentDirectory
 from ringback.console.access import (
     SIGNED_IN,
     access,
@@ -199,7 +198,7 @@ def _board_queues() -> set[str]:
 def _board() -> Board:
     s = services()
     me = viewer()
-    live = LiveBoard(queue=s.queue, agents=AgentDirectory(s.db), presence=s.routing.presence,
+    live = LiveBoard(queue=s.queue, agents=s.agents, presence=s.routing.presence,
                      offers=s.routing.offers, clock=s.clock, queue_ids=_board_queues())
     return live.build(me.agent.id if me else None)
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
-from ringback.callbacks.listing import FILTER_STATES, CallbackListing
+from ringback.callbacks.listing import FILTER_STATES
 from ringback.console.access import access, area
 from ringback.console.context import services
 from ringback.errors import ValidationError
@@ -27,7 +27,7 @@ def register(bp: Blueprint) -> None:
     @access(area(Permission.CALLBACKS))
     def callbacks() -> ResponseReturnValue:
         s = services()
-        listing = CallbackListing.from_services(s)
+        listing = s.callback_listing
         state = request.args.get("state") or None
         offset = request.args.get("offset", type=int) or 0
         errors: dict[str, str] = {}

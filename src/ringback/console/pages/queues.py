@@ -14,7 +14,6 @@ import logging
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from ringback.callbacks.records import CallbackRecords
 from ringback.console.access import access, area, require_viewer
 from ringback.console.audit import Actor, AuditAction
 from ringback.console.context import audit_log, services
@@ -129,7 +128,7 @@ def _known_rows() -> list[QueueRow]:
     s = services()
     named = _numbers_by_queue()
     ids = set(named) | {DEFAULT_QUEUE_ID}
-    ids.update(CallbackRecords(s.db, s.clock).open_queue_ids())
+    ids.update(s.callback_records.open_queue_ids())
     ids.update(s.queue.configured())
     return [QueueRow(q, s.queue.settings(q), tuple(named.get(q, ()))) for q in sorted(ids)]
 

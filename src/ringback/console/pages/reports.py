@@ -12,9 +12,6 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
-from ringback.callbacks.metrics import CallbackMetrics
-from ringback.callbacks.parts import configured_queue_ids
-from ringback.callbacks.records import CallbackRecords
 from ringback.console.access import access, area
 from ringback.console.context import services
 from ringback.console.report_chart import (
@@ -43,8 +40,7 @@ def register(bp: Blueprint) -> None:
         except ValidationError as exc:
             errors = exc.errors
             chosen = report_range(DEFAULT_RANGE, None, None, now)
-        metrics = CallbackMetrics(s.db, s.queue, CallbackRecords(s.db, s.clock),
-                                  configured_queue_ids(s))
+        metrics = s.callback_metrics()
         periods = chosen.periods()
         found = metrics.series([p.start for p in periods] + [chosen.end])
         chart = build_chart(list(zip(periods, found.periods, strict=True)))
