@@ -159,6 +159,21 @@ def test_nul_in_a_json_body_is_422_naming_the_field(client, owner_headers, metho
     assert client.get("/api/v1/numbers", headers=owner_headers).get_json()["numbers"] == []
 
 
+@pytest.mark.parametrize(("path", "body", "field"), [
+    ("/api/v1/customers", '{"name": "\\ud800"}', "name"),
+    ("/api/v1/agents", '{"email": "a@x.io", "name": "A\\udfff"}', "name"),
+])
+def test_a_lone_surrogate_in_a_json_body_is_422_naming_the_field(client, owner_headers, path,
+                                                                 body, field):
+    """JSON may escape a lone surrogate, which no database stores as UTF-8 (found by the
+    never-5xx test once the customers API was merged: a 500 from SQLite)."""
+    response = client.post(path, data=body, content_type="application/json",
+                           headers=owner_headers)
+    assert response.status_code == 422, response.get_json()
+    assert "surrogate" in response.get_json()["errors"][field]
+    assert client.get("/api/v1/customers", headers=owner_headers).get_json()["total"] == 0
+
+
 def test_a_body_over_one_megabyte_is_413_and_stores_nothing(client, owner_headers):
     big = '{"email": "a@x.io", "name": "A", "pad": "' + "x" * (1024 * 1024) + '"}'
     response = client.post("/api/v1/agents", data=big, content_type="application/json",

@@ -25,6 +25,7 @@ MAX_BODY = 1024 * 1024
 MAX_BODY_TEXT = "1 MB"
 MAX_DEPTH = 32
 NUL_RULE = "must not contain the NUL character"
+SURROGATE_RULE = "must be valid Unicode text (no lone surrogate such as \\ud800)"
 DEPTH_RULE = f"must not nest lists and objects more than {MAX_DEPTH} deep"
 
 
@@ -99,6 +100,8 @@ def _check(document: Any) -> None:
         if isinstance(value, str):
             if "\x00" in value:
                 raise ValidationError({path or "body": NUL_RULE})
+            if not _encodable(value):
+                raise ValidationError({path or "body": SURROGATE_RULE})
             continue
         if not isinstance(value, dict | list):
             continue
@@ -108,10 +111,22 @@ def _check(document: Any) -> None:
             for key, item in value.items():
                 if "\x00" in key:
                     raise ValidationError({path or "body": f"{NUL_RULE} in a key"})
+                if not _encodable(key):
+                    raise ValidationError({path or "body": f"{SURROGATE_RULE} in a key"})
                 stack.append((f"{path}.{key}" if path else key, item, depth + 1))
         else:
             for index, item in enumerate(value):
                 stack.append((f"{path}.{index}" if path else str(index), item, depth + 1))
+
+
+def _encodable(text: str) -> bool:
+    """False for text with a lone surrogate (JSON's "\\ud800"), which no database
+    can store as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _no_constant(name: str) -> Any:
