@@ -67,12 +67,18 @@ def test_unknown_and_bad_fields_are_422_naming_each_and_store_nothing(client, ow
         "customer_id": 999, "name": "Ana"}, headers=owner_headers)
     assert response.status_code == 422
     assert response.get_json()["errors"]["customer_id"].startswith("names no customer")
+    # past an SQL INTEGER (PostgreSQL refuses to even look such an id up)
+    response = client.post("/api/v1/customer-users", json={
+        "customer_id": 2**31, "name": "Ana"}, headers=owner_headers)
+    assert response.status_code == 422
+    assert "1 to 2147483647" in response.get_json()["errors"]["customer_id"]
     listed = client.get("/api/v1/customer-users", headers=owner_headers).get_json()
     assert listed["total"] == 0
 
 
 def test_unknown_ids_are_404(client, owner_headers):
-    for path in ("/api/v1/customers/999", "/api/v1/customer-users/999"):
+    for path in ("/api/v1/customers/999", "/api/v1/customer-users/999",
+                 "/api/v1/customers/2147483648", "/api/v1/customer-users/2147483648"):
         assert client.get(path, headers=owner_headers).status_code == 404
         assert client.patch(path, json={"name": "X"}, headers=owner_headers).status_code == 404
         assert client.delete(path, headers=owner_headers).status_code == 404

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ringback.customers.phones import PhoneNumberRefused, caller_e164, check_region
 from ringback.customers.validation import customer_fields, user_fields
 from ringback.errors import Conflict, NotFound, ValidationError
-from ringback.parsing import whole_number
+from ringback.parsing import row_id, whole_number
 from ringback.store.customers import Customer, CustomerUser, CustomerUserPhone
 from ringback.store.db import Database
 
@@ -248,7 +248,9 @@ def _text_match(q: str, *columns: Any) -> ColumnElement[bool]:
 
 
 def _customer(session: Session, customer_id: int) -> Customer:
-    customer = session.get(Customer, customer_id)
+    """The customer, or NotFound (also for an id no row can have, such as 2**31)."""
+    key = row_id(customer_id)
+    customer = session.get(Customer, key) if key is not None else None
     if customer is None:
         raise NotFound("customer", customer_id)
     return customer
@@ -262,7 +264,9 @@ def _owner(session: Session, customer_id: int) -> None:
 
 
 def _user(session: Session, user_id: int) -> CustomerUser:
-    user = session.get(CustomerUser, user_id)
+    """The customer user, or NotFound (also for an id no row can have, such as 2**31)."""
+    key = row_id(user_id)
+    user = session.get(CustomerUser, key) if key is not None else None
     if user is None:
         raise NotFound("customer user", user_id)
     return user

@@ -12,6 +12,7 @@ from typing import Any
 
 from ringback.customers.phones import PhoneNumberRefused, check_region, to_e164
 from ringback.errors import ValidationError
+from ringback.parsing import MAX_ROW_ID
 from ringback.store.customers import MAX_EMAIL, MAX_NAME
 from ringback.tickets.validation import EMAIL, text_field
 
@@ -41,8 +42,9 @@ def user_fields(payload: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     if not partial or "customer_id" in payload:
         raw = payload.get("customer_id")
-        if type(raw) is not int or raw < 1:
-            errors["customer_id"] = "must name the customer (a positive whole number)"
+        if type(raw) is not int or not 1 <= raw <= MAX_ROW_ID:
+            errors["customer_id"] = (f"must name the customer (a whole number from 1 to "
+                                     f"{MAX_ROW_ID})")
         fields["customer_id"] = raw
     if not partial or "name" in payload:
         fields["name"] = text_field(errors, "name", payload.get("name"), max_len=MAX_NAME,
