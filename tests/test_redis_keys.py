@@ -112,7 +112,7 @@ def test_the_scan_leaves_messages_and_addresses_alone() -> None:
 def test_every_key_has_the_template_and_its_family_tag() -> None:
     queue = queue_keys("support")
     keys = {
-        "q:support": [*queue.all(), queue.rung("e1"),
+        "q:support": [*queue.all(),
                       DialResultKeys.result("support", "e1@5"),
                       DialResultKeys.call("support", "e1@5")],
         "a:ana": [AgentKeys("ana").presence],

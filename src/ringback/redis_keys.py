@@ -68,9 +68,6 @@ class QueueKeys:
     - ``staff``: set, logged-in agents of the queue (a mirror)
     - ``versions``: hash, agent -> last presence version mirrored here
     - ``events``: stream, the queue's append-only event log
-    - ``rung(entry)``: string, the offer (``<agent>@<offer deadline in ms>``)
-      whose agent was rung for this live caller, so a repeated job never rings
-      the agent twice (``routing.live``; a day's TTL)
     """
 
     queue_id: str
@@ -128,9 +125,6 @@ class QueueKeys:
     @property
     def events(self) -> str:
         return self._key("events")
-
-    def rung(self, entry_id: str) -> str:
-        return self._key(f"rung:{entry_id}")
 
     def all(self) -> list[str]:
         """Every key of the queue but the per-entry ones."""

@@ -31,7 +31,7 @@ def assemble_routing(s: Services) -> Routing:
         presence=PresenceService(queue=s.queue, router=router, offers=offers, agents=agents),
         offers=offers,
         live=LiveCalls(queue=s.queue, router=router, deadlines=s.deadlines,
-                       telephony=s.telephony, agents=agents, urls=urls, redis=s.redis,
+                       telephony=s.telephony, agents=agents, urls=urls,
                        clock=s.clock),
         softphone=SoftphoneTokens(s.settings, s.clock),
         urls=urls,

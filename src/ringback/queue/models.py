@@ -241,17 +241,25 @@ class Entry:
     accepted_by: str | None = None
     accepted_at: float | None = None
     declined_by: tuple[str, ...] = ()
+    # The offer (OfferTag text) whose agent was rung for this live caller (LiveCallState).
+    rung: str | None = None
 
     @classmethod
     def from_record(
         cls, queue_id: str, entry_id: str, raw: str | bytes, state: EntryState | None = None
     ) -> Entry:
-        """Decode the compact JSON written by the Lua scripts.
+        """Decode the compact JSON written by the Lua scripts."""
+        return cls.from_fields(queue_id, entry_id, json.loads(raw), state)
+
+    @classmethod
+    def from_fields(
+        cls, queue_id: str, entry_id: str, r: Mapping[str, Any], state: EntryState | None = None
+    ) -> Entry:
+        """An entry from its decoded record (short field names, see ``scripts``).
 
         Routing decodes an entry on every operation, so this fills the frozen
         instance's fields directly instead of through the generated __init__.
         """
-        r = json.loads(raw)
         get = r.get
         dx = get("dx")
         rt, od, at = get("rt"), get("od"), get("at")
@@ -275,6 +283,7 @@ class Entry:
             accepted_by=get("aa"),
             accepted_at=float(at) if at else None,
             declined_by=tuple(dx.split(",")) if dx else (),
+            rung=get("rg"),
         )
         return entry
 

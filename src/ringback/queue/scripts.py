@@ -156,6 +156,39 @@ local function readd(agent, idle)
   end
 end
 """,
+    "offertag": """
+-- An offered entry's current offer as OfferTag's text, ``<agent>@<deadline ms>``.
+local function offertag(e)
+  return e.oa .. '@' .. string.format('%.0f', tonumber(e.od) * 1000)
+end
+""",
+    "live": """
+-- The live call's state (LiveCallState) of entry e (nil: gone). ``rg`` names the
+-- offer whose agent was rung (RING), until REQUEUE clears it.
+local function live(e)
+  if not e then return 'done' end
+  if e.s == 'a' then return 'connected' end
+  if e.s == 'o' then
+    if e.rg and e.rg == offertag(e) then return 'connecting' end
+    return 'offered'
+  end
+  if e.rg then return 'back_in_queue' end
+  return 'joined'
+end
+""",
+    "answer": """
+-- The named reply of a live-call transition (LiveChange): status (ok or why not),
+-- the live state before and after, the entry's id and record, and extra fields.
+local function answer(status, eid, e, previous, extra)
+  local r = extra or {}
+  r.status = status
+  r.entry = eid
+  r.record = e
+  r.previous = previous
+  if not r.state then r.state = live(e) end
+  return cjson.encode(r)
+end
+""",
     "unhold": """
 -- The agent holding entry eid: the caller runs the agent's own transition.
 local function unhold(x, eid, now)
@@ -250,6 +283,7 @@ end
 if e.k == 'c' then redis.call('HDEL', K_REC, 'c:' .. e.cb) end
 e.k = 'c'
 e.cb = number
+e.rg = nil
 if not e.rt then e.rt = now end
 local raw = cjson.encode(e)
 redis.call('HSET', K_REC, eid, raw, 'c:' .. number, eid)
@@ -265,24 +299,26 @@ DROP = _queue_script(
 -- ARGV[1] now, ARGV[2] entry id, ARGV[3] event type (abandoned|expired|removed),
 -- ARGV[4] reason, ARGV[5] '1' to drop an accepted entry too,
 -- ARGV[6] kind code (l|c) the entry must still have, '' for any
--- A local agent holding the entry is freed here. The kind is checked here, not by the
--- caller: a live call that became a callback since the caller read it stays.
--- Returns {'ok', json, remote agent holding it or ''}, {'accepted', json},
--- {'kind', json} or {'gone'}.
+-- The kind is checked here, not by the caller: a live call that became a callback
+-- since the caller read it stays. Live call: any state -> done (the caller hangs up,
+-- max wait, removal; connected only with ARGV[5] '1').
+-- Returns a LiveChange: status ok (agent: the agent that held it, whose side the
+-- caller frees), accepted, kind or gone.
 """,
     """
 local now, eid = ARGV[1], ARGV[2]
-local e, raw = load(eid)
-if not e then return {'gone'} end
-if ARGV[6] ~= '' and e.k ~= ARGV[6] then return {'kind', raw} end
-if e.s == 'a' and ARGV[5] ~= '1' then return {'accepted', raw} end
+local e = load(eid)
+if not e then return answer('gone', eid, nil, 'done') end
+local previous = live(e)
+if ARGV[6] ~= '' and e.k ~= ARGV[6] then return answer('kind', eid, e, previous) end
+if e.s == 'a' and ARGV[5] ~= '1' then return answer('accepted', eid, e, previous) end
 local agent = e.oa or e.aa or ''
 emit(ARGV[3], eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', agent,
   'reason', ARGV[4])
 forget(eid, e)
 local remote = ''
 if agent ~= '' then remote = unhold(agent, eid, now) end
-return {'ok', raw, remote}
+return answer('ok', eid, e, previous, {agent = remote, state = 'done'})
 """,
 )
 
@@ -293,17 +329,18 @@ RESERVE = _queue_script(
 -- ARGV[1] now, ARGV[2] default offer timeout, ARGV[3] entries to scan, ARGV[4] agents to scan
 -- Pairs the first offerable entry with the longest-idle available agent that has not
 -- declined it, marks it offered and takes the agent off the available list; the
--- caller then claims the agent on its own key (AGENT_CLAIM).
--- Returns {'ok', id, json} or {'no_agent'|'empty'|'none'}.
+-- caller then claims the agent on its own key (AGENT_CLAIM). Live call: joined or
+-- back_in_queue -> offered.
+-- Returns a LiveChange: status ok (entry, record, agent) or no_agent, empty, none.
 """,
     """
 local now = ARGV[1]
 -- Most offers go to the first agent and the first entry: read a few, then more if needed.
 local agents = redis.call('ZRANGE', K_AVAILABLE, 0, 3, 'WITHSCORES')
-if #agents == 0 then return {'no_agent'} end
+if #agents == 0 then return cjson.encode({status = 'no_agent'}) end
 local more_agents = #agents == 8
 local ids = redis.call('ZRANGE', K_READY, 0, 0)
-if #ids == 0 then return {'empty'} end
+if #ids == 0 then return cjson.encode({status = 'empty'}) end
 local staff = nil
 local i = 1
 while ids[i] do
@@ -335,23 +372,23 @@ while ids[i] do
     end
   end
   if pick then
+    local previous = live(e)
     local deadline = string.format('%.3f', tonumber(now) + tonumber(r[2] or ARGV[2]))
     e.s = 'o'
     e.oa = pick
     e.od = deadline
     e.ois = idle
-    local raw = cjson.encode(e)
-    redis.call('HSET', K_REC, eid, raw)
+    redis.call('HSET', K_REC, eid, cjson.encode(e))
     redis.call('ZREM', K_READY, eid)
     redis.call('ZADD', K_OFFERS, deadline, eid)
     redis.call('ZREM', K_AVAILABLE, pick)
     emit('offered', eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', pick)
-    return {'ok', eid, raw}
+    return answer('ok', eid, e, previous, {agent = pick})
   end
   if i == 1 then ids = redis.call('ZRANGE', K_READY, 0, tonumber(ARGV[3]) - 1) end
   i = i + 1
 end
-return {'none'}
+return cjson.encode({status = 'none'})
 """,
 )
 
@@ -383,21 +420,29 @@ ACCEPT = _queue_script(
     "ACCEPT",
     _ROUTING,
     """\
--- ARGV[1] now, ARGV[2] entry id, ARGV[3] agent
+-- ARGV[1] now, ARGV[2] entry id, ARGV[3] agent, ARGV[4] the offer (OfferTag text)
+-- the entry must still be in, '' for any
 -- The single point where an entry gets its one agent: only a waiting entry, or one
 -- offered to this agent, can be accepted; the caller then makes the agent busy on
 -- its own key (AGENT_TAKE), and withdraws the acceptance when that is refused.
--- Returns {'ok'}, {'already'|'taken'|'offered_elsewhere'} or {'gone'}.
+-- Live call: offered or connecting -> connected (the agent answered, ARGV[4] names
+-- the offer); joined -> connected (an agent's Call).
+-- Returns a LiveChange: status ok, or already, taken, offered_elsewhere, offer
+-- (not in that offer any more), gone.
 """,
     """
 local now, eid, agent = ARGV[1], ARGV[2], ARGV[3]
 local e = load(eid)
-if not e then return {'gone'} end
+if not e then return answer('gone', eid, nil, 'done') end
+local previous = live(e)
 if e.s == 'a' then
-  if e.aa == agent then return {'already'} end
-  return {'taken'}
+  if e.aa == agent then return answer('already', eid, e, previous) end
+  return answer('taken', eid, e, previous)
 end
-if e.s == 'o' and e.oa ~= agent then return {'offered_elsewhere'} end
+if e.s == 'o' and e.oa ~= agent then return answer('offered_elsewhere', eid, e, previous) end
+if ARGV[4] ~= '' and (e.s ~= 'o' or offertag(e) ~= ARGV[4]) then
+  return answer('offer', eid, e, previous)
+end
 local pos = rank(eid)
 if e.s == 'o' then
   -- Routing took the agent off the available list when it made the offer.
@@ -415,7 +460,7 @@ e.od = nil
 e.ois = nil
 redis.call('HSET', K_REC, eid, cjson.encode(e))
 emit('accepted', eid, e, now, 'pos', pos, 'wait', waited(e, now), 'agent', agent)
-return {'ok'}
+return answer('ok', eid, e, previous, {agent = agent})
 """,
 )
 
@@ -423,21 +468,24 @@ DECLINE = _queue_script(
     "DECLINE",
     _ROUTING,
     """\
--- ARGV[1] now, ARGV[2] entry id, ARGV[3] agent, ARGV[4] mode (decline|timeout|miss)
+-- ARGV[1] now, ARGV[2] entry id, ARGV[3] agent, ARGV[4] mode (decline|timeout|miss),
+-- ARGV[5] the offer (OfferTag text) the entry must still be in, '' for any
 -- The entry goes back to its place and remembers the agent; the agent goes back on
 -- the available list (keeping its idle time on decline, at the end on timeout) and
 -- the caller releases it on its own key (AGENT_RELEASE). A miss is a timeout when
 -- due, else a decline, and leaves the agent off the list (the caller runs AGENT_MISS).
--- Returns {'ok', 'offer'|'none' (a waiting entry was passed over)},
--- {'not_due'}, {'state'} or {'gone'}.
+-- Live call: offered -> joined, connecting -> back_in_queue (the rung note stays).
+-- Returns a LiveChange: status ok (agent: the agent whose offer ended, '' when a
+-- waiting entry was passed over), not_due, state or gone.
 """,
     """
 local now, eid, agent, mode = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local e = load(eid)
-if not e then return {'gone'} end
-if e.s == 'o' and e.oa == agent then
+if not e then return answer('gone', eid, nil, 'done') end
+local previous = live(e)
+if e.s == 'o' and e.oa == agent and (ARGV[5] == '' or offertag(e) == ARGV[5]) then
   local due = tonumber(now) >= tonumber(e.od)
-  if mode == 'timeout' and not due then return {'not_due'} end
+  if mode == 'timeout' and not due then return answer('not_due', eid, e, previous) end
   local timed_out = mode == 'timeout' or (mode == 'miss' and due)
   local idle = e.ois
   if timed_out then idle = now end
@@ -448,16 +496,15 @@ if e.s == 'o' and e.oa == agent then
   local etype = 'declined'
   if timed_out then etype = 'offer_timed_out' end
   emit(etype, eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', agent)
-  return {'ok', 'offer'}
+  return answer('ok', eid, e, previous, {agent = agent})
 end
 if e.s == 'w' and mode == 'decline' then
   e.dx = listadd(e.dx, agent)
-  local raw = cjson.encode(e)
-  redis.call('HSET', K_REC, eid, raw)
+  redis.call('HSET', K_REC, eid, cjson.encode(e))
   emit('declined', eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', agent)
-  return {'ok', 'none'}
+  return answer('ok', eid, e, previous, {agent = ''})
 end
-return {'state'}
+return answer('state', eid, e, previous)
 """,
 )
 
@@ -469,14 +516,15 @@ COMPLETE = _queue_script(
 -- ARGV[5] default wrap-up seconds, ARGV[6] weight of the newest handle time in the
 -- moving average
 -- The entry leaves; the caller moves the agent to wrap-up on its own key (AGENT_DONE).
--- Returns {'ok', json, wrap-up seconds}, {'state', json} or {'gone'}.
+-- Live call: connected -> done.
+-- Returns a LiveChange: status ok (wrap_up: seconds), state or gone.
 """,
     """
 local now, eid, agent = ARGV[1], ARGV[2], ARGV[3]
 local r = redis.call('HMGET', K_REC, eid, '#aht', '#handled', '#wrap_up')
-if not r[1] then return {'gone'} end
+if not r[1] then return answer('gone', eid, nil, 'done') end
 local e = cjson.decode(r[1])
-if e.s ~= 'a' or e.aa ~= agent then return {'state', r[1]} end
+if e.s ~= 'a' or e.aa ~= agent then return answer('state', eid, e, live(e)) end
 emit('completed', eid, e, now, 'wait', string.format('%.3f', tonumber(e.at) - tonumber(e.t)),
   'agent', agent, 'handle', ARGV[4])
 forget(eid, e)
@@ -485,7 +533,57 @@ local aht = h
 if r[2] then aht = tonumber(r[2]) + tonumber(ARGV[6]) * (h - tonumber(r[2])) end
 redis.call('HSET', K_REC, '#aht', string.format('%.3f', aht),
   '#handled', tonumber(r[3] or '0') + 1)
-return {'ok', r[1], tostring(tonumber(r[4] or ARGV[5]))}
+return answer('ok', eid, e, 'connected',
+  {agent = agent, state = 'done', wrap_up = tonumber(r[4] or ARGV[5])})
+""",
+)
+
+RING = _queue_script(
+    "RING",
+    ("rec",),
+    """\
+-- ARGV[1] entry id, ARGV[2] the offer (OfferTag text) whose agent is being rung
+-- Live call: offered -> connecting. The entry notes the offer (``rg``), so a ring job
+-- run twice never rings twice and a late REQUEUE of an older offer changes nothing.
+-- Returns a LiveChange: status ok, rung (connecting in this offer already), kind (a
+-- callback), offer (no longer in that offer) or gone.
+""",
+    """
+local eid, tag = ARGV[1], ARGV[2]
+local e = load(eid)
+if not e then return answer('gone', eid, nil, 'done') end
+local previous = live(e)
+if e.k ~= 'l' then return answer('kind', eid, e, previous) end
+if e.s ~= 'o' or offertag(e) ~= tag then return answer('offer', eid, e, previous) end
+if e.rg == tag then return answer('rung', eid, e, previous) end
+e.rg = tag
+redis.call('HSET', K_REC, eid, cjson.encode(e))
+return answer('ok', eid, e, previous)
+""",
+)
+
+REQUEUE = _queue_script(
+    "REQUEUE",
+    ("rec",),
+    """\
+-- ARGV[1] entry id, ARGV[2] the offer (OfferTag text) that ended
+-- Live call: back_in_queue -> joined (job requeue_caller moves the caller back), or
+-- connecting -> offered (ringing that offer's agent failed): clears the entry's note
+-- of the rung offer while it still names that offer and no agent has the caller.
+-- Returns a LiveChange: status ok, connected, kind, not_rung (the note names another
+-- offer or none) or gone.
+""",
+    """
+local eid, tag = ARGV[1], ARGV[2]
+local e = load(eid)
+if not e then return answer('gone', eid, nil, 'done') end
+local previous = live(e)
+if e.k ~= 'l' then return answer('kind', eid, e, previous) end
+if e.s == 'a' then return answer('connected', eid, e, previous) end
+if e.rg ~= tag then return answer('not_rung', eid, e, previous) end
+e.rg = nil
+redis.call('HSET', K_REC, eid, cjson.encode(e))
+return answer('ok', eid, e, previous)
 """,
 )
 
@@ -560,6 +658,8 @@ ALL = {
     "ACCEPT": ACCEPT,
     "DECLINE": DECLINE,
     "COMPLETE": COMPLETE,
+    "RING": RING,
+    "REQUEUE": REQUEUE,
     "SYNC_AGENT": SYNC_AGENT,
     "PAGE": PAGE,
     "ESTIMATE": ESTIMATE,

@@ -18,6 +18,7 @@ from ringback.errors import Conflict, NotFound, ValidationError
 from ringback.observability import recorder
 from ringback.queue.entry_ids import is_entry_id, new_entry_id
 from ringback.queue.estimate import HANDLE_WEIGHT, estimated_wait_seconds
+from ringback.queue.live_states import LiveChange
 from ringback.queue.models import (
     AgentPresence,
     AgentState,
@@ -84,6 +85,11 @@ class QueueService:
 
     def _call(self, script: str, queue_id: str, args: Sequence[object]) -> Any:
         return self._run.call(*self._q(script, queue_id, args))
+
+    def _live(self, script: str, queue_id: str, args: Sequence[object],
+              left: EntryState | None = None) -> LiveChange:
+        """Run one live-call transition script (``live_states``): its named reply."""
+        return LiveChange.from_reply(queue_id, self._call(script, queue_id, args), left)
 
     # Settings
 
@@ -298,13 +304,13 @@ class QueueService:
             return None
         args = [self._now(), entry_id, state.value, reason, "1" if accepted else "0",
                 "" if kind is None else kind_code(kind)]
-        reply = self._call("DROP", queue_id, args)
-        if text(reply[0]) != "ok":
+        change = self._live("DROP", queue_id, args, state)
+        if not change.ok or change.entry is None:
             return None
-        entry = Entry.from_record(queue_id, entry_id, reply[1], state)
-        if text(reply[2]):
+        entry = change.entry
+        if change.agent:
             held = entry.accepted_by is not None
-            self._presence.release(text(reply[2]), queue_id, entry_id, "now" if held else "keep")
+            self._presence.release(change.agent, queue_id, entry_id, "now" if held else "keep")
         return entry
 
     # Routing
@@ -320,12 +326,12 @@ class QueueService:
         for _ in range(self._offer_attempts):
             now = self._now()
             args = [now, _DEFAULTS.offer_timeout_seconds, self._scan_entries, self._scan_agents]
-            reply = self._call("RESERVE", queue_id, args)
-            if text(reply[0]) != "ok":
+            change = self._live("RESERVE", queue_id, args)
+            entry = change.entry
+            if not change.ok or entry is None:
                 return None
-            entry_id = text(reply[1])
-            entry = Entry.from_record(queue_id, entry_id, reply[2])
-            agent_id, deadline = entry.offered_to or "", entry.offer_deadline or 0.0
+            entry_id = entry.entry_id
+            agent_id, deadline = change.agent, entry.offer_deadline or 0.0
             claim = self._presence.claim(agent_id, queue_id, entry_id, f"{deadline:.3f}")
             if claim.ok:
                 return Offer(queue_id, entry_id, agent_id, deadline, entry)
@@ -334,18 +340,18 @@ class QueueService:
             self._call("WITHDRAW", queue_id, args)
         return None
 
-    def accept(self, queue_id: str, entry_id: str, agent_id: str) -> bool:
+    def accept(self, queue_id: str, entry_id: str, agent_id: str, offer: str = "") -> bool:
         """The agent takes the entry; of racing agents exactly one gets True.
 
-        Raises Conflict when the agent cannot take a call now (busy, logged out,
-        not a member of the queue).
+        With ``offer`` (``OfferTag`` text: the agent answered its phone) only while
+        the entry is still in that offer.  Raises Conflict when the agent cannot
+        take a call now (busy, logged out, not a member of the queue).
         """
         check_id("agent_id", agent_id)
         if not is_entry_id(entry_id):
             return False
         now = self._now()
-        reply = self._call("ACCEPT", queue_id, [now, entry_id, agent_id])
-        status = text(reply[0])
+        status = self._live("ACCEPT", queue_id, [now, entry_id, agent_id, offer]).status
         if status == "already":
             return True
         if status != "ok":
@@ -366,15 +372,17 @@ class QueueService:
         the end of the idle line.  A call before the deadline changes nothing."""
         return self._give_back(queue_id, entry_id, agent_id, "timeout")
 
-    def miss(self, queue_id: str, entry_id: str, agent_id: str, detail: str) -> bool:
+    def miss(self, queue_id: str, entry_id: str, agent_id: str, detail: str,
+             offer: str = "") -> bool:
         """The agent let the offer go unanswered (``detail`` says how): the entry goes
         back as on a timeout (when due) or a decline, and the agent is *missed*: not
-        offered again until it says it is back.  False when it did not hold the offer."""
+        offered again until it says it is back.  False when it did not hold the offer
+        (with ``offer``, ``OfferTag`` text: that offer)."""
         check_id("agent_id", agent_id)
         if not is_entry_id(entry_id):
             return False
-        reply = self._call("DECLINE", queue_id, [self._now(), entry_id, agent_id, "miss"])
-        if text(reply[0]) != "ok":
+        args = [self._now(), entry_id, agent_id, "miss", offer]
+        if not self._live("DECLINE", queue_id, args).ok:
             return False
         self._presence.miss(agent_id, queue_id, entry_id, detail)
         return _counted(queue_id, "missed")
@@ -383,10 +391,10 @@ class QueueService:
         check_id("agent_id", agent_id)
         if not is_entry_id(entry_id):
             return False
-        reply = self._call("DECLINE", queue_id, [self._now(), entry_id, agent_id, mode])
-        if text(reply[0]) != "ok":
+        change = self._live("DECLINE", queue_id, [self._now(), entry_id, agent_id, mode, ""])
+        if not change.ok:
             return False
-        if text(reply[1]) == "offer":
+        if change.agent:
             self._presence.release(agent_id, queue_id, entry_id, mode)
         return _counted(queue_id, "declined" if mode == "decline" else "missed")
 
@@ -411,11 +419,25 @@ class QueueService:
             _DEFAULTS.wrap_up_seconds,
             HANDLE_WEIGHT,
         ]
-        reply = self._call("COMPLETE", queue_id, args)
-        if text(reply[0]) != "ok":
+        change = self._live("COMPLETE", queue_id, args, EntryState.COMPLETED)
+        if not change.ok:
             return None
-        self._presence.done(agent_id, queue_id, entry_id, int(text(reply[2])))
-        return Entry.from_record(queue_id, entry_id, reply[1], EntryState.COMPLETED)
+        self._presence.done(agent_id, queue_id, entry_id, change.wrap_up or 0)
+        return change.entry
+
+    def ring(self, queue_id: str, entry_id: str, offer: str) -> LiveChange:
+        """A live caller's agent is being rung in ``offer`` (``OfferTag`` text):
+        offered -> connecting; refused when rung already or the offer is over."""
+        if not is_entry_id(entry_id):
+            return LiveChange("gone")
+        return self._live("RING", queue_id, [entry_id, offer])
+
+    def requeue(self, queue_id: str, entry_id: str, offer: str) -> LiveChange:
+        """The rung ``offer`` is over for the caller: back_in_queue -> joined, or
+        connecting -> offered when ringing failed; refused once another offer rang."""
+        if not is_entry_id(entry_id):
+            return LiveChange("gone")
+        return self._live("REQUEUE", queue_id, [entry_id, offer])
 
     def end_wrap_up(self, agent_id: str, *, only_if_due: bool = False) -> bool:
         """Wrap-up over: the agent is available again, idle from now.

@@ -12,9 +12,11 @@ agent busy).  The ``<Dial action>`` tells how it ended:
 - not answered: the agent *missed* it (``Router.missed``), the caller goes
   back into ``<Enqueue>`` at the same place and the next agent is offered.
 
-The rung note (``QueueKeys.rung``) names the offer whose agent was rung,
-so a job run twice never rings twice, and a late "move the caller back" job
-never pulls the caller out of a newer agent's ``<Dial>``.
+The live call's state (``LiveCallState``) is stored with its queue entry and
+changed by one queue script per transition (``ringback.queue.live_states``):
+the entry notes the offer whose agent was rung (``RING``), so a job run twice
+never rings twice, and a late "move the caller back" job (``REQUEUE``) never
+pulls the caller out of a newer agent's ``<Dial>``.
 """
 
 from __future__ import annotations
@@ -22,15 +24,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
 
 from ringback.agents import AgentDirectory
 from ringback.clock import Clock
 from ringback.errors import Conflict, NotFound, ValidationError
-from ringback.queue.models import Entry, EntryKind, EntryState
+from ringback.queue.live_states import LiveCallState
+from ringback.queue.models import Entry, EntryState
 from ringback.queue.service import QueueService
-from ringback.redis_connection import text
-from ringback.redis_keys import queue_keys
 from ringback.routing.endpoints import Endpoint, parse_endpoint
 from ringback.routing.router import Router
 from ringback.routing.urls import AgentUrls, OfferTag, ring_seconds
@@ -38,16 +38,6 @@ from ringback.scheduler.deadlines import DeadlineKind, Deadlines
 from ringback.telephony import CallNotFound, CallNotInProgress, Telephony, TelephonyError
 
 log = logging.getLogger(__name__)
-
-RUNG_TTL_SECONDS = 86_400
-
-DELETE_IF_SAME = """\
--- KEYS[1] the rung note of an entry
--- ARGV[1] the offer expected in it
--- Deletes the note only while it still names that offer; returns 1 if deleted.
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
 
 # DialCallStatus of an agent's leg that never connected -> why the offer was missed.
 NOT_ANSWERED = {
@@ -57,24 +47,6 @@ NOT_ANSWERED = {
     "canceled": "the call to the agent was canceled",
 }
 NO_ENDPOINT = "the agent has no endpoint to ring"
-
-
-class LiveCallState(str, Enum):
-    """Where a live caller is on its way to an agent (docs/routing.md has the table).
-
-    Read from the two places that hold it: the queue entry (waiting, offered,
-    accepted, gone) and the rung note (an agent's phone was rung for an offer).
-    """
-
-    JOINED = "joined"  # waiting in <Enqueue>, never put through to an agent
-    OFFERED = "offered"  # offered to an agent, not rung yet (a softphone waits for accept)
-    CONNECTING = "connecting"  # the caller is in the <Dial> of this offer's agent
-    CONNECTED = "connected"  # the agent answered: accepted, talking
-    # Waiting again, the rung note still naming the ended offer: its agent missed it and
-    # the caller holds again (Dial action) or is being moved back (job requeue_caller,
-    # which deletes the note: then joined).
-    BACK_IN_QUEUE = "back_in_queue"
-    DONE = "done"  # the entry left: completed, abandoned, expired or removed
 
 
 class DialEnd(str, Enum):
@@ -94,32 +66,18 @@ class DialPlan:
 class LiveCalls:
     def __init__(self, *, queue: QueueService, router: Router, deadlines: Deadlines,
                  telephony: Telephony, agents: AgentDirectory, urls: AgentUrls,
-                 redis: Any, clock: Clock) -> None:
+                 clock: Clock) -> None:
         self._queue = queue
         self._router = router
         self._deadlines = deadlines
         self._telephony = telephony
         self._agents = agents
         self._urls = urls
-        self._redis = redis
         self._clock = clock
-        self._delete_if_same = redis.register_script(DELETE_IF_SAME)
 
     def state(self, queue_id: str, entry_id: str) -> LiveCallState:
-        """The live call's state, from its entry and rung note in one round trip."""
-        with self._redis.pipeline(transaction=False) as pipe:
-            pipe.hget(queue_keys(queue_id).entries, entry_id)
-            pipe.get(queue_keys(queue_id).rung(entry_id))
-            raw, rung = pipe.execute()
-        if not raw:
-            return LiveCallState.DONE
-        entry = Entry.from_record(queue_id, entry_id, raw)
-        if entry.state is EntryState.ACCEPTED:
-            return LiveCallState.CONNECTED
-        tag = OfferTag.of_entry(entry)
-        if tag is not None:
-            return LiveCallState.CONNECTING if text(rung) == str(tag) else LiveCallState.OFFERED
-        return LiveCallState.BACK_IN_QUEUE if rung else LiveCallState.JOINED
+        """The live call's state, read from its entry."""
+        return LiveCallState.of(self._queue.get(queue_id, entry_id))
 
     # Jobs
 
@@ -128,19 +86,19 @@ class LiveCalls:
 
         A desk phone or SIP phone rings on the offer; a softphone once the agent
         accepted in the console. Raises ``TelephonyError`` when retryable.
+        The entry goes offered -> connecting first (``RING``): of two runs of the job
+        one rings, and none once the offer is over.
         """
-        entry = self._queue.get(tag.queue_id, tag.entry_id)
-        if entry is None or entry.kind is not EntryKind.LIVE or not tag.matches(entry):
-            return False
         endpoint = self.endpoint(tag.agent_id)
         if endpoint is None:
             self._router.missed(tag, NO_ENDPOINT)
             return False
         if not (endpoint.rings_on_offer or accepted):
             return False
-        key = queue_keys(tag.queue_id).rung(tag.entry_id)
-        if text(self._redis.set(key, str(tag), ex=RUNG_TTL_SECONDS, get=True)) == str(tag):
-            return False  # rung already
+        change = self._queue.ring(tag.queue_id, tag.entry_id, str(tag))
+        entry = change.entry
+        if not change.ok or entry is None:
+            return False  # rung already, a callback, or the offer is over
         until = self._deadlines.due_at(DeadlineKind.OFFER_TIMEOUT, tag.ref)
         ring = ring_seconds(until or entry.offer_deadline or 0.0, self._clock.now())
         try:
@@ -151,7 +109,7 @@ class LiveCalls:
             self._router.caller_left(tag.queue_id, tag.entry_id)
             return False
         except TelephonyError as exc:
-            self._delete_if_same(keys=[key], args=[str(tag)])
+            self._queue.requeue(tag.queue_id, tag.entry_id, str(tag))  # connecting -> offered
             if exc.retryable:
                 raise
             log.warning("offer %s@%s: cannot move the caller to the agent: %s", tag.ref, tag, exc)
@@ -161,13 +119,11 @@ class LiveCalls:
 
     def requeue(self, tag: OfferTag) -> bool:
         """The offer ``tag`` is over: if its agent was being rung (and no newer offer
-        rings someone else), move the caller back into the queue."""
-        entry = self._queue.get(tag.queue_id, tag.entry_id)
-        if entry is None or entry.kind is not EntryKind.LIVE or \
-                entry.state is EntryState.ACCEPTED:
-            return False
-        key = queue_keys(tag.queue_id).rung(tag.entry_id)
-        if not self._delete_if_same(keys=[key], args=[str(tag)]):
+        rings someone else), move the caller back into the queue: back_in_queue ->
+        joined (``REQUEUE``), refused once the caller is connected or rung elsewhere."""
+        change = self._queue.requeue(tag.queue_id, tag.entry_id, str(tag))
+        entry = change.entry
+        if not change.ok or entry is None:
             return False
         newer = OfferTag.of_entry(entry)
         if newer is not None and newer != tag:
@@ -203,7 +159,7 @@ class LiveCalls:
         if not tag.matches(entry):
             return None
         try:
-            if not self._queue.accept(tag.queue_id, tag.entry_id, tag.agent_id):
+            if not self._queue.accept(tag.queue_id, tag.entry_id, tag.agent_id, str(tag)):
                 return None
         except Conflict:
             return None

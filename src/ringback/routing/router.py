@@ -76,12 +76,10 @@ class Router:
 
     def missed(self, tag: OfferTag, reason: str) -> bool:
         """The agent let the offer go unanswered: the entry keeps its place and goes to
-        the next agent; the agent is *missed* (not offered again) until back."""
-        entry = self._queue.get(tag.queue_id, tag.entry_id)
-        if not tag.matches(entry):
-            return False
+        the next agent; the agent is *missed* (not offered again) until back.
+        Only while the entry is still in that offer (checked by the script)."""
         q, e, agent = tag.queue_id, tag.entry_id, tag.agent_id
-        if not self._queue.miss(q, e, agent, reason):
+        if not self._queue.miss(q, e, agent, reason, str(tag)):
             return False
         self._deadlines.cancel(DeadlineKind.OFFER_TIMEOUT, tag.ref)
         log.info("agent %s missed %s (%s)", agent, tag.ref, reason)
