@@ -398,13 +398,17 @@ WITHDRAW = _queue_script(
     """\
 -- ARGV[1] now, ARGV[2] entry id, ARGV[3] remote agent, ARGV[4] reason,
 -- ARGV[5] from state (o|a)
--- Undoes an offer (o) or an acceptance (a) the remote agent's own key refused; the
--- entry goes back to its place. Returns 1, or 0 when that agent no longer holds it.
+-- Undoes an offer (o) or an acceptance (a) the remote agent's own key refused, or an
+-- offer the agent dropped (away, logged out); the entry goes back to its place. Live
+-- call: offered or connected -> joined (back_in_queue when its agent was rung).
+-- Returns a LiveChange: status ok, or state when that agent no longer holds it, gone.
 """,
     """
 local now, eid, agent = ARGV[1], ARGV[2], ARGV[3]
 local e = load(eid)
-if not e or e.s ~= ARGV[5] or (e.oa or e.aa) ~= agent then return 0 end
+if not e then return answer('gone', eid, nil, 'done') end
+local previous = live(e)
+if e.s ~= ARGV[5] or (e.oa or e.aa) ~= agent then return answer('state', eid, e, previous) end
 e.aa = nil
 e.at = nil
 unoffer(eid, e)
@@ -412,7 +416,7 @@ redis.call('HSET', K_REC, eid, cjson.encode(e))
 redis.call('ZADD', K_WAIT, score(e), eid)
 emit('withdrawn', eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', agent,
   'reason', ARGV[4])
-return 1
+return answer('ok', eid, e, previous, {agent = agent})
 """,
 )
 
