@@ -11,7 +11,8 @@ runs them and ``TRANSITIONS`` lists them (docs/routing.md shows the same table).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -86,29 +87,38 @@ class LiveChange:
     status: str
     state: LiveCallState | None = None
     previous: LiveCallState | None = None
-    entry: Entry | None = None
     agent: str = ""
     wrap_up: int | None = None
+    # The record as the script answered it; ``entry`` decodes it when asked for.
+    queue_id: str = ""
+    entry_id: str = ""
+    record: Mapping[str, Any] | None = field(default=None, repr=False)
+    left: EntryState | None = None
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
 
+    @property
+    def entry(self) -> Entry | None:
+        if not self.record:
+            return None
+        done = self.left if self.state is LiveCallState.DONE else None
+        return Entry.from_fields(self.queue_id, self.entry_id, self.record, done)
+
     @classmethod
     def from_reply(cls, queue_id: str, raw: Any, left: EntryState | None = None) -> LiveChange:
         """Parse a script's reply; ``left`` is the state an entry that left ends in."""
         r = json.loads(raw)
-        record = r.get("record")
-        entry = None
-        if record:
-            done = left if r.get("state") == "done" else None
-            entry = Entry.from_fields(queue_id, r["entry"], record, done)
-        wrap_up = r.get("wrap_up")
+        state, previous, wrap_up = r.get("state"), r.get("previous"), r.get("wrap_up")
         return cls(
             status=r["status"],
-            state=LiveCallState(r["state"]) if r.get("state") else None,
-            previous=LiveCallState(r["previous"]) if r.get("previous") else None,
-            entry=entry,
+            state=LiveCallState(state) if state else None,
+            previous=LiveCallState(previous) if previous else None,
             agent=r.get("agent", ""),
             wrap_up=None if wrap_up is None else int(wrap_up),
+            queue_id=queue_id,
+            entry_id=r.get("entry", ""),
+            record=r.get("record"),
+            left=left,
         )

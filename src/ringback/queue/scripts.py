@@ -176,17 +176,27 @@ local function live(e)
   return 'joined'
 end
 """,
+    "save": """
+-- Writes entry e; returns its encoded record.
+local function save(eid, e)
+  local raw = cjson.encode(e)
+  redis.call('HSET', K_REC, eid, raw)
+  return raw
+end
+""",
     "answer": """
 -- The named reply of a live-call transition (LiveChange): status (ok or why not),
 -- the live state before and after, the entry's id and record, and extra fields.
-local function answer(status, eid, e, previous, extra)
+-- ``raw``, the record already encoded, saves encoding it again.
+local function answer(status, eid, e, previous, extra, raw)
   local r = extra or {}
   r.status = status
   r.entry = eid
-  r.record = e
   r.previous = previous
   if not r.state then r.state = live(e) end
-  return cjson.encode(r)
+  local head = cjson.encode(r)
+  if not e then return head end
+  return string.sub(head, 1, -2) .. ',"record":' .. (raw or cjson.encode(e)) .. '}'
 end
 """,
     "unhold": """
@@ -307,7 +317,7 @@ DROP = _queue_script(
 """,
     """
 local now, eid = ARGV[1], ARGV[2]
-local e = load(eid)
+local e, raw = load(eid)
 if not e then return answer('gone', eid, nil, 'done') end
 local previous = live(e)
 if ARGV[6] ~= '' and e.k ~= ARGV[6] then return answer('kind', eid, e, previous) end
@@ -318,7 +328,7 @@ emit(ARGV[3], eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', ag
 forget(eid, e)
 local remote = ''
 if agent ~= '' then remote = unhold(agent, eid, now) end
-return answer('ok', eid, e, previous, {agent = remote, state = 'done'})
+return answer('ok', eid, e, previous, {agent = remote, state = 'done'}, raw)
 """,
 )
 
@@ -378,12 +388,12 @@ while ids[i] do
     e.oa = pick
     e.od = deadline
     e.ois = idle
-    redis.call('HSET', K_REC, eid, cjson.encode(e))
+    local raw = save(eid, e)
     redis.call('ZREM', K_READY, eid)
     redis.call('ZADD', K_OFFERS, deadline, eid)
     redis.call('ZREM', K_AVAILABLE, pick)
     emit('offered', eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', pick)
-    return answer('ok', eid, e, previous, {agent = pick})
+    return answer('ok', eid, e, previous, {agent = pick}, raw)
   end
   if i == 1 then ids = redis.call('ZRANGE', K_READY, 0, tonumber(ARGV[3]) - 1) end
   i = i + 1
@@ -412,11 +422,11 @@ if e.s ~= ARGV[5] or (e.oa or e.aa) ~= agent then return answer('state', eid, e,
 e.aa = nil
 e.at = nil
 unoffer(eid, e)
-redis.call('HSET', K_REC, eid, cjson.encode(e))
+local raw = save(eid, e)
 redis.call('ZADD', K_WAIT, score(e), eid)
 emit('withdrawn', eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', agent,
   'reason', ARGV[4])
-return answer('ok', eid, e, previous, {agent = agent})
+return answer('ok', eid, e, previous, {agent = agent}, raw)
 """,
 )
 
@@ -462,9 +472,9 @@ e.at = now
 e.oa = nil
 e.od = nil
 e.ois = nil
-redis.call('HSET', K_REC, eid, cjson.encode(e))
+local raw = save(eid, e)
 emit('accepted', eid, e, now, 'pos', pos, 'wait', waited(e, now), 'agent', agent)
-return answer('ok', eid, e, previous, {agent = agent})
+return answer('ok', eid, e, previous, {agent = agent}, raw)
 """,
 )
 
@@ -495,18 +505,18 @@ if e.s == 'o' and e.oa == agent and (ARGV[5] == '' or offertag(e) == ARGV[5]) th
   if timed_out then idle = now end
   e.dx = listadd(e.dx, agent)
   unoffer(eid, e)
-  redis.call('HSET', K_REC, eid, cjson.encode(e))
+  local raw = save(eid, e)
   if mode ~= 'miss' then readd(agent, idle) end
   local etype = 'declined'
   if timed_out then etype = 'offer_timed_out' end
   emit(etype, eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', agent)
-  return answer('ok', eid, e, previous, {agent = agent})
+  return answer('ok', eid, e, previous, {agent = agent}, raw)
 end
 if e.s == 'w' and mode == 'decline' then
   e.dx = listadd(e.dx, agent)
-  redis.call('HSET', K_REC, eid, cjson.encode(e))
+  local raw = save(eid, e)
   emit('declined', eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', agent)
-  return answer('ok', eid, e, previous, {agent = ''})
+  return answer('ok', eid, e, previous, {agent = ''}, raw)
 end
 return answer('state', eid, e, previous)
 """,
@@ -538,7 +548,7 @@ if r[2] then aht = tonumber(r[2]) + tonumber(ARGV[6]) * (h - tonumber(r[2])) end
 redis.call('HSET', K_REC, '#aht', string.format('%.3f', aht),
   '#handled', tonumber(r[3] or '0') + 1)
 return answer('ok', eid, e, 'connected',
-  {agent = agent, state = 'done', wrap_up = tonumber(r[4] or ARGV[5])})
+  {agent = agent, state = 'done', wrap_up = tonumber(r[4] or ARGV[5])}, r[1])
 """,
 )
 
@@ -561,8 +571,7 @@ if e.k ~= 'l' then return answer('kind', eid, e, previous) end
 if e.s ~= 'o' or offertag(e) ~= tag then return answer('offer', eid, e, previous) end
 if e.rg == tag then return answer('rung', eid, e, previous) end
 e.rg = tag
-redis.call('HSET', K_REC, eid, cjson.encode(e))
-return answer('ok', eid, e, previous)
+return answer('ok', eid, e, previous, nil, save(eid, e))
 """,
 )
 
@@ -586,8 +595,7 @@ if e.k ~= 'l' then return answer('kind', eid, e, previous) end
 if e.s == 'a' then return answer('connected', eid, e, previous) end
 if e.rg ~= tag then return answer('not_rung', eid, e, previous) end
 e.rg = nil
-redis.call('HSET', K_REC, eid, cjson.encode(e))
-return answer('ok', eid, e, previous)
+return answer('ok', eid, e, previous, nil, save(eid, e))
 """,
 )
 

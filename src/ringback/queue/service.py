@@ -305,9 +305,9 @@ class QueueService:
         args = [self._now(), entry_id, state.value, reason, "1" if accepted else "0",
                 "" if kind is None else kind_code(kind)]
         change = self._live("DROP", queue_id, args, state)
-        if not change.ok or change.entry is None:
-            return None
         entry = change.entry
+        if not change.ok or entry is None:
+            return None
         if change.agent:
             held = entry.accepted_by is not None
             self._presence.release(change.agent, queue_id, entry_id, "now" if held else "keep")
