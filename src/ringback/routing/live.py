@@ -29,7 +29,7 @@ from ringback.agents import AgentDirectory
 from ringback.clock import Clock
 from ringback.errors import Conflict, NotFound, ValidationError
 from ringback.queue.live_states import LiveCallState
-from ringback.queue.models import Entry, EntryState
+from ringback.queue.models import Entry, EntryKind, EntryState
 from ringback.queue.service import QueueService
 from ringback.routing.endpoints import Endpoint, parse_endpoint
 from ringback.routing.router import Router
@@ -91,7 +91,9 @@ class LiveCalls:
         """
         endpoint = self.endpoint(tag.agent_id)
         if endpoint is None:
-            self._router.missed(tag, NO_ENDPOINT)
+            entry = self._queue.get(tag.queue_id, tag.entry_id)
+            if entry is not None and entry.kind is EntryKind.LIVE:
+                self._router.missed(tag, NO_ENDPOINT)
             return False
         if not (endpoint.rings_on_offer or accepted):
             return False
