@@ -7,8 +7,10 @@ the agent removes it.
 from __future__ import annotations
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from ringback.errors import NotFound, ValidationError
+from ringback.parsing import row_id
 from ringback.store.db import Database
 from ringback.store.models import Agent
 from ringback.store.tickets import AgentTicketQueue
@@ -27,8 +29,7 @@ class MyQueues:
     def of(self, agent_id: int) -> list[str]:
         """The agent's queues, sorted; [] when they chose none."""
         with self._db.session() as session:
-            if session.get(Agent, agent_id) is None:
-                raise NotFound("agent", agent_id)
+            _agent(session, agent_id)
             return list(session.scalars(select(AgentTicketQueue.queue_id)
                                         .where(AgentTicketQueue.agent_id == agent_id)
                                         .order_by(AgentTicketQueue.queue_id)))
@@ -37,13 +38,19 @@ class MyQueues:
         """Replace the agent's queues with ``queues`` (duplicates are kept once)."""
         chosen = check_queues(queues)
         with self._db.session() as session:
-            agent = session.scalar(select(Agent).where(Agent.id == agent_id).with_for_update())
-            if agent is None:
-                raise NotFound("agent", agent_id)
+            _agent(session, agent_id, lock=True)
             session.execute(delete(AgentTicketQueue)
                             .where(AgentTicketQueue.agent_id == agent_id))
             session.add_all(AgentTicketQueue(agent_id=agent_id, queue_id=q) for q in chosen)
         return chosen
+
+
+def _agent(session: Session, agent_id: int, *, lock: bool = False) -> None:
+    """NotFound for an unknown agent, also for an id no row can have (2**31)."""
+    pk = row_id(agent_id)
+    query = select(Agent.id).where(Agent.id == pk)
+    if pk is None or session.scalar(query.with_for_update() if lock else query) is None:
+        raise NotFound("agent", agent_id)
 
 
 def check_queues(value: object) -> list[str]:
