@@ -39,7 +39,7 @@ FIELDS = sorted({*AGENT_FIELDS, *TOP_FIELDS, *SETTINGS_FIELDS, *CALLBACK_FIELDS,
                  *SLA_FIELDS, "requester", "body", "internal"})
 QUERY_NAMES = ["limit", "offset", "state", "queue", "status", "subject", "requester", "from",
                "to", "agent_id", "sort", "my_queues", "escalated", "owner_agent_id",
-               "locked_by_agent_id", "customer_id", "customer_user_id"]
+               "locked_by_agent_id", "customer_id", "customer_user_id", "reminder_due"]
 ODD_TEXT = ["0", "1", "-1", "2147483647", "2147483648", "99999999999999999999", "9" * 5000,
             "\u00b2", "\u0663", "\uff15", "\x00", "a\x00b", "", " ", "..", "%", "null",
             "support:a1", "support:", ":a1", "+4930123456", "+4930\x00", "sip:a@b", "1e999",

@@ -106,15 +106,18 @@ def test_escalated_filter_follows_the_clock(desk, agents, clock, support, servic
     assert listing.page({"escalated": "false"}).total == 0
 
 
-def test_a_reminder_is_due_when_its_time_comes(desk, agents, clock):
+def test_a_reminder_is_due_when_its_time_comes(desk, agents, clock, services):
     clock.set(at("2027-01-14T09:00:00+01:00"))
     ticket = desk.create({"subject": "Call back Monday", "requester": "+442071838750",
                           "state": "pending reminder",
                           "pending_until": "2027-01-18T09:00:00+01:00"}, agents["ana"])
     clock.set(at("2027-01-18T08:59:59+01:00"))
     assert desk.due_reminders() == []
+    assert services.ticket_listing.page({"reminder_due": "true"}).total == 0
     clock.set(at("2027-01-18T09:00:00+01:00"))
     assert [t.id for t in desk.due_reminders()] == [ticket.id]
+    assert [t.id for t in services.ticket_listing.page({"reminder_due": "true"}).items] == \
+        [ticket.id]
 
 
 def test_pending_auto_close_closes_once_its_time_passed(desk, agents, clock):

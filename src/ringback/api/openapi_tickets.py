@@ -35,6 +35,8 @@ _FILTERS = [
     query("requester", "an E.164 number or e-mail address"),
     query("escalated", "true: some escalation time has passed", type="string",
           enum=["true", "false"]),
+    query("reminder_due", "true: pending reminder whose time has come", type="string",
+          enum=["true", "false"]),
 ]
 _SPANS = {"type": "array", "items": {"type": "array", "items": {"type": "string",
                                                                  "pattern": "^[0-9]{2}:[0-9]{2}$"},

@@ -4,7 +4,8 @@ Filters (all optional, combined with AND): ``state`` and ``queue`` (repeated
 or comma-separated: any of them), ``owner_agent_id``, ``locked_by_agent_id``,
 ``customer_id``, ``customer_user_id`` (a whole number, or "none" for tickets
 without one), ``status``, ``subject`` (exact), ``requester``, ``escalated``
-("true": some escalation time has passed).  ``sort`` is one of SORTS, "-" for
+("true": some escalation time has passed), ``reminder_due`` ("true": pending
+reminder whose time has come).  ``sort`` is one of SORTS, "-" for
 descending; newest first by default.
 """
 
@@ -134,6 +135,14 @@ class TicketListing:
             else:
                 late = _escalated(from_epoch(self._clock.now()))
                 where.append(late if escalated == "true" else ~late)
+        reminder = args.get("reminder_due")
+        if reminder not in (None, ""):
+            if reminder not in ("true", "false"):
+                errors["reminder_due"] = "must be true or false"
+            else:
+                due = (Ticket.state == TicketState.PENDING_REMINDER.value) & \
+                    (Ticket.pending_until <= from_epoch(self._clock.now()))
+                where.append(due if reminder == "true" else ~due)
         return where
 
 
