@@ -126,3 +126,11 @@ def test_a_callback_ticket_gets_its_queues_sla(services, clock):
     assert ticket.first_response_due is not None
     assert (ticket.first_response_due - ticket.created_at).total_seconds() == 15 * 60
     assert [h.field for h in services.ticket_desk.history(ticket.id)] == ["created"]
+
+
+def test_removing_the_customer_user_keeps_the_ticket_without_the_link(services, people):
+    ref = file_callback(services, "+442071838750")
+    services.customers.delete_user(people["ann"])
+    ticket = services.ticket_desk.get(ref.id)
+    assert (ticket.customer_user_id, ticket.customer_id) == (None, people["acme"])
+    assert services.ticket_listing.page({"customer_id": str(people["acme"])}).total == 1
