@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ringback.clock import Clock
@@ -321,8 +321,15 @@ def _ticket(session: Session, ticket_id: int | str) -> Ticket:
 
 
 def _locked_row(session: Session, ticket_id: int | str) -> Ticket:
-    """The ticket's row, locked for this unit of work (SQLite: the write lock)."""
+    """The ticket's row, locked for this unit of work.
+
+    Writing first takes the row lock (SQLite: the database's write lock) before
+    anything is read: SQLite reads outside a transaction until the first write,
+    so two agents locking at once both saw the ticket free and both "won".
+    """
     pk = row_id(ticket_id)
+    if pk is not None:
+        session.execute(update(Ticket).where(Ticket.id == pk).values(id=Ticket.id))
     ticket = session.scalar(select(Ticket).where(Ticket.id == pk).with_for_update()) \
         if pk is not None else None
     if ticket is None:
