@@ -117,8 +117,7 @@ TICKET_SCHEMAS: dict[str, Any] = {
     "TicketArticle": {
         "type": "object", "additionalProperties": False,
         "properties": {"kind": {"type": "string", "enum": [k.value for k in ArticleKind]},
-                       "body": {"type": "string"}, "internal": {"type": "boolean"},
-                       "agent_id": {"type": "integer"}},
+                       "body": {"type": "string"}, "internal": {"type": "boolean"}},
         "required": ["body"],
     },
     "TicketLock": {

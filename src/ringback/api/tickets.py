@@ -23,7 +23,8 @@ from ringback.api.auth import acting_agent, current_principal, requires
 from ringback.errors import ValidationError
 from ringback.store.models import Permission, Role
 from ringback.tickets import CommentRecord, TicketRecord
-from ringback.tickets.desk import Actor, HistoryRecord
+from ringback.tickets.desk import Actor
+from ringback.tickets.history import HistoryRecord
 
 
 def register(bp: Blueprint) -> None:

@@ -39,6 +39,7 @@ from ringback.store.tickets import (
 )
 from ringback.tickets import escalation
 from ringback.tickets.desk_input import article_fields, change_fields
+from ringback.tickets.history import FieldChanges, HistoryRecord
 from ringback.tickets.rows import comment_record, ticket_number, ticket_record, utc
 from ringback.tickets.sink import CommentRecord, TicketRecord
 from ringback.tickets.sla import QueueSla, QueueSlas
@@ -56,16 +57,6 @@ class Actor:
 
 
 SYSTEM = Actor(None, True)
-
-
-@dataclass(frozen=True)
-class HistoryRecord:
-    id: int
-    field: str
-    old: str | None
-    new: str | None
-    agent_id: int | None
-    at: datetime
 
 
 class TicketDesk:
@@ -151,7 +142,7 @@ class TicketDesk:
                 raise Conflict(f"ticket {ticket.number} is closed; reopen it before locking it")
             if ticket.locked_by_agent_id not in (None, agent_id):
                 _may_change(session, ticket, actor)
-            history = _History(session, ticket, actor, now)
+            history = FieldChanges(session, ticket, actor.agent_id, now)
             history.set("locked_by_agent_id", agent_id)
             if ticket.owner_agent_id is None:
                 history.set("owner_agent_id", agent_id)
@@ -163,7 +154,7 @@ class TicketDesk:
         with self._db.session() as session:
             ticket = _locked_row(session, ticket_id)
             _may_change(session, ticket, actor)
-            history = _History(session, ticket, actor, now)
+            history = FieldChanges(session, ticket, actor.agent_id, now)
             history.set("locked_by_agent_id", None)
             history.touch()
         return self.get(ticket.id)
@@ -182,7 +173,7 @@ class TicketDesk:
                                     created_at=now)
             session.add(article)
             session.flush()
-            history = _History(session, ticket, actor, now)
+            history = FieldChanges(session, ticket, actor.agent_id, now)
             history.add("article", None, f"{article.id} ({kind.value})")
             if kind != ArticleKind.NOTE and not internal and actor.agent_id is not None:
                 escalation.on_response(ticket, self._slas.get(ticket.queue), now)
@@ -226,7 +217,7 @@ class TicketDesk:
 
     def _apply(self, session: Session, ticket: Ticket, fields: dict[str, Any], actor: Actor,
                now: datetime) -> None:
-        history = _History(session, ticket, actor, now)
+        history = FieldChanges(session, ticket, actor.agent_id, now)
         before = TicketState(ticket.state)
         state = fields.get("state", before)
         pending = fields["pending_until"] if "pending_until" in fields else \
@@ -272,44 +263,6 @@ def file_new(session: Session, ticket: Ticket, sla: QueueSla, now: datetime,
                               new_value=ticket.number, agent_id=agent_id, created_at=now))
     session.flush()
     return ticket.id
-
-
-class _History:
-    """Sets fields of one ticket and writes a history row for each that changed."""
-
-    def __init__(self, session: Session, ticket: Ticket, actor: Actor, now: datetime) -> None:
-        self._session = session
-        self._ticket = ticket
-        self._actor = actor
-        self._now = now
-        self.changed = False
-
-    def set(self, name: str, value: Any) -> None:
-        old = getattr(self._ticket, name)
-        if _text(old) == _text(value):
-            return
-        setattr(self._ticket, name, value)
-        self.add(name, _text(old), _text(value))
-
-    def add(self, name: str, old: str | None, new: str | None) -> None:
-        self._session.add(TicketHistory(ticket_id=self._ticket.id, field=name, old_value=old,
-                                        new_value=new, agent_id=self._actor.agent_id,
-                                        created_at=self._now))
-        self.changed = True
-
-    def touch(self) -> None:
-        if self.changed:
-            self._ticket.updated_at = self._now
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return utc(value).isoformat().replace("+00:00", "Z")
-    if isinstance(value, TicketState):
-        return value.value
-    return str(value)
 
 
 def _ticket(session: Session, ticket_id: int | str) -> Ticket:

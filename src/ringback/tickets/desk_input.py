@@ -32,7 +32,7 @@ from ringback.tickets.validation import (
 CHANGE_FIELDS = ("subject", "description", "state", "pending_until", "queue", "owner_agent_id",
                  "priority", "customer_id", "customer_user_id")
 CREATE_FIELDS = (*CHANGE_FIELDS, "requester")
-ARTICLE_FIELDS = ("kind", "body", "internal", "agent_id")
+ARTICLE_FIELDS = ("kind", "body", "internal")
 STATE_RULE = "must be one of " + ", ".join(s.value for s in TicketState)
 KIND_RULE = "must be one of " + ", ".join(k.value for k in ArticleKind)
 PRIORITY_RULE = f"must be a whole number from {MIN_PRIORITY} (very low) to {MAX_PRIORITY} " \
