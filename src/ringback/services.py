@@ -55,6 +55,10 @@ from ringback.settings import Settings
 from ringback.store.db import Database
 from ringback.telephony import Telephony, build_telephony
 from ringback.tickets import BuiltinTicketSink
+from ringback.tickets.desk import TicketDesk
+from ringback.tickets.listing import TicketListing
+from ringback.tickets.my_queues import MyQueues
+from ringback.tickets.sla import QueueSlas
 
 if TYPE_CHECKING:
     from ringback.calls.journey import CallJourney
@@ -129,8 +133,29 @@ class Services:
 
     @cached_property
     def tickets(self) -> BuiltinTicketSink:
-        """The built-in ticket store; helpdesk adapters implement its ``TicketSink`` side."""
-        return BuiltinTicketSink(self.db, self.clock)
+        """The built-in ticket store; helpdesk adapters implement its ``TicketSink`` side.
+        Its tickets get the queue's SLA and the caller's customer user."""
+        return BuiltinTicketSink(self.db, self.clock, customers=self.customers,
+                                 slas=self.queue_slas)
+
+    @cached_property
+    def ticket_desk(self) -> TicketDesk:
+        """The helpdesk agents work tickets through (same tables as ``tickets``)."""
+        return TicketDesk(self.db, self.clock, self.queue_slas)
+
+    @cached_property
+    def ticket_listing(self) -> TicketListing:
+        return TicketListing(self.db, self.clock)
+
+    @cached_property
+    def queue_slas(self) -> QueueSlas:
+        """Each queue's ticket SLA and business hours."""
+        return QueueSlas(self.db, self.clock)
+
+    @cached_property
+    def my_queues(self) -> MyQueues:
+        """Each agent's chosen queues for ticket views."""
+        return MyQueues(self.db)
 
     @cached_property
     def customers(self) -> CustomerDirectory:

@@ -25,6 +25,8 @@ from ringback.callbacks.enqueue import CallbackJobs
 from ringback.callbacks.service import CallbackService, entry_ref
 from ringback.ivr.config import CALLBACK_FIELDS, GREETING_NAMES, TOP_FIELDS
 from ringback.queue.models import SETTINGS_FIELDS, NewEntry
+from ringback.tickets.desk_input import ARTICLE_FIELDS, CHANGE_FIELDS
+from ringback.tickets.sla import SLA_FIELDS
 from tests.conftest import OWNER_TOKEN
 
 PREFIX = "/api/v1/"
@@ -33,9 +35,11 @@ QUEUE = "support"
 PLACEHOLDER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 FIELDS = sorted({*AGENT_FIELDS, *TOP_FIELDS, *SETTINGS_FIELDS, *CALLBACK_FIELDS,
                  *GREETING_NAMES, "state", "queues", "agent_id", "text", "audio_url", "digit",
-                 "action", "intent", "message", "kind"})
+                 "action", "intent", "message", "kind", *CHANGE_FIELDS, *ARTICLE_FIELDS,
+                 *SLA_FIELDS, "requester", "body", "internal"})
 QUERY_NAMES = ["limit", "offset", "state", "queue", "status", "subject", "requester", "from",
-               "to", "agent_id"]
+               "to", "agent_id", "sort", "my_queues", "escalated", "owner_agent_id",
+               "locked_by_agent_id", "customer_id", "customer_user_id", "reminder_due"]
 ODD_TEXT = ["0", "1", "-1", "2147483647", "2147483648", "99999999999999999999", "9" * 5000,
             "\u00b2", "\u0663", "\uff15", "\x00", "a\x00b", "", " ", "..", "%", "null",
             "support:a1", "support:", ":a1", "+4930123456", "+4930\x00", "sip:a@b", "1e999",
@@ -48,6 +52,11 @@ BASE_DOCUMENTS = [
     {"state": "available", "queues": ["support"]},
     {"endpoint": "+493012345678"},
     {"agent_id": 1},
+    {"subject": "Printer", "requester": "+4930123456", "queue": "support", "priority": 2},
+    {"state": "pending reminder", "pending_until": "2027-01-15T09:00:00Z"},
+    {"kind": "phone", "body": "called", "internal": False},
+    {"first_response_minutes": 60, "time_zone": "Europe/Berlin",
+     "business_hours": {"mon": [["08:00", "17:00"]]}},
 ]
 RAW_BODIES = [b"[" * 10_000 + b"]" * 10_000, b'{"a":' * 40 + b"1" + b"}" * 40,
               b"[" * 33 + b"]" * 33, b"\xff\xfe\x00", b"NaN", b"[Infinity]", b"1e999",
@@ -120,7 +129,7 @@ def tokens(services) -> dict[str, dict[str, str]]:
 @pytest.fixture
 def known(services, tokens) -> list[str]:
     """Ids that exist, so requests also get past the lookups: agents, a number, a
-    queue, a live caller and a callback waiting in it."""
+    queue, a live caller and a callback waiting in it, a ticket."""
     services.numbers.put(NUMBER, {"queue_id": QUEUE})
     waiting = [services.queue.join(QUEUE, NewEntry(call_sid="CA" + f"{i:032x}",
                                                    caller="+4915112345678", dialled=NUMBER))
@@ -129,7 +138,11 @@ def known(services, tokens) -> list[str]:
                                 jobs=CallbackJobs(services.redis))
     callbacks.request(QUEUE, waiting[1].entry_id, "+4915112345678")
     agent_ids = [str(a.id) for a in AgentDirectory(services.db).all()]
-    return [*agent_ids, NUMBER, QUEUE, *(entry_ref(QUEUE, e.entry_id) for e in waiting)]
+    ticket = services.tickets.create_ticket(idempotency_key="t1", subject="Callback",
+                                            requester=NUMBER, description="",
+                                            data={"queue": QUEUE})
+    return [*agent_ids, NUMBER, QUEUE, *(entry_ref(QUEUE, e.entry_id) for e in waiting),
+            ticket.id]
 
 
 def check(response) -> None:

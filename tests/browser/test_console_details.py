@@ -120,3 +120,20 @@ def test_the_audit_log_shows_raw_keys_and_none(page, live_server, desk):
     for raw in ("None", "queue.changed", "offer_timeout_seconds", "priorities."):
         assert raw not in text, f"{raw!r} on the audit page: {text}"
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_ticket_queues_are_chosen_by_their_labels_on_my_account(page, live_server, desk):
+    desk.services.numbers.put("+4930123456", {"queue_id": "support"})
+    desk.services.queue.configure("billing", desk.services.queue.settings("billing"))
+    page.set_viewport_size(PHONE_WIDTH)
+    log_in(page, live_server)
+    page.goto(live_server.at("/console/account"))
+    group = page.get_by_role("group", name="Show me tickets of these queues")
+    group.get_by_role("checkbox", name="billing").check()
+    page.get_by_role("button", name="Save ticket queues").click()
+    expect(page.get_by_role("status").filter(has_text="Your ticket queues are saved.")) \
+        .to_be_visible(timeout=WAIT)
+    expect(page.get_by_role("group", name="Show me tickets of these queues")
+           .get_by_role("checkbox", name="billing")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="support")).not_to_be_checked()
+    assert desk.services.my_queues.of(desk.owner.id) == ["billing"]

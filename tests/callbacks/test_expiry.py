@@ -149,3 +149,19 @@ def _iso(epoch: float) -> str:
     result = iso(epoch)
     assert result is not None
     return result
+
+
+def test_the_expiry_ticket_and_attempt_notes_belong_to_the_callers_customer_user(desk, clock):
+    customers = desk.services.customers
+    acme = customers.create_customer({"name": "Acme"})
+    ann = customers.create_user({"customer_id": acme.id, "name": "Ann",
+                                 "phones": [OTHER_NUMBER]})
+    desk.ask(number=OTHER_NUMBER)
+    desk.work()
+    clock.advance(3600)
+    desk.sweep()
+    desk.work()
+    (ticket,) = desk.callback_tickets()
+    filed = desk.services.ticket_desk.get(ticket.id)
+    assert (filed.customer_user_id, filed.customer_id) == (ann.id, acme.id)
+    assert (filed.state, filed.queue) == ("new", QUEUE)

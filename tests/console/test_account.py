@@ -7,6 +7,7 @@ from ringback.console.account_settings import (
     ResourceAvailability,
 )
 from ringback.console.audit import AuditLog
+from ringback.tickets.sla import QueueSla
 from tests.console.conftest import (
     AGENT_PASSWORD,
     OWNER_EMAIL,
@@ -115,3 +116,35 @@ def test_custom_agents_do_not_reach_the_settings(app, owner, people):
     ana = app.test_client()
     log_in(ana, "ana@example.com", AGENT_PASSWORD)
     assert ana.get("/console/settings").status_code == 403
+
+
+def test_an_agent_with_tickets_chooses_their_ticket_queues(app, owner, people, services):
+    services.numbers.put("+4930123456", {"queue_id": "support"})
+    services.queue_slas.put("billing", QueueSla.from_json({"first_response_minutes": 30}))
+    agent = people.agent("tina@example.com", permissions=["tickets"])
+    client = app.test_client()
+    assert log_in(client, "tina@example.com", AGENT_PASSWORD).status_code == 302
+    page = client.get("/console/account").get_data(as_text=True)
+    assert "My ticket queues" in page
+    assert 'value="support"' in page and 'value="billing"' in page
+    saved = form_post(client, "/console/account", "/console/account/ticket-queues",
+                      queues=["support"])
+    assert saved.status_code == 302
+    assert services.my_queues.of(agent.id) == ["support"]
+    page = client.get("/console/account").get_data(as_text=True)
+    assert "Your ticket queues are saved." in page
+    assert 'value="support" checked' in page and 'value="billing" checked' not in page
+    refused = form_post(client, "/console/account", "/console/account/ticket-queues",
+                        queues=["no such queue!"])
+    assert refused.status_code == 422
+    assert services.my_queues.of(agent.id) == ["support"]
+
+
+def test_an_agent_without_tickets_has_no_ticket_queues(app, owner, people):
+    people.agent("carl@example.com", permissions=["callbacks"])
+    client = app.test_client()
+    log_in(client, "carl@example.com", AGENT_PASSWORD)
+    assert "My ticket queues" not in client.get("/console/account").get_data(as_text=True)
+    refused = form_post(client, "/console/account", "/console/account/ticket-queues",
+                        queues=["support"])
+    assert refused.status_code == 403

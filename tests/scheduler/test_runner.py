@@ -13,7 +13,12 @@ from rq import Queue
 from ringback.agents import AgentDirectory
 from ringback.console.sessions import IDLE_SECONDS, MAX_AGE_SECONDS, SessionStore
 from ringback.scheduler.deadlines import DeadlineKind, Deadlines
-from ringback.scheduler.runner import SESSION_PURGE_SECONDS, build_scheduler
+from ringback.scheduler.runner import (
+    SESSION_PURGE_SECONDS,
+    TICKET_AUTO_CLOSE_SECONDS,
+    build_scheduler,
+)
+from ringback.tickets.desk import SYSTEM
 from ringback.worker import WORK_QUEUES
 
 EXPIRY = DeadlineKind.CALLBACK_EXPIRY
@@ -23,7 +28,8 @@ RECORD = {EXPIRY: "tests.scheduler.jobs.record"}
 def test_the_scheduler_sweeps_every_second_one_sweep_at_a_time(services):
     scheduler = build_scheduler(services, "test-scheduler", handlers=RECORD)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"heartbeat", "deadlines", "abandoned-jobs", "console-sessions"}
+    assert set(jobs) == {"heartbeat", "deadlines", "abandoned-jobs", "console-sessions",
+                         "ticket-auto-close"}
     sweep = jobs["deadlines"]
     assert sweep.trigger.interval.total_seconds() == 1
     assert (sweep.max_instances, sweep.coalesce) == (1, True)
@@ -69,3 +75,18 @@ def test_the_scheduler_purges_console_sessions_nobody_comes_back_to(services, cl
     clock.advance(MAX_AGE_SECONDS)
     assert purge.func() == 1
     assert sessions.for_agent(owner.id) == []
+
+
+def test_the_scheduler_closes_tickets_past_their_pending_auto_close_time(services, clock):
+    desk = services.ticket_desk
+    ticket = desk.create({"subject": "Solved?", "requester": "+442071838750",
+                          "state": "pending auto-close",
+                          "pending_until": "2027-01-15T09:00:00Z"}, SYSTEM)
+    close = build_scheduler(services, "test-scheduler", handlers=RECORD).get_job(
+        "ticket-auto-close")
+    assert close.trigger.interval.total_seconds() == TICKET_AUTO_CLOSE_SECONDS
+    assert close.func() == 0
+    clock.set(1_800_000_000 + 3600)  # 2027-01-15T09:00:00Z
+    assert close.func() == 1
+    assert desk.get(ticket.id).state == "closed successful"
+    assert close.func() == 0

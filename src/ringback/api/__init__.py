@@ -41,6 +41,7 @@ def create_api_blueprint() -> Blueprint:
         openapi,
         presence,
         queues,
+        ticket_settings,
         tickets,
     )
 
@@ -66,4 +67,5 @@ def create_api_blueprint() -> Blueprint:
     offers.register(bp)
     openapi.register(bp)
     customers.register(bp)
+    ticket_settings.register(bp)
     return bp

@@ -18,6 +18,7 @@ from flask.typing import ResponseReturnValue
 from ringback.api.openapi_customers import CUSTOMER_PATHS, CUSTOMER_SCHEMAS
 from ringback.api.openapi_ops import PAGING, op, path_param, query
 from ringback.api.openapi_schemas import RESPONSES, SCHEMAS, ref
+from ringback.api.openapi_tickets import TICKET_PATHS, TICKET_SCHEMAS
 
 OPENAPI_VERSION = "3.1.0"
 PATH = "/openapi.json"
@@ -137,19 +138,6 @@ PATHS: dict[str, Any] = {
                    permission="numbers", body="Queue",
                    params=[path_param("queue_id", "the queue's id")]),
     },
-    "/tickets": {
-        "get": op("listTickets", "Tickets of the built-in store, newest first",
-                   ("200", "A page of tickets", "TicketPage"), permission="tickets",
-                   params=[query("status", "only tickets in this status"),
-                           query("subject", "the whole subject, exactly (e.g. Callback)"),
-                           query("requester", "an E.164 number or e-mail address"),
-                           *PAGING]),
-    },
-    "/tickets/{ticket_id}": {
-        "get": op("getTicket", "One ticket with its comments, oldest first",
-                   ("200", "The ticket", "Ticket"), permission="tickets",
-                   params=[path_param("ticket_id", "the ticket's id", "integer")]),
-    },
     PATH: {
         "get": {
             "operationId": "getOpenApi",
@@ -181,10 +169,10 @@ def document() -> dict[str, Any]:
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
-        "paths": {**PATHS, **CUSTOMER_PATHS},
+        "paths": {**PATHS, **CUSTOMER_PATHS, **TICKET_PATHS},
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {**SCHEMAS, **CUSTOMER_SCHEMAS},
+            "schemas": {**SCHEMAS, **CUSTOMER_SCHEMAS, **TICKET_SCHEMAS},
             "responses": RESPONSES,
         },
     })

@@ -12,7 +12,6 @@ from typing import Any
 from ringback.queue.models import EntryKind, EntryState, Intent
 from ringback.store.callbacks import AttemptOutcome, CallbackState
 from ringback.store.models import Permission, Role
-from ringback.store.tickets import TicketStatus
 
 
 def ref(name: str) -> dict[str, str]:
@@ -221,28 +220,6 @@ QUEUE = _obj({
 }, required=("queue_id",), description="PUT replaces the whole settings: fields left out "
                                        "take their defaults again.")
 
-COMMENT = _obj({
-    "id": {"type": "integer"},
-    "body": {"type": "string"},
-    "internal": {"type": "boolean"},
-    "author": _nullable("string"),
-    "created_at": TIME,
-})
-TICKET = _obj({
-    "id": {"type": "integer"},
-    "subject": {"type": "string"},
-    "requester": {"type": "string", "description": "E.164 number or e-mail address"},
-    "description": {"type": "string"},
-    "status": _enum(TicketStatus),
-    "data": {"type": "object", "description": "structured fields, e.g. a callback's attempts"},
-    "created_at": TIME,
-    "updated_at": TIME,
-    "comments": {"type": "array", "items": ref("TicketComment"),
-                 "description": "GET /tickets/{ticket_id} only, oldest first"},
-}, required=("id", "subject", "requester", "description", "status", "data", "created_at",
-             "updated_at"))
-
-
 def _page(key: str, item: str) -> dict[str, Any]:
     return _obj({key: {"type": "array", "items": ref(item)}, "total": {"type": "integer"},
                  "limit": {"type": "integer"}, "offset": {"type": "integer"}})
@@ -273,9 +250,6 @@ SCHEMAS: dict[str, Any] = {
     "NumberList": _obj({"numbers": {"type": "array", "items": ref("Number")},
                         "default_language": {"type": "string"}}),
     "Queue": QUEUE,
-    "Ticket": TICKET,
-    "TicketComment": COMMENT,
-    "TicketPage": _page("tickets", "Ticket"),
 }
 
 

@@ -36,7 +36,7 @@ def register(bp: Blueprint) -> None:
 
     @bp.post("/agents/<id:agent_id>/presence")
     def set_presence(agent_id: int) -> ResponseReturnValue:
-        _may_change(agent_id)
+        may_change_agent(agent_id)
         body = json_body()
         status = services().routing.presence.set(agent_id, body.get("state"),
                                                  body.get("queues"))
@@ -44,13 +44,13 @@ def register(bp: Blueprint) -> None:
 
     @bp.get("/agents/<id:agent_id>/presence")
     def get_presence(agent_id: int) -> ResponseReturnValue:
-        _may_read(agent_id)
+        may_read_agent(agent_id)
         services().agents.get(agent_id)  # 404 for an unknown agent
         return jsonify(presence_json(services().routing.presence.get(agent_id)))
 
     @bp.put("/agents/<id:agent_id>/endpoint")
     def set_endpoint(agent_id: int) -> ResponseReturnValue:
-        _may_change(agent_id)
+        may_change_agent(agent_id)
         agent = services().agents.set_endpoint(
             agent_id, json_body().get("endpoint"), by=current_principal())
         return jsonify(agent_json(agent))
@@ -65,7 +65,7 @@ def register(bp: Blueprint) -> None:
                        expires_at=iso(minted.expires_at))
 
 
-def _may_change(agent_id: int) -> None:
+def may_change_agent(agent_id: int) -> None:
     """Oneself, or someone the principal manages (404 for an unknown agent)."""
     from ringback.api import services
 
@@ -77,7 +77,7 @@ def _may_change(agent_id: int) -> None:
     check_manage(principal, services().agents.get(agent_id))
 
 
-def _may_read(agent_id: int) -> None:
+def may_read_agent(agent_id: int) -> None:
     principal = current_principal()
     if principal.agent_id == agent_id or principal.may(Permission.AGENTS) \
             or principal.may(Permission.LIVE_QUEUE):

@@ -3,8 +3,10 @@
 Any number of scheduler processes may run; each beats its heartbeat so
 /healthz can see it.  Every second each one sweeps due deadlines into rq
 jobs (the Lua claim gives every deadline to exactly one of them), and every
-few seconds it hands jobs of dead workers back to rq.  Once an hour it
-deletes expired console sessions (safe to run in several processes).
+few seconds it hands jobs of dead workers back to rq.  Every minute it
+closes the tickets whose "pending auto-close" time has passed, and once an
+hour it deletes expired console sessions (both safe to run in several
+processes).
 
 SIGTERM stops it within 10 s: the sweep in progress ends after its current
 round (what it claimed is handed on and acked; the rest stays due for the
@@ -34,6 +36,7 @@ HEARTBEAT_SECONDS = 5
 SWEEP_SECONDS = 1
 ABANDONED_JOBS_SECONDS = 15
 SESSION_PURGE_SECONDS = 3600
+TICKET_AUTO_CLOSE_SECONDS = 60
 
 
 def scheduler_id() -> str:
@@ -68,7 +71,19 @@ def build_scheduler(
         id="console-sessions", name="purge expired console sessions", max_instances=1,
         coalesce=True,
     )
+    scheduler.add_job(
+        _auto_close(services), "interval", seconds=TICKET_AUTO_CLOSE_SECONDS,
+        id="ticket-auto-close", name="close tickets past their pending auto-close time",
+        max_instances=1, coalesce=True,
+    )
     return scheduler
+
+
+def _auto_close(services: Services) -> Callable[[], int]:
+    def close_expired_pending() -> int:
+        return len(services.ticket_desk.close_expired_pending())
+
+    return close_expired_pending
 
 
 def _quietly(task: Callable[[], int]) -> Callable[[], int]:

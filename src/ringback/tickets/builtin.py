@@ -11,17 +11,21 @@ from __future__ import annotations
 import builtins
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import ColumnElement, CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ringback.clock import Clock, SystemClock
 from ringback.errors import NotFound, ValidationError
+from ringback.ivr.config_rules import QUEUE_ID
 from ringback.parsing import row_id, whole_number
 from ringback.store.db import Database
-from ringback.store.tickets import Ticket, TicketComment, TicketStatus
-from ringback.tickets.sink import CommentRecord, CommentRef, TicketRecord, TicketRef
+from ringback.store.tickets import Ticket, TicketComment, TicketState, TicketStatus
+from ringback.tickets.desk import file_new
+from ringback.tickets.rows import comment_record, ticket_record
+from ringback.tickets.sink import CommentRef, TicketRecord, TicketRef
+from ringback.tickets.sla import QueueSlas
 from ringback.tickets.validation import (
     MAX_AUTHOR,
     MAX_KEY,
@@ -34,16 +38,34 @@ from ringback.tickets.validation import (
     text_field,
 )
 
+if TYPE_CHECKING:
+    # ringback.customers uses this package's input rules: imported when first needed.
+    from ringback.customers import CustomerDirectory, CustomerUserMatch
+
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
 
 class BuiltinTicketSink:
-    """Tickets and comments in SQL; implements ``TicketSink``."""
+    """Tickets and comments in SQL; implements ``TicketSink``.
 
-    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+    A ticket filed here is a helpdesk ticket ("new"): its queue is the one named
+    in ``data["queue"]`` (a callback's), with that queue's SLA, and its customer
+    user is the one whose number is the requester's, when exactly one has it.
+    Comments are note articles.
+    """
+
+    def __init__(self, db: Database, clock: Clock | None = None, *,
+                 customers: CustomerDirectory | None = None,
+                 slas: QueueSlas | None = None) -> None:
         self._db = db
         self._clock = clock or SystemClock()
+        if customers is None:
+            from ringback.customers import CustomerDirectory
+
+            customers = CustomerDirectory(db)
+        self._customers = customers
+        self._slas = slas or QueueSlas(db, self._clock)
 
     def create_ticket(
         self,
@@ -69,15 +91,17 @@ class BuiltinTicketSink:
         if errors:
             raise ValidationError(errors)
         now = self._now()
+        queue = _queue_of(cast(dict[str, Any], fields["data"]))
+        match = self._customer_of(str(fields["requester"]))
         try:
             with self._db.session() as session:
                 ticket = Ticket(
-                    **fields, status=TicketStatus.OPEN.value, idempotency_key=key,
-                    created_at=now, updated_at=now,
+                    **fields, status=TicketStatus.OPEN.value, state=TicketState.NEW.value,
+                    idempotency_key=key, created_at=now, updated_at=now, queue=queue,
+                    customer_id=match.customer_id if match else None,
+                    customer_user_id=match.user_id if match else None,
                 )
-                session.add(ticket)
-                session.flush()
-                ticket_id = ticket.id
+                ticket_id = file_new(session, ticket, self._slas.get(queue), now, None)
         except IntegrityError:
             with self._db.session() as session:
                 found = session.scalar(select(Ticket.id).where(Ticket.idempotency_key == key))
@@ -162,7 +186,7 @@ class BuiltinTicketSink:
                 .where(TicketComment.ticket_id == pk)
                 .order_by(TicketComment.created_at, TicketComment.id)
             )
-            return _ticket_record(ticket, tuple(_comment_record(c) for c in comments))
+            return ticket_record(ticket, tuple(comment_record(c) for c in comments))
 
     def count(
         self,
@@ -205,10 +229,22 @@ class BuiltinTicketSink:
                 .order_by(Ticket.created_at.desc(), Ticket.id.desc())
                 .limit(size).offset(skip)
             )
-            return [_ticket_record(t, ()) for t in rows]
+            return [ticket_record(t, ()) for t in rows]
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self._clock.now(), UTC)
+
+    def _customer_of(self, requester: str) -> CustomerUserMatch | None:
+        """The one customer user with the requester's number; None for none or several."""
+        if not requester.startswith("+"):
+            return None
+        matches = self._customers.find_by_phone(requester)
+        return matches[0] if len(matches) == 1 else None
+
+
+def _queue_of(data: Mapping[str, Any]) -> str | None:
+    queue = data.get("queue")
+    return queue if isinstance(queue, str) and QUEUE_ID.fullmatch(queue) else None
 
 
 def _filters(
@@ -250,23 +286,3 @@ def _pk(ticket_id: str | int) -> int:
     if found is None:
         raise NotFound("ticket", ticket_id)
     return found
-
-
-def _utc(when: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-def _comment_record(c: TicketComment) -> CommentRecord:
-    return CommentRecord(
-        id=str(c.id), ticket_id=str(c.ticket_id), body=c.body, internal=c.internal,
-        author=c.author, created_at=_utc(c.created_at),
-    )
-
-
-def _ticket_record(t: Ticket, comments: tuple[CommentRecord, ...]) -> TicketRecord:
-    return TicketRecord(
-        id=str(t.id), subject=t.subject, requester=t.requester, description=t.description,
-        status=TicketStatus(t.status), data=dict(t.data or {}), created_at=_utc(t.created_at),
-        updated_at=_utc(t.updated_at), comments=comments,
-    )

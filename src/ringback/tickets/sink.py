@@ -45,11 +45,17 @@ class CommentRecord:
     internal: bool
     author: str | None
     created_at: datetime
+    kind: str = "note"  # an article's kind: phone, email or note
+    author_agent_id: int | None = None
 
 
 @dataclass(frozen=True)
 class TicketRecord:
-    """A ticket as read back; ``comments`` is filled by ``get`` only, oldest first."""
+    """A ticket as read back; ``comments`` is filled by ``get`` only, oldest first.
+
+    The fields after ``comments`` are the built-in helpdesk's (``TicketDesk``); a
+    helpdesk adapter may leave them at their defaults.
+    """
 
     id: str
     subject: str
@@ -60,6 +66,19 @@ class TicketRecord:
     created_at: datetime
     updated_at: datetime
     comments: tuple[CommentRecord, ...] = field(default=())
+    number: str | None = None
+    state: str = "new"
+    queue: str | None = None
+    priority: int = 3
+    owner_agent_id: int | None = None
+    locked_by_agent_id: int | None = None
+    customer_id: int | None = None
+    customer_user_id: int | None = None
+    pending_until: datetime | None = None
+    first_response_at: datetime | None = None
+    first_response_due: datetime | None = None
+    update_due: datetime | None = None
+    solution_due: datetime | None = None
 
 
 @runtime_checkable

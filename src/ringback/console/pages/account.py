@@ -1,4 +1,5 @@
-"""The viewer's own account: change the password, see and end sessions."""
+"""The viewer's own account: change the password, see and end sessions, and (with
+the tickets area) choose the queues whose tickets their ticket views show."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from flask.typing import ResponseReturnValue
 
 from ringback.console.access import SIGNED_IN, Viewer, access, confirm_password, require_viewer
 from ringback.console.audit import Actor, AuditAction
-from ringback.console.context import audit_log, directory, session_store
+from ringback.console.context import audit_log, directory, services, session_store
 from ringback.console.security import check_new_password
 from ringback.console.web import clear_session_cookie, notify
-from ringback.errors import ValidationError
+from ringback.errors import PermissionDenied, ValidationError
+from ringback.store.models import Permission
 
 
 def register(bp: Blueprint) -> None:
@@ -43,6 +45,20 @@ def register(bp: Blueprint) -> None:
             f" {ended} other session{'s' if ended != 1 else ''} ended." if ended else ""))
         return redirect(url_for("console.account"))
 
+    @bp.post("/account/ticket-queues")
+    @access(SIGNED_IN)
+    def choose_ticket_queues() -> ResponseReturnValue:
+        me = require_viewer()
+        if not me.agent.holds(Permission.TICKETS):
+            raise PermissionDenied("ticket queues need the tickets area")
+        try:
+            services().my_queues.choose(me.agent.id, request.form.getlist("queues"))
+        except ValidationError as exc:
+            return _page(me, {"queues": "Choose queues from the list."} if exc.errors else {}), \
+                422
+        notify("Your ticket queues are saved.")
+        return redirect(url_for("console.account"))
+
     @bp.post("/account/sessions/<int:session_id>/end")
     @access(SIGNED_IN)
     def end_session(session_id: int) -> ResponseReturnValue:
@@ -65,7 +81,22 @@ def register(bp: Blueprint) -> None:
 
 
 def _page(me: Viewer, errors: dict[str, str]) -> str:
+    ticket_queues = chosen = None
+    if me.agent.holds(Permission.TICKETS):
+        chosen = services().my_queues.of(me.agent.id)
+        ticket_queues = sorted(_known_queues() | set(chosen))
     return render_template(
         "console/account.html", me=me.agent, errors=errors,
         sessions=session_store().for_agent(me.agent.id), current_session=me.session_id,
+        ticket_queues=ticket_queues, chosen_ticket_queues=chosen or [],
     )
+
+
+def _known_queues() -> set[str]:
+    """The queues agents can pick: those numbers send callers to, configured ones,
+    and those with a ticket SLA."""
+    from ringback.callbacks.parts import configured_queue_ids
+
+    s = services()
+    return configured_queue_ids(s.numbers) | set(s.queue.configured()) | \
+        set(s.queue_slas.configured())
