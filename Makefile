@@ -27,9 +27,14 @@ lint: $(DEV)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy src
 
+# Two pytest workers (pytest-xdist), each with its own embedded Redis and
+# SQLite file, or its own database on REDIS_URL's and DATABASE_URL's servers
+# (tests/conftest.py); PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
+
 pytest: $(DEV)
 	scripts/ensure-chromium
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 test: lint pytest
 
@@ -44,7 +49,7 @@ $(MIN_STAMP): pyproject.toml .ci/constraints-min.txt
 
 test-min: $(MIN_STAMP)
 	scripts/ensure-chromium
-	.venv-min/bin/pytest
+	.venv-min/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 clean:
 	rm -rf $(VENV) .venv-min var .pytest_cache .mypy_cache .ruff_cache

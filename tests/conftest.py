@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
@@ -27,10 +28,15 @@ if TYPE_CHECKING:
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """URL of the Redis the tests use: REDIS_URL, or an embedded server."""
+    """URL of the Redis the tests use: REDIS_URL, or an embedded server.
+
+    Under pytest-xdist each worker gets a database of its own on REDIS_URL's
+    server (the worker's number added to the one named), since every test
+    empties its database first.
+    """
     given = os.environ.get("REDIS_URL")
     if given:
-        yield given
+        yield _worker_database(given)
         return
     server = EmbeddedRedis(tmp_path_factory.mktemp("redis"))
     server.start()
@@ -38,6 +44,27 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield server.url
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def private_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An embedded server no other test process shares, even with REDIS_URL:
+    for tests that read the server's command counters (INFO commandstats)."""
+    server = EmbeddedRedis(tmp_path_factory.mktemp("private-redis"))
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def _worker_database(url: str) -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, ... under xdist
+    if not worker.startswith("gw") or url.startswith("redis+sentinel"):
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{base + int(worker[2:])}"))
 
 
 @pytest.fixture
