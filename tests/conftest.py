@@ -58,6 +58,18 @@ def private_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         server.stop()
 
 
+@pytest.fixture
+def private_redis_client(private_redis_url: str) -> Iterator[redis.Redis]:
+    """An empty database on the private server; a module that counts commands
+    makes it its ``redis_client``."""
+    client = connect(private_redis_url)
+    client.flushdb()
+    try:
+        yield client
+    finally:
+        client.close()
+
+
 def _worker_database(url: str) -> str:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, ... under xdist
     if not worker.startswith("gw") or url.startswith("redis+sentinel"):

@@ -3,28 +3,19 @@ and followed by every process through the number directory's cache version."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import redis
 
 from ringback.errors import ValidationError
 from ringback.numbers import NumberDirectory
-from ringback.redis_connection import connect
 from ringback.redis_keys import NumberKeys
 from ringback.store.console import AccountSetting
 
 
 @pytest.fixture
-def redis_client(private_redis_url: str) -> Iterator[redis.Redis]:
-    """This module counts the server's commands: an empty database on a server
-    no other test process uses (REDIS_URL's may be shared by pytest workers)."""
-    client = connect(private_redis_url)
-    client.flushdb()
-    try:
-        yield client
-    finally:
-        client.close()
+def redis_client(private_redis_client: redis.Redis) -> redis.Redis:
+    """This module counts the server's commands: a server no other test process uses."""
+    return private_redis_client
 
 
 BUSINESS = "+4930123456"

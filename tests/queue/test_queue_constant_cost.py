@@ -7,7 +7,6 @@ O(log N) (ranges are bounded).  Timings live in benchmarks/queue_bench.py.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
 import redis
@@ -15,20 +14,13 @@ import redis
 from ringback.clock import ManualClock
 from ringback.queue.models import AgentState, NewEntry, QueueSettings
 from ringback.queue.service import QueueService
-from ringback.redis_connection import connect
 from ringback.redis_keys import queue_keys
 
 
 @pytest.fixture
-def redis_client(private_redis_url: str) -> Iterator[redis.Redis]:
-    """This module counts the server's commands: an empty database on a server
-    no other test process uses (REDIS_URL's may be shared by pytest workers)."""
-    client = connect(private_redis_url)
-    client.flushdb()
-    try:
-        yield client
-    finally:
-        client.close()
+def redis_client(private_redis_client: redis.Redis) -> redis.Redis:
+    """This module counts the server's commands: a server no other test process uses."""
+    return private_redis_client
 
 
 # Commands whose cost per call is O(1) or O(log N) as the engine uses them
