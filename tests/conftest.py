@@ -38,19 +38,18 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if given:
         yield _worker_database(given)
         return
-    server = EmbeddedRedis(tmp_path_factory.mktemp("redis"))
-    server.start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
+    yield from _embedded_redis(tmp_path_factory, "redis")
 
 
 @pytest.fixture(scope="session")
 def private_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """An embedded server no other test process shares, even with REDIS_URL:
     for tests that read the server's command counters (INFO commandstats)."""
-    server = EmbeddedRedis(tmp_path_factory.mktemp("private-redis"))
+    yield from _embedded_redis(tmp_path_factory, "private-redis")
+
+
+def _embedded_redis(tmp_path_factory: pytest.TempPathFactory, folder: str) -> Iterator[str]:
+    server = EmbeddedRedis(tmp_path_factory.mktemp(folder))
     server.start()
     try:
         yield server.url
