@@ -61,6 +61,9 @@ from ringback.tickets.my_queues import MyQueues
 from ringback.tickets.sla import QueueSlas
 
 if TYPE_CHECKING:
+    from ringback.booking_bridge.bookings import BookingBook
+    from ringback.booking_bridge.catalog import BookingCatalog
+    from ringback.booking_bridge.slots import SlotFinder
     from ringback.calls.journey import CallJourney
 
 
@@ -161,6 +164,29 @@ class Services:
     def customers(self) -> CustomerDirectory:
         """Customers, their people and the caller lookup of the screen pop."""
         return CustomerDirectory(self.db)
+
+    # Bookings (ringback.booking_bridge)
+
+    @cached_property
+    def booking_catalog(self) -> BookingCatalog:
+        """Locations, services, resources and their hours."""
+        from ringback.booking_bridge.catalog import BookingCatalog
+
+        return BookingCatalog(self.db)
+
+    @cached_property
+    def slots(self) -> SlotFinder:
+        """Free slots of a service at a location."""
+        from ringback.booking_bridge.slots import SlotFinder
+
+        return SlotFinder(self.db, self.clock)
+
+    @cached_property
+    def bookings(self) -> BookingBook:
+        """Booking, rescheduling and cancelling, with no double booking."""
+        from ringback.booking_bridge.bookings import BookingBook
+
+        return BookingBook(self.db, self.clock, self.slots)
 
     # Callbacks (ringback.callbacks)
 

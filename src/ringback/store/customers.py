@@ -41,6 +41,10 @@ class CustomerUser(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     name: Mapped[str] = mapped_column(String(MAX_NAME), index=True)
     email: Mapped[str | None] = mapped_column(String(MAX_EMAIL), nullable=True, index=True)
+    # Set: a customer created inside one location (the booking bridge), who never
+    # appears in the call centre; unset: a customer every location shares.
+    location_id: Mapped[int | None] = mapped_column(
+        ForeignKey("locations.id", ondelete="CASCADE"), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

@@ -26,6 +26,7 @@ MODEL_MODULES = (
     "ringback.store.numbers",
     "ringback.store.callbacks",
     "ringback.store.customers",
+    "ringback.store.bookings",
 )
 
 
