@@ -26,15 +26,16 @@ from ringback.calls.request import ENTRY_PARAM, CallRequest
 from ringback.calls.voicemail import Voicemail, VoicemailJobs
 from ringback.clock import Clock
 from ringback.errors import Conflict, NotFound
-from ringback.ivr import flow, twiml, twiml_queue
+from ringback.ivr import appointment, flow, twiml, twiml_queue
+from ringback.ivr.appointment import Appointments, NoAppointments
 from ringback.ivr.callback_number import CallbackNumberRejected
 from ringback.ivr.config import NumberConfig
 from ringback.ivr.flow import QueueResult
-from ringback.ivr.prompts import Prompts, prompts_for
+from ringback.ivr.prompts import PromptKey, Prompts, prompts_for
 from ringback.ivr.state import CallState
 from ringback.ivr.urls import Route, Urls
 from ringback.numbers import NumberDirectory
-from ringback.queue.models import Entry, EntryKind, EntryState, NewEntry, QueueFull
+from ringback.queue.models import Entry, EntryKind, EntryState, Intent, NewEntry, QueueFull
 from ringback.queue.service import QueueService
 from ringback.redis_keys import queue_keys
 from ringback.scheduler.deadlines import DeadlineKind, Deadlines
@@ -77,6 +78,7 @@ class CallJourney:
         clock: Clock,
         urls: Urls,
         route: Callable[[str], object] | None = None,
+        appointments: Appointments | None = None,
     ) -> None:
         self._redis = redis
         self._numbers = numbers
@@ -90,6 +92,8 @@ class CallJourney:
         self._urls = urls
         # The router (ringback.routing): offers the queue's head to a free agent at once.
         self._route = route or (lambda _queue_id: None)
+        # The booking bridge's self-service for callers with an upcoming appointment.
+        self._appointments = appointments or NoAppointments()
         self._departures = Departures(queue=queue, deadlines=deadlines, calls=calls,
                                       route=self._route)
 
@@ -108,21 +112,61 @@ class CallJourney:
         cfg, prompts = line.cfg, line.prompts
         match flow.decide_menu(cfg, req.digits, req.state):
             case flow.JoinQueue(queue_id, intent, default_route):
-                try:
-                    entry = self._join(req, line, queue_id, NewEntry(
-                        call_sid=req.call_sid, caller=req.caller, language=prompts.language,
-                        intent=intent, dialled=req.dialled))
-                except QueueFull:
-                    log.warning("queue %s is full; call %s overflows", queue_id, req.call_sid)
-                    self._calls.left(req.call_sid, QueueExit.OVERFLOW)
-                    return twiml.overflow(cfg, prompts, self._urls, queue_id)
-                return twiml.enqueue(cfg, prompts, self._wait_urls(entry.entry_id), queue_id,
-                                     default_route=default_route)
+                if intent is Intent.BOOKING and not default_route:
+                    upcoming = self._appointment_of(req.caller)
+                    if upcoming is not None:
+                        return appointment.offer(prompts, self._urls, upcoming,
+                                                 CallState(queue=queue_id))
+                return self._enqueue(req, line, queue_id, intent, default_route=default_route)
             case flow.PlayMessage(message, state):
                 return twiml.menu_message(cfg, prompts, self._urls, message, state)
             case flow.RepeatMenu(problem, state):
                 return twiml.menu_retry(cfg, prompts, self._urls, state, problem)
         raise AssertionError("decide_menu gave an unknown decision")  # pragma: no cover
+
+    def appointment_answer(self, req: CallRequest) -> str:
+        """The caller's answer to the booking self-service (``ringback.ivr.appointment``)."""
+        line = self._line(req)
+        if line is None:
+            return self._unknown_number()
+        queue_id = req.state.queue or line.cfg.queue_id
+        match appointment.decide(req.digits, req.state):
+            case appointment.Keep():
+                return appointment.closing(line.prompts, PromptKey.APPOINTMENT_KEPT)
+            case appointment.Cancel(booking_id):
+                if self._appointments.cancel(booking_id, req.caller):
+                    return appointment.closing(line.prompts, PromptKey.APPOINTMENT_CANCELLED)
+                return self._enqueue(req, line, queue_id, Intent.BOOKING,
+                                     preface=PromptKey.APPOINTMENT_GONE)
+            case appointment.AskAgain(state):
+                upcoming = self._appointment_of(req.caller)
+                if upcoming is not None:
+                    return appointment.offer(line.prompts, self._urls, upcoming, state)
+        return self._enqueue(req, line, queue_id, Intent.BOOKING)
+
+    def _appointment_of(self, caller: str | None) -> appointment.Appointment | None:
+        """The caller's next appointment; the booking bridge failing never keeps a
+        caller from the queue."""
+        try:
+            return self._appointments.next_for(caller)
+        except Exception:
+            log.exception("the booking self-service could not read the caller's appointments")
+            return None
+
+    def _enqueue(self, req: CallRequest, line: Line, queue_id: str, intent: Intent, *,
+                 default_route: bool = False, preface: PromptKey | None = None) -> str:
+        """Join the Redis queue and hand Twilio the ``<Enqueue>``; a full queue overflows."""
+        cfg, prompts = line.cfg, line.prompts
+        try:
+            entry = self._join(req, line, queue_id, NewEntry(
+                call_sid=req.call_sid, caller=req.caller, language=prompts.language,
+                intent=intent, dialled=req.dialled))
+        except QueueFull:
+            log.warning("queue %s is full; call %s overflows", queue_id, req.call_sid)
+            self._calls.left(req.call_sid, QueueExit.OVERFLOW)
+            return twiml.overflow(cfg, prompts, self._urls, queue_id)
+        return twiml.enqueue(cfg, prompts, self._wait_urls(entry.entry_id), queue_id,
+                             default_route=default_route, preface=preface)
 
     def _join(self, req: CallRequest, line: Line, queue_id: str, new: NewEntry) -> Entry:
         entry = self._queue.join(queue_id, new)

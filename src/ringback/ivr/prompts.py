@@ -14,6 +14,7 @@ import json
 import re
 import string
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 from functools import cache
 from importlib import resources
@@ -74,6 +75,14 @@ class PromptKey(str, Enum):
     CALLER_GONE = "caller_gone"
     CALLBACK_WHISPER = "callback_whisper"
     CALLBACK_GONE = "callback_gone"
+    # The booking bridge's self-service (``ringback.booking_bridge.self_service``).
+    APPOINTMENT_NEXT = "appointment_next"
+    APPOINTMENT_KEPT = "appointment_kept"
+    APPOINTMENT_CANCELLED = "appointment_cancelled"
+    APPOINTMENT_GONE = "appointment_gone"
+    APPOINTMENT_DAY = "appointment_day"
+    WEEKDAYS = "weekdays"  # Monday first, comma-separated
+    MONTHS = "months"  # January first, comma-separated
 
 
 REJECTION_PROMPTS = {
@@ -134,6 +143,13 @@ class Prompts:
         elif secs or not minutes:
             parts.append(self.text(PromptKey.DURATION_SECONDS, seconds=secs))
         return " ".join(parts)
+
+    def spoken_day(self, day: date) -> str:
+        """A date as people say it in this language, e.g. "Tuesday, March 2"."""
+        weekdays = self.text(PromptKey.WEEKDAYS).split(",")
+        months = self.text(PromptKey.MONTHS).split(",")
+        return self.text(PromptKey.APPOINTMENT_DAY, weekday=weekdays[day.weekday()],
+                         month=months[day.month - 1], day=day.day)
 
     def spoken_number(self, e164: str, home_region: str | None = None) -> str:
         """``e164`` digit by digit, in the groups people write it in.

@@ -19,6 +19,7 @@ from ringback.ivr.config_rules import QUEUE_ID
 MAX_COUNTER = 9
 E164_SHAPE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 COUNTER = re.compile(r"^[0-9]{1,2}$")
+ROW_ID = re.compile(r"^[1-9][0-9]{0,8}$")
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class CallState:
     ``confirm_attempt``: read-backs left unanswered or answered with a wrong key.
     ``number``: the E.164 number being read back for confirmation.
     ``queue``: the queue the caller waits in.
+    ``booking``: the caller's appointment offered in the self-service menu.
     """
 
     menu_attempt: int = 0
@@ -37,6 +39,7 @@ class CallState:
     confirm_attempt: int = 0
     number: str | None = None
     queue: str | None = None
+    booking: int | None = None
 
     def to_params(self) -> dict[str, str]:
         """Query parameters; defaults are left out to keep URLs short."""
@@ -49,6 +52,8 @@ class CallState:
             params["number"] = self.number
         if self.queue:
             params["queue"] = self.queue
+        if self.booking:
+            params["booking"] = str(self.booking)
         return params
 
     @classmethod
@@ -62,10 +67,17 @@ class CallState:
             confirm_attempt=_counter(params.get("confirm_attempt")),
             number=number if number and E164_SHAPE.fullmatch(number) else None,
             queue=queue if queue and QUEUE_ID.fullmatch(queue) else None,
+            booking=_row_id(params.get("booking")),
         )
 
     def evolve(self, **changes: object) -> CallState:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _row_id(raw: str | None) -> int | None:
+    if raw is None or not ROW_ID.fullmatch(raw):
+        return None
+    return int(raw)
 
 
 def _counter(raw: str | None) -> int:

@@ -86,14 +86,17 @@ def _menu(
 
 
 def enqueue(
-    cfg: NumberConfig, prompts: Prompts, urls: Urls, queue_id: str, *, default_route: bool = False
+    cfg: NumberConfig, prompts: Prompts, urls: Urls, queue_id: str, *,
+    default_route: bool = False, preface: PromptKey | None = None,
 ) -> str:
     """Put the caller into Twilio's queue named ``queue_id`` (media only: the
     Redis queue decides order). ``default_route`` tells the caller the menu
-    gave up and they are being put through."""
+    gave up and they are being put through; ``preface`` says something else first."""
     response = VoiceResponse()
     if default_route:
-        say_prompt(response, prompts, PromptKey.MENU_DEFAULT_ROUTE)
+        preface = PromptKey.MENU_DEFAULT_ROUTE
+    if preface is not None:
+        say_prompt(response, prompts, preface)
     params = CallState(queue=queue_id).to_params()
     response.enqueue(
         queue_id,

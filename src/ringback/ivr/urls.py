@@ -27,6 +27,7 @@ class Route(str, Enum):
     CALLBACK_CONFIRM = "callback_confirm"  # answer to the read-back
     VOICEMAIL = "voicemail"  # <Record action> on overflow to voicemail
     OVERFLOW = "overflow"  # where the max-wait job moves a live caller (REST redirect)
+    APPOINTMENT = "appointment"  # 1 / 2 / 3 pressed in the booking self-service
 
 
 class Urls(Protocol):
@@ -46,6 +47,7 @@ DEFAULT_PATHS: Mapping[Route, str] = MappingProxyType(
         Route.CALLBACK_CONFIRM: "/twilio/voice/callback/confirm",
         Route.VOICEMAIL: "/twilio/voice/voicemail",
         Route.OVERFLOW: "/twilio/voice/overflow",
+        Route.APPOINTMENT: "/twilio/voice/appointment",
     }
 )
 

@@ -83,6 +83,7 @@ def create_webhooks_blueprint(journey: CallJourney, signatures: SignatureCheck) 
         Route.CALLBACK_CONFIRM: journey.callback_confirm,
         Route.VOICEMAIL: journey.voicemail,
         Route.OVERFLOW: journey.overflow,
+        Route.APPOINTMENT: journey.appointment_answer,
     }
     for route, handler in routes.items():
         bp.add_url_rule(DEFAULT_PATHS[route], f"twilio_{route.value}", answer(handler),
