@@ -3,7 +3,9 @@
 Both need the tickets permission (customers are the people tickets are
 for). Lists take ``q`` (name, e-mail or phone number in any format; a
 national number needs ``region``), ``limit`` (1-200, default 50) and
-``offset``; customer users also ``customer_id``. ``PATCH`` changes the
+``offset``; customer users also ``customer_id``. Location-only customer users
+(``location_id`` set, made inside one location of the booking bridge) are
+left out of lists and the lookup unless ``location_id`` names their location. ``PATCH`` changes the
 fields given, and ``phones`` replaces the whole list. A customer that still
 has users is not deleted (409). ``POST /customer-users/import`` takes
 ``text/csv`` and stores every row or none (``ringback.customers.csv_import``).
@@ -23,6 +25,7 @@ from ringback.customers import CustomerDirectory, CustomerUserMatch, Page
 from ringback.customers.csv_import import MAX_IMPORT_BYTES, import_customer_users
 from ringback.customers.phones import PhoneNumberRefused, check_region
 from ringback.errors import ValidationError
+from ringback.parsing import MAX_ROW_ID, row_id
 from ringback.store.customers import Customer, CustomerUser
 from ringback.store.models import Permission
 
@@ -81,7 +84,12 @@ def register(bp: Blueprint) -> None:
             raise ValidationError({"region": str(refused)}) from None
         if not phone.strip():
             raise ValidationError({"phone": "must be the caller's phone number"})
-        matches = directory().find_by_phone(phone, region)
+        location = request.args.get("location_id") or None
+        location_id = row_id(location) if location is not None else None
+        if location is not None and location_id is None:
+            raise ValidationError({"location_id": f"must be a whole number from 1 to "
+                                                  f"{MAX_ROW_ID}"})
+        matches = directory().find_by_phone(phone, region, location_id=location_id)
         return jsonify(matches=[match_json(m) for m in matches])
 
     @bp.post("/customer-users/import")
@@ -127,6 +135,7 @@ def user_json(user: CustomerUser) -> dict[str, Any]:
     return {"id": user.id, "customer_id": user.customer_id,
             "customer": {"id": user.customer.id, "name": user.customer.name},
             "name": user.name, "email": user.email, "phones": [p.e164 for p in user.phones],
+            "location_id": user.location_id,
             "created_at": _iso(user.created_at), "updated_at": _iso(user.updated_at)}
 
 

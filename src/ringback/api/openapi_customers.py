@@ -26,7 +26,12 @@ _USER_FIELDS: dict[str, Any] = {
     "phones": {"type": "array", "maxItems": 20, "items": {"type": "string"},
                "description": "any format; national numbers need region"},
     "region": {"type": "string", "description": "two-letter country for national numbers"},
+    "location_id": {"type": ["integer", "null"], "minimum": 1,
+                    "description": "set: a location-only customer of that location (never "
+                                   "shown in the call centre); null: shared by every location"},
 }
+_LOCATION = query("location_id", "also the location-only customers of this location",
+                  type="integer", minimum=1)
 
 
 def _page(key: str, item: str) -> dict[str, Any]:
@@ -55,9 +60,10 @@ CUSTOMER_SCHEMAS: dict[str, Any] = {
         "properties": {"id": {"type": "integer"}, "customer_id": {"type": "integer"},
                        "customer": _NAMED, "name": {"type": "string"}, "email": _NULL_EMAIL,
                        "phones": {"type": "array", "items": E164},
+                       "location_id": {"type": ["integer", "null"]},
                        "created_at": TIME, "updated_at": TIME},
         "required": ["id", "customer_id", "customer", "name", "email", "phones",
-                     "created_at", "updated_at"],
+                     "location_id", "created_at", "updated_at"],
     },
     "CustomerUserPage": _page("customer_users", "CustomerUser"),
     "CustomerUserChange": {
@@ -91,7 +97,7 @@ CUSTOMER_PATHS: dict[str, Any] = {
     "/customers": {
         "get": op("listCustomers", "Customers (companies), by name",
                   ("200", "A page of customers", "CustomerPage"), permission=_PERMISSION,
-                  params=[*_SEARCH, *PAGING]),
+                  params=[*_SEARCH, _LOCATION, *PAGING]),
         "post": op("createCustomer", "Add a customer", ("201", "The customer", "Customer"),
                    permission=_PERMISSION, body="CustomerChange"),
     },
@@ -110,7 +116,7 @@ CUSTOMER_PATHS: dict[str, Any] = {
                   ("200", "A page of customer users", "CustomerUserPage"),
                   permission=_PERMISSION,
                   params=[*_SEARCH, query("customer_id", "only this customer's users",
-                                          type="integer", minimum=1), *PAGING]),
+                                          type="integer", minimum=1), _LOCATION, *PAGING]),
         "post": op("createCustomerUser", "Add a customer user",
                    ("201", "The customer user", "CustomerUser"), permission=_PERMISSION,
                    body="CustomerUserChange", conflict=True),
@@ -129,7 +135,8 @@ CUSTOMER_PATHS: dict[str, Any] = {
         "get": op("lookUpCaller", "Who is calling: every customer user with this number",
                   ("200", "The matches, by name", "CallerMatches"), permission=_PERMISSION,
                   params=[query("phone", "the caller's number, any format") | {"required": True},
-                          query("region", "two-letter country of a national number")]),
+                          query("region", "two-letter country of a national number"),
+                          _LOCATION]),
     },
     "/customer-users/import": {
         "post": op("importCustomerUsers", "Import customer users from CSV: every row or none",

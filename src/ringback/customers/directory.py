@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from ringback.customers.phones import PhoneNumberRefused, caller_e164, check_region
 from ringback.customers.validation import customer_fields, user_fields
 from ringback.errors import Conflict, NotFound, ValidationError
-from ringback.parsing import row_id, whole_number
+from ringback.parsing import MAX_ROW_ID, row_id, whole_number
+from ringback.store.bookings import Location
 from ringback.store.customers import Customer, CustomerUser, CustomerUserPhone
 from ringback.store.db import Database
 
@@ -56,11 +57,13 @@ class CustomerDirectory:
 
     # -- who is calling ------------------------------------------------------
 
-    def find_by_phone(self, raw: str, region: str | None = None) -> list[CustomerUserMatch]:
+    def find_by_phone(self, raw: str, region: str | None = None, *,
+                      location_id: int | None = None) -> list[CustomerUserMatch]:
         """Every customer user with this number (a family line has several), by name.
 
         ``region`` reads a number written without its country code; without
-        one such a number matches nobody.
+        one such a number matches nobody.  Location-only customers (created inside
+        one location) never match, unless ``location_id`` names their location.
         """
         e164 = caller_e164(raw, region)
         if e164 is None:
@@ -77,7 +80,7 @@ class CustomerDirectory:
                 select(CustomerUser.id, CustomerUser.name, CustomerUser.email,
                        Customer.id, Customer.name)
                 .join(Customer, Customer.id == CustomerUser.customer_id)
-                .where(CustomerUser.id.in_(ids))
+                .where(CustomerUser.id.in_(ids), visible_at(location_id))
                 .order_by(CustomerUser.name, CustomerUser.id))
             return [CustomerUserMatch(uid, name, email, cid, cname, e164)
                     for uid, name, email, cid, cname in rows]
@@ -117,9 +120,16 @@ class CustomerDirectory:
             session.delete(customer)
 
     def list_customers(self, args: Mapping[str, Any]) -> Page:
-        """Customers by name; ``q`` matches name, e-mail or a user's phone number."""
+        """Customers by name; ``q`` matches name, e-mail or a user's phone number.
+
+        A customer whose users are all location-only is left out, unless
+        ``location_id`` names the location of one of them.
+        """
         limit, offset, q, region = _paging(args)
-        query = select(Customer)
+        location_id = _location_filter(args)
+        hidden = select(CustomerUser.customer_id).where(~visible_at(location_id))
+        shown = select(CustomerUser.customer_id).where(visible_at(location_id))
+        query = select(Customer).where(or_(Customer.id.not_in(hidden), Customer.id.in_(shown)))
         if q:
             e164 = caller_e164(q, region)
             if e164 is not None:
@@ -135,9 +145,12 @@ class CustomerDirectory:
     # -- customer users ----------------------------------------------------------
 
     def create_user(self, payload: Mapping[str, Any]) -> CustomerUser:
+        """A customer user; ``location_id`` makes them location-only (never shown in
+        the call centre)."""
         fields = user_fields(payload, partial=False)
         with self._writing() as session:
             _owner(session, fields["customer_id"])
+            _location(session, fields.get("location_id"))
             return self._add_user(session, fields)
 
     def get_user(self, user_id: int) -> CustomerUser:
@@ -151,6 +164,7 @@ class CustomerDirectory:
             user = _user(session, user_id)
             if "customer_id" in fields:
                 _owner(session, fields["customer_id"])
+            _location(session, fields.get("location_id"))
             phones = fields.pop("phones", None)
             for name, value in fields.items():
                 setattr(user, name, value)
@@ -167,9 +181,13 @@ class CustomerDirectory:
             session.delete(_user(session, user_id))
 
     def list_users(self, args: Mapping[str, Any]) -> Page:
-        """Customer users by name; ``q`` matches name, e-mail or phone, in any format."""
+        """Customer users by name; ``q`` matches name, e-mail or phone, in any format.
+
+        Location-only users are left out, unless ``location_id`` names their
+        location (then that location's own users are listed with the global ones).
+        """
         limit, offset, q, region = _paging(args)
-        query = select(CustomerUser)
+        query = select(CustomerUser).where(visible_at(_location_filter(args)))
         customer_id = args.get("customer_id")
         if customer_id not in (None, ""):
             errors: dict[str, str] = {}
@@ -242,6 +260,25 @@ def _paging(args: Mapping[str, Any]) -> tuple[int, int, str, str | None]:
     return limit, offset, str(args.get("q") or "").strip(), region
 
 
+def visible_at(location_id: int | None) -> ColumnElement[bool]:
+    """Customer users shown at ``location_id``: the global ones and that location's
+    own; without a location (the call centre), the global ones only."""
+    if location_id is None:
+        return CustomerUser.location_id.is_(None)
+    return or_(CustomerUser.location_id.is_(None), CustomerUser.location_id == location_id)
+
+
+def _location_filter(args: Mapping[str, Any]) -> int | None:
+    raw = args.get("location_id")
+    if raw in (None, ""):
+        return None
+    errors: dict[str, str] = {}
+    wanted = whole_number(errors, "location_id", raw, default=0, minimum=1, maximum=MAX_ROW_ID)
+    if errors:
+        raise ValidationError(errors)
+    return wanted
+
+
 def _text_match(q: str, *columns: Any) -> ColumnElement[bool]:
     needle = q.lower()
     return or_(*(func.lower(column).contains(needle, autoescape=True) for column in columns))
@@ -261,6 +298,13 @@ def _owner(session: Session, customer_id: int) -> None:
     if session.get(Customer, customer_id) is None:
         raise ValidationError({"customer_id": f"names no customer (there is no customer "
                                               f"{customer_id})"})
+
+
+def _location(session: Session, location_id: int | None) -> None:
+    """A location-only user's location must exist; an unknown one is bad input."""
+    if location_id is not None and session.get(Location, location_id) is None:
+        raise ValidationError({"location_id": f"names no location (there is no location "
+                                              f"{location_id})"})
 
 
 def _user(session: Session, user_id: int) -> CustomerUser:

@@ -17,7 +17,7 @@ from ringback.store.customers import MAX_EMAIL, MAX_NAME
 from ringback.tickets.validation import EMAIL, text_field
 
 CUSTOMER_FIELDS = ("name", "email")
-USER_FIELDS = ("customer_id", "name", "email", "phones", "region")
+USER_FIELDS = ("customer_id", "name", "email", "phones", "region", "location_id")
 MAX_PHONES = 20
 EMAIL_RULE = "must be an e-mail address such as ana@example.com, or empty"
 
@@ -61,6 +61,13 @@ def user_fields(payload: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     if not partial or "phones" in payload:
         fields["phones"] = phone_list(errors, payload.get("phones", []), region,
                                       skip="region" in errors)
+    if "location_id" in payload:
+        raw = payload["location_id"]
+        if raw is not None and (type(raw) is not int or not 1 <= raw <= MAX_ROW_ID):
+            errors["location_id"] = (f"must name the location of a location-only customer (a "
+                                     f"whole number from 1 to {MAX_ROW_ID}), or be null for "
+                                     "a customer every location shares")
+        fields["location_id"] = raw
     if errors:
         raise ValidationError(errors)
     return fields
