@@ -56,8 +56,8 @@ def test_single_services_last_5_to_720_minutes(catalog):
     berlin = catalog.create_location({"name": "Berlin", "time_zone": "Europe/Berlin"})
     cut = catalog.create_service({"name": "Cut", "duration_minutes": 30,
                                   "location_ids": [berlin.id]})
-    assert (cut.kind, cut.duration_minutes, cut.location_id, cut.location_ids) == \
-        ("single", 30, None, [berlin.id])
+    assert (cut.kind, cut.duration_minutes, cut.location_id, cut.location_ids,
+            cut.part_ids) == ("single", 30, None, [berlin.id], [])
     for minutes in (4, 721, 0, "30", 30.0, True, None):
         errors = _errors(catalog.create_service, {"name": "X", "duration_minutes": minutes})
         assert errors == {"duration_minutes": "must be a whole number from 5 to 720"}

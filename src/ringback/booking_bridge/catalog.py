@@ -123,6 +123,7 @@ class BookingCatalog:
                               offered_at=[ServiceLocation(location_id=i) for i in offered])
             session.add(service)
             session.flush()
+            session.refresh(service)
             return service
 
     def get_service(self, service_id: object) -> Service:
