@@ -14,6 +14,7 @@ import re
 import secrets
 import smtplib
 import ssl
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
@@ -35,12 +36,27 @@ _MAIL_ID = re.compile(r"^\d{8}T\d{6}-[0-9a-f]{8}$")
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a mail, e.g. ``invite.ics`` as ``text/calendar; method=REQUEST``
+    (parameters after the type are kept)."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+    def as_args(self) -> tuple[str, str, bytes]:
+        """Plain values for an rq job's arguments."""
+        return (self.filename, self.content_type, self.data)
+
+
+@dataclass(frozen=True)
 class MailMessage:
-    """A plain-text mail to one person."""
+    """A plain-text mail to one person, with any attachments."""
 
     to: str
     subject: str
     body: str
+    attachments: tuple[Attachment, ...] = ()
 
     def build(self, sender: str, when: float) -> EmailMessage:
         message = EmailMessage()
@@ -50,6 +66,13 @@ class MailMessage:
         message["Date"] = format_datetime(from_epoch(when))
         message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
         message.set_content(self.body)
+        for item in self.attachments:
+            kind, *rest = item.content_type.split(";")
+            maintype, _, subtype = kind.strip().partition("/")
+            params = dict(p.strip().partition("=")[::2] for p in rest if "=" in p)
+            message.add_attachment(item.data, maintype=maintype or "application",
+                                   subtype=subtype or "octet-stream", filename=item.filename,
+                                   params=params or None)
         return message
 
 
@@ -63,6 +86,7 @@ class OutboxMail:
     subject: str
     body: str
     date: datetime | None
+    attachments: tuple[str, ...] = ()  # the files' names
 
 
 class Outbox:
@@ -100,12 +124,7 @@ class Outbox:
         return [self.get(p.stem) for p in paths if _MAIL_ID.match(p.stem)]
 
     def get(self, mail_id: str) -> OutboxMail:
-        if not _MAIL_ID.match(mail_id):
-            raise NotFound("mail", mail_id)
-        try:
-            raw = (self._folder / f"{mail_id}.eml").read_bytes()
-        except FileNotFoundError:
-            raise NotFound("mail", mail_id) from None
+        raw = self._raw(mail_id)
         parsed = BytesParser(policy=policy.default).parsebytes(raw)
         body = parsed.get_body(preferencelist=("plain",))
         date = parsed.get("Date")
@@ -116,7 +135,28 @@ class Outbox:
             subject=str(parsed.get("Subject", "")),
             body=body.get_content() if body is not None else "",  # type: ignore[attr-defined]
             date=parsedate_to_datetime(str(date)) if date else None,
+            attachments=tuple(part.get_filename() or "attachment"
+                              for part in parsed.iter_attachments()),  # type: ignore[attr-defined]
         )
+
+    def attachment(self, mail_id: str, filename: str) -> Attachment:
+        """One attachment of an outbox mail, by its file name."""
+        raw = self._raw(mail_id)
+        parsed = BytesParser(policy=policy.default).parsebytes(raw)
+        for part in parsed.iter_attachments():  # type: ignore[attr-defined]
+            if part.get_filename() == filename:
+                data = part.get_payload(decode=True)
+                return Attachment(filename, part.get_content_type(),
+                                  data if isinstance(data, bytes) else b"")
+        raise NotFound("attachment", filename)
+
+    def _raw(self, mail_id: str) -> bytes:
+        if not _MAIL_ID.match(mail_id):
+            raise NotFound("mail", mail_id)
+        try:
+            return (self._folder / f"{mail_id}.eml").read_bytes()
+        except FileNotFoundError:
+            raise NotFound("mail", mail_id) from None
 
 
 @dataclass(frozen=True)
@@ -186,6 +226,11 @@ class Mailer:
     def uses_outbox(self) -> bool:
         return self._smtp is None
 
+    @property
+    def sender(self) -> str:
+        """The From address of ringback's mails."""
+        return self._smtp.sender if self._smtp else default_sender(self._settings)
+
     def send(self, mail: MailMessage) -> None:
         if self._smtp is None:
             message = mail.build(default_sender(self._settings), self._clock.now())
@@ -197,19 +242,24 @@ class Mailer:
 
         Queue(WORK_QUEUES[0], connection=self._redis).enqueue(
             deliver_mail, mail.to, mail.subject, mail.body,
+            [item.as_args() for item in mail.attachments],
             retry=Retry(max=5, interval=[10, 60, 300, 900, 3600]),
         )
 
 
-def deliver_mail(to: str, subject: str, body: str) -> None:
-    """rq job: send one mail with the worker's SMTP settings (the outbox without them)."""
+def deliver_mail(to: str, subject: str, body: str,
+                 attachments: Sequence[tuple[str, str, bytes]] = ()) -> None:
+    """rq job: send one mail with the worker's SMTP settings (the outbox without them).
+    ``attachments`` are (file name, content type, bytes)."""
     from ringback.worker import job_services
 
     services = job_services()
     config = smtp_config(services.settings)
     now = services.clock.now()
+    mail = MailMessage(to, subject, body,
+                       tuple(Attachment(name, kind, data) for name, kind, data in attachments))
     if config is None:
-        message = MailMessage(to, subject, body).build(default_sender(services.settings), now)
+        message = mail.build(default_sender(services.settings), now)
         Outbox.of(services.settings).write(message, now)
         return
-    SmtpSender(config).send(MailMessage(to, subject, body).build(config.sender, now))
+    SmtpSender(config).send(mail.build(config.sender, now))
