@@ -61,6 +61,10 @@ def create_app(settings: Settings, services: Services | None = None) -> Flask:
 
     register_console(app)
 
+    from ringback.calendar_feed import register_calendar_feed
+
+    register_calendar_feed(app, services)
+
     from ringback.observability.exposition import register_metrics
 
     register_metrics(app, services)

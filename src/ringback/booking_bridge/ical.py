@@ -88,6 +88,16 @@ def calendar_bytes(events: Sequence[CalendarEvent], *, stamp: datetime,
     return bytes(calendar.to_ical())
 
 
+def change_sequence(created_at: datetime | None, updated_at: datetime | None, *,
+                    changed: bool) -> int:
+    """An event's SEQUENCE, growing with each change of the booking as iTIP asks: 0
+    when it is made, then the seconds from its making to its last change (at least 1)."""
+    if created_at is None or updated_at is None:
+        return 1 if changed else 0
+    seconds = int((_utc(updated_at) - _utc(created_at)).total_seconds())
+    return max(1, seconds) if changed else max(0, seconds)
+
+
 def _utc(when: datetime) -> datetime:
     """An aware UTC datetime (SQLite hands back naive ones, which are UTC)."""
     aware = when if when.tzinfo else when.replace(tzinfo=UTC)
