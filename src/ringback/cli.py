@@ -1,4 +1,5 @@
-"""The `ringback` command: serve, web, worker, scheduler, db upgrade, import-customers."""
+"""The `ringback` command: serve, web, worker, scheduler, db upgrade, import-customers,
+demo-data."""
 
 from __future__ import annotations
 
@@ -122,6 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     from ringback.customers.cli import add_import_customers_parser
 
     add_import_customers_parser(sub)
+
+    from ringback.booking_bridge.demo import add_demo_data_parser
+
+    add_demo_data_parser(sub)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
