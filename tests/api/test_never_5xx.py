@@ -21,6 +21,14 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from ringback.agents import AGENT_FIELDS, AgentDirectory
+from ringback.booking_bridge.catalog import BookingCatalog
+from ringback.booking_bridge.validation import (
+    BOOK_FIELDS,
+    CANCEL_FIELDS,
+    EXCEPTION_FIELDS,
+    RESCHEDULE_FIELDS,
+    SERVICE_FIELDS,
+)
 from ringback.callbacks.enqueue import CallbackJobs
 from ringback.callbacks.service import CallbackService, entry_ref
 from ringback.ivr.config import CALLBACK_FIELDS, GREETING_NAMES, TOP_FIELDS
@@ -29,6 +37,8 @@ from ringback.tickets.desk_input import ARTICLE_FIELDS, CHANGE_FIELDS
 from ringback.tickets.sla import SLA_FIELDS
 from tests.conftest import OWNER_TOKEN
 
+BOOKING_FIELDS = {*BOOK_FIELDS, *RESCHEDULE_FIELDS, *CANCEL_FIELDS, *SERVICE_FIELDS,
+                  *EXCEPTION_FIELDS, "time_zone", "address", "hours", "weekday"}
 PREFIX = "/api/v1/"
 NUMBER = "+4930123456"
 QUEUE = "support"
@@ -36,10 +46,11 @@ PLACEHOLDER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 FIELDS = sorted({*AGENT_FIELDS, *TOP_FIELDS, *SETTINGS_FIELDS, *CALLBACK_FIELDS,
                  *GREETING_NAMES, "state", "queues", "agent_id", "text", "audio_url", "digit",
                  "action", "intent", "message", "kind", *CHANGE_FIELDS, *ARTICLE_FIELDS,
-                 *SLA_FIELDS, "requester", "body", "internal"})
+                 *SLA_FIELDS, "requester", "body", "internal", *BOOKING_FIELDS})
 QUERY_NAMES = ["limit", "offset", "state", "queue", "status", "subject", "requester", "from",
                "to", "agent_id", "sort", "my_queues", "escalated", "owner_agent_id",
-               "locked_by_agent_id", "customer_id", "customer_user_id", "reminder_due"]
+               "locked_by_agent_id", "customer_id", "customer_user_id", "reminder_due",
+               "service_id", "location_id", "resource_id", "days", "part_of_day", "scope"]
 ODD_TEXT = ["0", "1", "-1", "2147483647", "2147483648", "99999999999999999999", "9" * 5000,
             "\u00b2", "\u0663", "\uff15", "\x00", "a\x00b", "", " ", "..", "%", "null",
             "support:a1", "support:", ":a1", "+4930123456", "+4930\x00", "sip:a@b", "1e999",
@@ -57,6 +68,11 @@ BASE_DOCUMENTS = [
     {"kind": "phone", "body": "called", "internal": False},
     {"first_response_minutes": 60, "time_zone": "Europe/Berlin",
      "business_hours": {"mon": [["08:00", "17:00"]]}},
+    {"name": "Cut", "duration_minutes": 30, "location_ids": [1]},
+    {"hours": [{"weekday": 0, "start": "09:00", "end": "17:00"}]},
+    {"customer_user_id": 1, "service_id": 1, "location_id": 1,
+     "starts": ["2027-01-18T09:00:00+01:00"]},
+    {"booking_ids": [1], "password": "x", "notify_customer": False},
 ]
 RAW_BODIES = [b"[" * 10_000 + b"]" * 10_000, b'{"a":' * 40 + b"1" + b"}" * 40,
               b"[" * 33 + b"]" * 33, b"\xff\xfe\x00", b"NaN", b"[Infinity]", b"1e999",
@@ -129,7 +145,8 @@ def tokens(services) -> dict[str, dict[str, str]]:
 @pytest.fixture
 def known(services, tokens) -> list[str]:
     """Ids that exist, so requests also get past the lookups: agents, a number, a
-    queue, a live caller and a callback waiting in it, a ticket."""
+    queue, a live caller and a callback waiting in it, a ticket, a location, service
+    and resource, and the kinds of weekly hours."""
     services.numbers.put(NUMBER, {"queue_id": QUEUE})
     waiting = [services.queue.join(QUEUE, NewEntry(call_sid="CA" + f"{i:032x}",
                                                    caller="+4915112345678", dialled=NUMBER))
@@ -138,11 +155,17 @@ def known(services, tokens) -> list[str]:
                                 jobs=CallbackJobs(services.redis))
     callbacks.request(QUEUE, waiting[1].entry_id, "+4915112345678")
     agent_ids = [str(a.id) for a in AgentDirectory(services.db).all()]
+    catalog = BookingCatalog(services.db)
+    place = catalog.create_location({"name": "Berlin", "time_zone": "Europe/Berlin"})
+    service = catalog.create_service({"name": "Cut", "duration_minutes": 30,
+                                      "location_ids": [place.id]})
+    resource = catalog.create_resource({"location_id": place.id, "name": "Ana"})
+    booking_ids = [str(place.id), str(service.id), str(resource.id), "working", "online"]
     ticket = services.tickets.create_ticket(idempotency_key="t1", subject="Callback",
                                             requester=NUMBER, description="",
                                             data={"queue": QUEUE})
     return [*agent_ids, NUMBER, QUEUE, *(entry_ref(QUEUE, e.entry_id) for e in waiting),
-            ticket.id]
+            ticket.id, *booking_ids]
 
 
 def check(response) -> None:

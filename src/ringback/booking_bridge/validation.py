@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from ringback.errors import ValidationError
-from ringback.parsing import MAX_ROW_ID, row_id
+from ringback.parsing import MAX_ROW_ID, row_id, whole_number
 from ringback.store.bookings import (
     MAX_ADDRESS,
     MAX_NAME,
@@ -333,3 +333,113 @@ def exception_fields(payload: Mapping[str, Any]) -> dict[str, Any]:
 def note_value(errors: dict[str, str], name: str, value: object) -> str:
     return text_field(errors, name, value if value is not None else "", max_len=MAX_NOTE,
                       required=False)
+
+
+# -- requests that book, reschedule and cancel ------------------------------------------
+
+BOOK_FIELDS = ("customer_user_id", "service_id", "location_id", "starts", "note", "call_ref",
+               "notify_customer", "notify_resource")
+RESCHEDULE_FIELDS = ("starts_at", "location_id", "password", "notify_customer",
+                     "notify_resource")
+CANCEL_FIELDS = ("booking_ids", "password", "notify_customer", "notify_resource")
+MAX_STARTS = 30
+MAX_CALL_REF = 64
+
+
+def _notify(errors: dict[str, str], payload: Mapping[str, Any]) -> dict[str, bool]:
+    """The mail checkboxes: both true unless the request says false."""
+    flags = {}
+    for name in ("notify_customer", "notify_resource"):
+        value = payload.get(name, True)
+        if not isinstance(value, bool):
+            errors[name] = "must be true or false (default true)"
+            value = True
+        flags[name] = value
+    return flags
+
+
+def book_request(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """POST /bookings: ids, ``starts`` (1 to 30 date-times with offsets), note,
+    call_ref and the two notify flags."""
+    errors = unknown_fields(payload, BOOK_FIELDS, "a booking")
+    fields: dict[str, Any] = {
+        "customer_user_id": id_value(errors, "customer_user_id",
+                                     payload.get("customer_user_id"), "customer user"),
+        "service_id": id_value(errors, "service_id", payload.get("service_id"), "service"),
+        "location_id": id_value(errors, "location_id", payload.get("location_id"),
+                                "location"),
+        "note": note_value(errors, "note", payload.get("note")),
+    }
+    raw = payload.get("starts")
+    starts: list[datetime] = []
+    if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_STARTS:
+        errors["starts"] = (f"must be a list of 1 to {MAX_STARTS} start times (date-times "
+                            "with their offset)")
+    else:
+        for index, item in enumerate(raw):
+            when = instant(errors, f"starts[{index}]", item)
+            if when is not None:
+                starts.append(when)
+    fields["starts"] = starts
+    call_ref = payload.get("call_ref")
+    if call_ref is not None and (not isinstance(call_ref, str)
+                                 or not 0 < len(call_ref) <= MAX_CALL_REF):
+        errors["call_ref"] = f"must be the call's reference (1 to {MAX_CALL_REF} characters)"
+    fields["call_ref"] = call_ref or None
+    fields.update(_notify(errors, payload))
+    raise_if(errors)
+    return fields
+
+
+def reschedule_request(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """PATCH /bookings/<id>: the new ``starts_at``; ``location_id`` only to repeat it."""
+    errors = unknown_fields(payload, RESCHEDULE_FIELDS, "a reschedule")
+    fields: dict[str, Any] = {"starts_at": instant(errors, "starts_at",
+                                                   payload.get("starts_at"))}
+    location = payload.get("location_id")
+    fields["location_id"] = None if location is None else id_value(
+        errors, "location_id", location, "location")
+    fields.update(_notify(errors, payload))
+    raise_if(errors)
+    return fields
+
+
+def cancel_request(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """POST /bookings/cancel: 1 to 30 booking ids of one customer."""
+    errors = unknown_fields(payload, CANCEL_FIELDS, "a cancellation")
+    raw = payload.get("booking_ids")
+    if isinstance(raw, list) and len(raw) > MAX_STARTS:
+        errors["booking_ids"] = (f"at most {MAX_STARTS} bookings at once; {len(raw)} were "
+                                 "picked")
+        ids: list[int] = []
+    else:
+        ids = id_list(errors, "booking_ids", raw, "booking", min_items=1,
+                      max_items=MAX_STARTS)
+    fields: dict[str, Any] = {"booking_ids": ids}
+    fields.update(_notify(errors, payload))
+    raise_if(errors)
+    return fields
+
+
+def query_id(errors: dict[str, str], args: Mapping[str, Any], name: str, *,
+             required: bool = False) -> int | None:
+    """An id in a query string: ASCII digits naming a possible row."""
+    raw = args.get(name)
+    if raw in (None, ""):
+        if required:
+            errors[name] = f"is needed (a whole number from 1 to {MAX_ROW_ID})"
+        return None
+    found = row_id(raw)
+    if found is None:
+        errors[name] = f"must be a whole number from 1 to {MAX_ROW_ID}"
+    return found
+
+
+def days_query(errors: dict[str, str], args: Mapping[str, Any], *, default: int = 7,
+               maximum: int = 62) -> tuple[date | None, int]:
+    """``from`` (a local day, None: today) and ``days`` of a query string."""
+    raw_from = args.get("from")
+    start = None if raw_from in (None, "") else day_value(errors, "from", raw_from)
+    days = whole_number(errors, "days", args.get("days"), default=default, minimum=1,
+                        maximum=maximum)
+    return start, days
