@@ -33,6 +33,7 @@ def _add_id_converter(state: BlueprintSetupState) -> None:
 def create_api_blueprint() -> Blueprint:
     from ringback.api import (
         agents,
+        bookings,
         callbacks,
         customers,
         metrics,
@@ -68,4 +69,5 @@ def create_api_blueprint() -> Blueprint:
     openapi.register(bp)
     customers.register(bp)
     ticket_settings.register(bp)
+    bookings.register(bp)
     return bp

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
+from ringback.api.openapi_bookings import BOOKING_PATHS, BOOKING_SCHEMAS
 from ringback.api.openapi_customers import CUSTOMER_PATHS, CUSTOMER_SCHEMAS
 from ringback.api.openapi_ops import PAGING, op, path_param, query
 from ringback.api.openapi_schemas import RESPONSES, SCHEMAS, ref
@@ -169,10 +170,10 @@ def document() -> dict[str, Any]:
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
-        "paths": {**PATHS, **CUSTOMER_PATHS, **TICKET_PATHS},
+        "paths": {**PATHS, **CUSTOMER_PATHS, **TICKET_PATHS, **BOOKING_PATHS},
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {**SCHEMAS, **CUSTOMER_SCHEMAS, **TICKET_SCHEMAS},
+            "schemas": {**SCHEMAS, **CUSTOMER_SCHEMAS, **TICKET_SCHEMAS, **BOOKING_SCHEMAS},
             "responses": RESPONSES,
         },
     })
