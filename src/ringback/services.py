@@ -10,6 +10,7 @@ for globals.  Routing's assembly, the largest, is ``services_routing``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -63,8 +64,12 @@ from ringback.tickets.sla import QueueSlas
 if TYPE_CHECKING:
     from ringback.booking_bridge.bookings import BookingBook
     from ringback.booking_bridge.catalog import BookingCatalog
+    from ringback.booking_bridge.listing import BookingListing
+    from ringback.booking_bridge.notices import BookingNotices
+    from ringback.booking_bridge.self_service import CallerAppointments
     from ringback.booking_bridge.slots import SlotFinder
     from ringback.calls.journey import CallJourney
+    from ringback.store.bookings import Booking
 
 
 @dataclass
@@ -188,6 +193,22 @@ class Services:
 
         return BookingBook(self.db, self.clock, self.slots)
 
+    @cached_property
+    def booking_listing(self) -> BookingListing:
+        """Bookings with names and local times, for pages and mails."""
+        from ringback.booking_bridge.listing import BookingListing
+
+        return BookingListing(self.db)
+
+    @cached_property
+    def booking_notices(self) -> BookingNotices:
+        """The booking mails (with .ics files) to customers and resources."""
+        from ringback.booking_bridge.notices import BookingNotices
+
+        return BookingNotices(self.db, self.mailer, self.clock,
+                              public_base_url=self.settings.public_base_url,
+                              sender=self.mailer.sender, listing=self.booking_listing)
+
     # Callbacks (ringback.callbacks)
 
     @cached_property
@@ -293,7 +314,19 @@ class Services:
             clock=self.clock,
             urls=self.ivr_urls,
             route=self.routing.router.route,
+            appointments=self.caller_appointments,
         )
+
+    @cached_property
+    def caller_appointments(self) -> CallerAppointments:
+        """The IVR's booking self-service: a caller's next appointment, and cancelling it."""
+        from ringback.booking_bridge.self_service import CallerAppointments
+
+        def mail(cancelled: Sequence[Booking]) -> None:
+            self.booking_notices.cancelled(cancelled)  # both mails, as the console's default
+
+        return CallerAppointments(self.db, self.bookings, self.booking_listing,
+                                  on_cancelled=mail)
 
     # The console's stores (ringback.console)
 

@@ -344,9 +344,7 @@ def confirm_agent_password(body: dict[str, Any]) -> None:
 def notices() -> BookingNotices:
     from ringback.api import services
 
-    s = services()
-    return BookingNotices(s.db, s.mailer, s.clock, public_base_url=s.settings.public_base_url,
-                          sender=s.mailer.sender)
+    return services().booking_notices
 
 
 def today_in(zone: ZoneInfo) -> date:

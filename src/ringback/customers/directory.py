@@ -153,6 +153,16 @@ class CustomerDirectory:
             _location(session, fields.get("location_id"))
             return self._add_user(session, fields)
 
+    def create_user_with_household(self, payload: Mapping[str, Any]) -> CustomerUser:
+        """A person who books for themselves (the booking bridge): a customer user and,
+        in the same unit of work, a customer (household) of the same name."""
+        fields = user_fields({**payload, "customer_id": 1}, partial=False)
+        with self._writing() as session:
+            household = Customer(name=fields["name"], email=fields.get("email"))
+            session.add(household)
+            session.flush()
+            return self._add_user(session, {**fields, "customer_id": household.id})
+
     def get_user(self, user_id: int) -> CustomerUser:
         with self._db.session() as session:
             return _user(session, user_id)

@@ -41,7 +41,7 @@ from ringback.console.live_feed import (
 )
 from ringback.console.web import notify
 from ringback.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from ringback.queue.models import Entry, EntryKind, EntryState
+from ringback.queue.models import Entry, EntryKind, EntryState, Intent
 from ringback.routing.presence import PresenceState
 from ringback.store.models import Agent, Permission
 
@@ -141,6 +141,8 @@ def register(bp: Blueprint) -> None:
             notify(_sentence(str(exc)))
         else:
             notify(f"Calling {entry.callback_number} back: your phone rings first.")
+            if entry.intent is Intent.BOOKING and may_book():
+                return _booking_view(entry.callback_number, ref)
         return _back()
 
     @bp.post("/live/callbacks/<ref>/decline")
@@ -174,6 +176,10 @@ def register(bp: Blueprint) -> None:
             notify(_sentence(_message(exc)))
         else:
             notify(f"Your phone rings with {offer.caller or 'the caller'}; answer it to talk.")
+            if offer.intent is Intent.BOOKING and may_book():
+                number = offer.callback_number if offer.kind is EntryKind.CALLBACK \
+                    else offer.caller
+                return _booking_view(number, ref)
         return _back()
 
     @bp.post("/live/offers/<ref>/reject")
@@ -223,6 +229,15 @@ def _check_offer_area(ref: str) -> None:
 
 def _offered_to(entry: Entry, agent: Agent) -> bool:
     return entry.state is EntryState.OFFERED and entry.offered_to == str(agent.id)
+
+
+def may_book() -> bool:
+    return require_viewer().principal.may(Permission.BOOKINGS)
+
+
+def _booking_view(number: str, ref: str) -> ResponseReturnValue:
+    """A booking call: the agent goes on to the caller's bookings (the booking bridge)."""
+    return redirect(url_for("console.booking_for_caller", phone=number, call=ref))
 
 
 def _back() -> ResponseReturnValue:
