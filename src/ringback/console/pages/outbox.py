@@ -6,7 +6,7 @@ see them: a custom agent could otherwise take over an admin's invitation.
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, render_template
 from flask.typing import ResponseReturnValue
 
 from ringback.console.access import ADMIN, access
@@ -25,3 +25,12 @@ def register(bp: Blueprint) -> None:
     @access(ADMIN)
     def outbox_mail(mail_id: str) -> ResponseReturnValue:
         return render_template("console/outbox_mail.html", mail=outbox().get(mail_id))
+
+    @bp.get("/outbox/<mail_id>/files/<path:filename>")
+    @access(ADMIN)
+    def outbox_attachment(mail_id: str, filename: str) -> ResponseReturnValue:
+        """An attachment (a booking's .ics), as a download."""
+        found = outbox().attachment(mail_id, filename)
+        response = Response(found.data, mimetype=found.content_type)
+        response.headers["Content-Disposition"] = "attachment"
+        return response
