@@ -123,3 +123,35 @@ def test_a_booking_call_from_the_phone_to_two_bookings_moved_cancelled_and_self_
     page.reload()
     expect(page.get_by_role("table", name=re.compile("Upcoming bookings"))).to_contain_text(
         "No upcoming bookings")
+
+
+PHONE_WIDTH = {"width": 390, "height": 844}
+
+
+def test_the_booking_pages_fit_a_phone_and_work_by_keyboard(page, live_server, desk):
+    s = desk.services
+    business = booking_example.build(s.booking_catalog, s.customers)
+    log_in(page, live_server)
+    page.set_viewport_size(PHONE_WIDTH)
+    customer = f"/console/bookings/customers/{business.customer_id}"
+    page.goto(live_server.at(customer))
+    page.get_by_role("link", name="New booking").focus()
+    page.keyboard.press("Enter")
+    select = page.get_by_label("Service")
+    select.focus()
+    select.select_option(label="Cut and colour (90 min, combined)")
+    page.keyboard.press("Tab")  # to "Select location"
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Location")).to_be_visible()
+    page.get_by_label("Location").select_option(label="Berlin Mitte")
+    page.get_by_role("button", name="Use this location").press("Enter")
+    expect(page.get_by_role("group", name=re.compile("Free times"))).to_be_visible()
+    wide = {}
+    for path in ("/console/bookings", f"/console/bookings?q=clara", customer, page.url,
+                 f"/console/bookings/calendar?location_id={business.location_id}&view=week",
+                 "/console/bookings/setup"):
+        page.goto(live_server.at(path) if path.startswith("/") else path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            wide[path] = width
+    assert wide == {}

@@ -137,3 +137,5 @@ def test_ticket_queues_are_chosen_by_their_labels_on_my_account(page, live_serve
            .get_by_role("checkbox", name="billing")).to_be_checked()
     expect(page.get_by_role("checkbox", name="support")).not_to_be_checked()
     assert desk.services.my_queues.of(desk.owner.id) == ["billing"]
+    # The sessions table's hidden "Action" heading used to poke 5 px out of the page.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
