@@ -109,7 +109,7 @@ def procfile_web_server(env: dict[str, str], port: int, cwd: Path) -> Iterator[N
     finally:
         process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown: streams may be open
         try:
-            process.wait(15)
+            process.wait(3)  # open streams may hold it; nothing to keep
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
