@@ -26,6 +26,19 @@ ACTIONS = {
     "number.created": "Number added",
     "number.changed": "Number changed",
     "number.removed": "Number removed",
+    "booking_setup.location_added": "Booking location added",
+    "booking_setup.location_changed": "Booking location changed",
+    "booking_setup.location_removed": "Booking location deleted",
+    "booking_setup.service_added": "Booking service added",
+    "booking_setup.service_changed": "Booking service changed",
+    "booking_setup.service_removed": "Booking service deleted",
+    "booking_setup.resource_added": "Staff or room added",
+    "booking_setup.resource_changed": "Staff or room changed",
+    "booking_setup.resource_removed": "Staff or room deleted",
+    "booking_setup.feed_renewed": "Calendar link renewed",
+    "booking_setup.hours_changed": "Hours changed",
+    "booking_setup.exception_added": "Closed day or extra hours added",
+    "booking_setup.exception_removed": "Closed day or extra hours removed",
 }
 
 DETAILS = {

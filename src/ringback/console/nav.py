@@ -31,6 +31,7 @@ NAV = (
     NavEntry("Insight", "Reports", "console.reports"),
     NavEntry("Admin", "Numbers", "console.numbers"),
     NavEntry("Admin", "Queues", "console.queues"),
+    NavEntry("Admin", "Booking setup", "console.booking_setup"),
     NavEntry("Admin", "Agents", "console.agents"),
     NavEntry("Admin", "Outbox", "console.outbox_list"),
     NavEntry("Admin", "Settings", "console.settings"),

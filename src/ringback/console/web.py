@@ -55,6 +55,8 @@ PAGE_MODULES = (
     "ringback.console.pages.numbers",
     "ringback.console.pages.queues",
     "ringback.console.pages.reports",
+    "ringback.console.pages.booking_setup",
+    "ringback.console.pages.bookings",
 )
 
 SECURITY_HEADERS = {
