@@ -106,6 +106,14 @@ def test_a_booking_call_from_the_phone_to_two_bookings_moved_cancelled_and_self_
     expect(page.get_by_role("status")).to_contain_text("Cancelled 1 booking of Clara Caller")
     expect(upcoming.locator("tbody tr")).to_have_count(1)
 
+    page.goto(live_server.at(f"/console/bookings/calendar?location_id={business.location_id}"
+                             "&day=2027-01-18&view=week"))
+    expect(page.get_by_role("table", name="Bookings on 2027-01-18")).to_contain_text(
+        "Clara Caller")
+    screenshot(page, "booking-calendar")
+    page.goto(live_server.at("/console/bookings/setup"))
+    screenshot(page, "booking-setup")
+
     # 6. The outbox holds the mails, each with its .ics.
     mails = ics_mails(s)
     assert len(mails) >= 6, mails  # booked x2, moved, cancelled: customer and staff each
@@ -120,7 +128,7 @@ def test_a_booking_call_from_the_phone_to_two_bookings_moved_cancelled_and_self_
     assert again.ended
     assert s.bookings.get(left.id).status == BookingStatus.CANCELLED.value
     assert len(ics_mails(s)) > len(mails)
-    page.reload()
+    page.goto(live_server.at(f"/console/bookings/customers/{business.customer_id}"))
     expect(page.get_by_role("table", name=re.compile("Upcoming bookings"))).to_contain_text(
         "No upcoming bookings")
 
