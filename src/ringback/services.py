@@ -42,6 +42,7 @@ from ringback.console.notices import Notices
 from ringback.console.sessions import SessionStore
 from ringback.console.throttle import LoginThrottle
 from ringback.customers import CustomerDirectory
+from ringback.customers.timeline import CallTimeline
 from ringback.health import HealthCheck
 from ringback.ivr.urls import UrlBuilder
 from ringback.numbers import NumberDirectory
@@ -169,6 +170,11 @@ class Services:
     def customers(self) -> CustomerDirectory:
         """Customers, their people and the caller lookup of the screen pop."""
         return CustomerDirectory(self.db)
+
+    @cached_property
+    def call_timeline(self) -> CallTimeline:
+        """The calls of a customer user's numbers, the same for every agent."""
+        return CallTimeline(self.db, self.clock, self.agents)
 
     # Bookings (ringback.booking_bridge)
 

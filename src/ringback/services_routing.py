@@ -32,7 +32,7 @@ def assemble_routing(s: Services) -> Routing:
         offers=offers,
         live=LiveCalls(queue=s.queue, router=router, deadlines=s.deadlines,
                        telephony=s.telephony, agents=agents, urls=urls,
-                       clock=s.clock),
+                       clock=s.clock, on_answered=s.call_timeline.record_live),
         softphone=SoftphoneTokens(s.settings, s.clock),
         urls=urls,
     )

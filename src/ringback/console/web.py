@@ -57,6 +57,7 @@ PAGE_MODULES = (
     "ringback.console.pages.reports",
     "ringback.console.pages.booking_setup",
     "ringback.console.pages.bookings",
+    "ringback.console.pages.caller",
 )
 
 SECURITY_HEADERS = {

@@ -22,6 +22,7 @@ pulls the caller out of a newer agent's ``<Dial>``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -66,8 +67,10 @@ class DialPlan:
 class LiveCalls:
     def __init__(self, *, queue: QueueService, router: Router, deadlines: Deadlines,
                  telephony: Telephony, agents: AgentDirectory, urls: AgentUrls,
-                 clock: Clock) -> None:
+                 clock: Clock, on_answered: Callable[[Entry], None] | None = None) -> None:
         self._queue = queue
+        # Told of every caller an agent took (the customer user's call timeline).
+        self._on_answered = on_answered or (lambda _entry: None)
         self._router = router
         self._deadlines = deadlines
         self._telephony = telephony
@@ -167,7 +170,13 @@ class LiveCalls:
             return None
         self._deadlines.cancel(DeadlineKind.OFFER_TIMEOUT, tag.ref)
         self._deadlines.cancel(DeadlineKind.QUEUE_MAX_WAIT, tag.ref)
-        return self._queue.get(tag.queue_id, tag.entry_id)
+        taken = self._queue.get(tag.queue_id, tag.entry_id)
+        if taken is not None:
+            try:
+                self._on_answered(taken)
+            except Exception:  # the caller is connected all the same
+                log.exception("the taken call %s could not be recorded", tag.ref)
+        return taken
 
     def dial_ended(self, tag: OfferTag, dial_status: str, duration: float | None,
                    caller_gone: bool) -> DialEnd:

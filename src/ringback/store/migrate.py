@@ -27,6 +27,7 @@ MODEL_MODULES = (
     "ringback.store.callbacks",
     "ringback.store.customers",
     "ringback.store.bookings",
+    "ringback.store.customer_calls",
 )
 
 

@@ -16,6 +16,8 @@ waiting callback through ``CallbackService``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -67,12 +69,14 @@ def register(bp: Blueprint) -> None:
         me = board.me
         chosen = set(me.queues) if me and me.queues else set(board.queue_ids)
         return render_template("console/live.html", board=board, chosen_queues=chosen,
-                               **_abilities())
+                               pop=_screen_pop(board), **_abilities())
 
     @bp.get("/live/board")
     @access(LIVE_QUEUE)
     def live_board() -> ResponseReturnValue:
-        return render_template("console/_board.html", board=_board(), **_abilities())
+        board = _board()
+        return render_template("console/_board.html", board=board, pop=_screen_pop(board),
+                               **_abilities())
 
     @bp.get("/live/events")
     @access(LIVE_QUEUE)
@@ -176,10 +180,12 @@ def register(bp: Blueprint) -> None:
             notify(_sentence(_message(exc)))
         else:
             notify(f"Your phone rings with {offer.caller or 'the caller'}; answer it to talk.")
+            number = offer.callback_number if offer.kind is EntryKind.CALLBACK \
+                else offer.caller
             if offer.intent is Intent.BOOKING and may_book():
-                number = offer.callback_number if offer.kind is EntryKind.CALLBACK \
-                    else offer.caller
                 return _booking_view(number, ref)
+            if require_viewer().principal.may(Permission.TICKETS):
+                return redirect(url_for("console.caller", phone=number, call=ref))
         return _back()
 
     @bp.post("/live/offers/<ref>/reject")
@@ -229,6 +235,34 @@ def _check_offer_area(ref: str) -> None:
 
 def _offered_to(entry: Entry, agent: Agent) -> bool:
     return entry.state is EntryState.OFFERED and entry.offered_to == str(agent.id)
+
+
+@dataclass(frozen=True)
+class ScreenPop:
+    """Who the call offered to (or taken by) the viewer is, in a few words, and where
+    the caller's page is."""
+
+    words: str
+    url: str
+
+
+def _screen_pop(board: Board) -> ScreenPop | None:
+    """The caller of the viewer's offer or call: one indexed lookup by number."""
+    me = board.me
+    viewer_ = viewer()
+    if me is None or me.offer is None or viewer_ is None \
+            or not viewer_.principal.may(Permission.TICKETS):
+        return None
+    offer = me.offer
+    number = offer.callback_number if offer.kind is EntryKind.CALLBACK else offer.caller
+    matches = services().customers.find_by_phone(number) if number else []
+    if len(matches) == 1:
+        words = f"{matches[0].name} ({matches[0].customer_name})"
+    elif matches:
+        words = f"{len(matches)} customer users have this number"
+    else:
+        words = "a number no customer user has"
+    return ScreenPop(words, url_for("console.caller", phone=number, call=offer.id))
 
 
 def may_book() -> bool:
