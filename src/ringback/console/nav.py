@@ -28,6 +28,7 @@ NAV = (
     NavEntry("Work", "Callbacks", "console.callbacks"),
     NavEntry("Work", "Bookings", "console.bookings"),
     NavEntry("Work", "Tickets", "console.tickets"),
+    NavEntry("Work", "Customers", "console.customers"),
     NavEntry("Insight", "Reports", "console.reports"),
     NavEntry("Admin", "Numbers", "console.numbers"),
     NavEntry("Admin", "Queues", "console.queues"),

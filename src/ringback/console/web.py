@@ -58,6 +58,8 @@ PAGE_MODULES = (
     "ringback.console.pages.booking_setup",
     "ringback.console.pages.bookings",
     "ringback.console.pages.caller",
+    "ringback.console.pages.tickets",
+    "ringback.console.pages.customers",
 )
 
 SECURITY_HEADERS = {

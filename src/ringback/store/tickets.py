@@ -94,6 +94,9 @@ class Ticket(Base):
         CheckConstraint(f"state IN ({_STATES})", name="state"),
         CheckConstraint(f"priority BETWEEN {MIN_PRIORITY} AND {MAX_PRIORITY}", name="priority"),
         Index("ix_tickets_created_at_id", "created_at", "id"),
+        # The customer information center's widgets (migration 0016).
+        Index("ix_tickets_customer_id_state", "customer_id", "state"),
+        Index("ix_tickets_customer_user_id_state", "customer_user_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -197,3 +200,16 @@ class AgentTicketQueue(Base):
     agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"),
                                           index=True)
     queue_id: Mapped[str] = mapped_column(String(64))
+
+
+class DashboardLayout(Base):
+    """An agent's layout of the customer information center: the widgets' order and
+    the ones closed (migration 0016); removing the agent removes it."""
+
+    __tablename__ = "dashboard_layouts"
+
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    widgets: Mapped[list[str]] = mapped_column(JSON, default=list)
+    closed: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -3,7 +3,8 @@
 Filters (all optional, combined with AND): ``state`` and ``queue`` (repeated
 or comma-separated: any of them), ``owner_agent_id``, ``locked_by_agent_id``,
 ``customer_id``, ``customer_user_id`` (a whole number, or "none" for tickets
-without one), ``status``, ``subject`` (exact), ``requester``, ``escalated``
+without one), ``status``, ``subject`` (exact), ``search`` (part of the subject,
+any case, or the whole number), ``requester``, ``escalated``
 ("true": some escalation time has passed), ``reminder_due`` ("true": pending
 reminder whose time has come).  ``sort`` is one of SORTS, "-" for
 descending; newest first by default.
@@ -122,6 +123,10 @@ class TicketListing:
                 where.append(Ticket.status == found.value)
         if args.get("subject") not in (None, ""):
             where.append(Ticket.subject == str(args.get("subject")).strip())
+        search = str(args.get("search") or "").strip()
+        if search:
+            where.append(or_(func.lower(Ticket.subject).contains(search.lower(), autoescape=True),
+                             Ticket.number == search))
         if args.get("requester") not in (None, ""):
             who = normalise_requester(args.get("requester"))
             if who is None:

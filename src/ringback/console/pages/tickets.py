@@ -1,0 +1,300 @@
+"""The ticket pages: the list (filters, sort, paging), the zoom (articles,
+history, lock, changes, notes) and the new phone or e-mail ticket form.
+
+Every page needs the Tickets permission, as the API does; the work is done by
+``TicketDesk`` and ``TicketListing``, as an agent named in each change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from ringback.console.access import Viewer, access, area, require_viewer
+from ringback.console.booking_form import call_ref
+from ringback.console.context import directory, services
+from ringback.console.web import notify
+from ringback.errors import Conflict, NotFound, ValidationError
+from ringback.parsing import row_id
+from ringback.store.models import Permission
+from ringback.store.tickets import CLOSED_STATES, TicketState
+from ringback.tickets.desk import Actor
+
+TICKETS = area(Permission.TICKETS)
+PAGE_SIZE = 25
+SORTS = {"-created_at": "Newest first", "created_at": "Oldest first",
+         "-priority": "Highest priority first", "-updated_at": "Last changed first",
+         "solution_due": "Solution due soonest"}
+PRIORITIES = {1: "1 very low", 2: "2 low", 3: "3 normal", 4: "4 high", 5: "5 very high"}
+FIELD_LABELS = {"subject": "Title", "description": "Description", "state": "State",
+                "pending_until": "Pending until", "queue": "Queue", "owner_agent_id": "Owner",
+                "priority": "Priority", "body": "Text", "phone": "Caller's number",
+                "email": "E-mail address",
+                "customer_user_id": "Customer user", "kind": "Kind", "search": "Search",
+                "sort": "Sort", "offset": "Page"}
+HISTORY_WORDS = {"created": "Created", "subject": "Title", "description": "Description",
+                 "state": "State", "pending_until": "Pending until", "queue": "Queue",
+                 "owner_agent_id": "Owner", "locked_by_agent_id": "Lock",
+                 "priority": "Priority", "customer_id": "Customer",
+                 "customer_user_id": "Customer user", "article": "Article"}
+
+
+def state_label(state: str) -> str:
+    return state[:1].upper() + state[1:]
+
+
+def actor_of(me: Viewer) -> Actor:
+    return Actor(me.agent.id, me.is_admin)
+
+
+def agent_names() -> dict[int, str]:
+    return {a.id: a.name for a in directory().all()}
+
+
+def known_queues(*extra: str | None) -> list[str]:
+    """The queues agents can pick (as on My account), and the ticket's own."""
+    from ringback.callbacks.parts import configured_queue_ids
+
+    s = services()
+    found = configured_queue_ids(s.numbers) | set(s.queue.configured()) | \
+        set(s.queue_slas.configured())
+    return sorted(found | {q for q in extra if q})
+
+
+def list_args(values: Mapping[str, Any], me: Viewer) -> tuple[dict[str, Any], list[str] | None]:
+    """The ticket list's query string as TicketListing's filters."""
+    args: dict[str, Any] = {}
+    states = [s for s in getattr(values, "getlist", lambda _n: [])("state") if s]
+    if states:
+        args["state"] = states
+    for name in ("queue", "customer_id", "customer_user_id", "sort"):
+        if values.get(name):
+            args[name] = values[name]
+    for name in ("reminder_due", "escalated"):
+        if values.get(name) == "true":
+            args[name] = "true"
+    if values.get("q"):
+        args["search"] = values["q"]
+    queues = None
+    mine = values.get("mine")
+    if mine == "locked":
+        args["locked_by_agent_id"] = str(me.agent.id)
+    elif mine == "queues":
+        queues = services().my_queues.of(me.agent.id)
+    page = row_id(values.get("page")) or 1
+    args["limit"] = PAGE_SIZE
+    args["offset"] = (page - 1) * PAGE_SIZE
+    return args, queues
+
+
+def register(bp: Blueprint) -> None:
+    @bp.get("/tickets")
+    @access(TICKETS)
+    def tickets() -> ResponseReturnValue:
+        me = require_viewer()
+        args, queues = list_args(request.args, me)
+        errors: dict[str, str] = {}
+        try:
+            page = services().ticket_listing.page(args, queues)
+        except ValidationError as exc:
+            errors = dict(exc.errors)
+            page = services().ticket_listing.page({"limit": PAGE_SIZE}, [])
+        current = args["offset"] // PAGE_SIZE + 1
+        pages = max(1, -(-page.total // PAGE_SIZE))
+        return render_template(
+            "console/tickets.html", page=page, errors=errors, labels=FIELD_LABELS,
+            states=[s.value for s in TicketState], chosen_states=request.args.getlist("state"),
+            queues=known_queues(request.args.get("queue")), sorts=SORTS, names=agent_names(),
+            current=current, pages=pages, state_label=state_label,
+            query={k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"}), \
+            422 if errors else 200
+
+    @bp.get("/tickets/<int:ticket_id>")
+    @access(TICKETS)
+    def ticket(ticket_id: int) -> ResponseReturnValue:
+        return _zoom(ticket_id, {})
+
+    @bp.post("/tickets/<int:ticket_id>/lock")
+    @access(TICKETS)
+    def ticket_lock(ticket_id: int) -> ResponseReturnValue:
+        me = require_viewer()
+        return _act(ticket_id, lambda: services().ticket_desk.lock(ticket_id, me.agent.id,
+                                                                    actor_of(me)),
+                    "The ticket is locked to you.")
+
+    @bp.post("/tickets/<int:ticket_id>/unlock")
+    @access(TICKETS)
+    def ticket_unlock(ticket_id: int) -> ResponseReturnValue:
+        me = require_viewer()
+        return _act(ticket_id, lambda: services().ticket_desk.unlock(ticket_id, actor_of(me)),
+                    "The ticket is unlocked.")
+
+    @bp.post("/tickets/<int:ticket_id>/change")
+    @access(TICKETS)
+    def ticket_change(ticket_id: int) -> ResponseReturnValue:
+        me = require_viewer()
+        form = request.form
+        body: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        if form.get("state"):
+            body["state"] = form["state"]
+            if form["state"] in (TicketState.PENDING_REMINDER.value,
+                                 TicketState.PENDING_AUTO_CLOSE.value):
+                body["pending_until"] = _pending(form.get("pending_until"))
+        if "queue" in form:
+            body["queue"] = form["queue"] or None
+        if "owner_agent_id" in form:
+            body["owner_agent_id"] = row_id(form["owner_agent_id"]) if \
+                form["owner_agent_id"] else None
+            if form["owner_agent_id"] and body["owner_agent_id"] is None:
+                errors["owner_agent_id"] = "choose an agent from the list"
+        if "priority" in form:
+            body["priority"] = row_id(form["priority"]) or 0
+        if errors:
+            return _zoom(ticket_id, errors), 422
+        return _act(ticket_id, lambda: services().ticket_desk.update(ticket_id, body,
+                                                                      actor_of(me)),
+                    "The ticket is changed.")
+
+    @bp.post("/tickets/<int:ticket_id>/articles")
+    @access(TICKETS)
+    def ticket_article(ticket_id: int) -> ResponseReturnValue:
+        me = require_viewer()
+        kind = request.form.get("kind", "note")
+        body: dict[str, Any] = {"kind": kind, "body": request.form.get("body", "").strip()}
+        if kind == "phone":
+            body["internal"] = False
+        return _act(ticket_id, lambda: services().ticket_desk.add_article(
+            ticket_id, body, actor_of(me), author=me.agent.name),
+            "The phone note is added." if kind == "phone" else "The internal note is added.")
+
+    @bp.route("/tickets/new/phone", methods=["GET", "POST"])
+    @access(TICKETS)
+    def new_phone_ticket() -> ResponseReturnValue:
+        return _new_ticket("phone")
+
+    @bp.route("/tickets/new/email", methods=["GET", "POST"])
+    @access(TICKETS)
+    def new_email_ticket() -> ResponseReturnValue:
+        return _new_ticket("email")
+
+
+def _pending(raw: str | None) -> str | None:
+    """A datetime-local value (read as UTC, as the console shows times) in ISO form."""
+    text = (raw or "").strip()
+    if not text:
+        return None
+    return text + (":00Z" if len(text) == 16 else "Z")
+
+
+def _act(ticket_id: int, work: Any, done: str) -> ResponseReturnValue:
+    try:
+        work()
+    except Conflict as exc:
+        return _zoom(ticket_id, {"lock": str(exc)}), 409
+    except ValidationError as exc:
+        return _zoom(ticket_id, dict(exc.errors)), 422
+    notify(done)
+    return redirect(url_for("console.ticket", ticket_id=ticket_id))
+
+
+def _zoom(ticket_id: int, errors: dict[str, str]) -> str:
+    s = services()
+    me = require_viewer()
+    record = s.ticket_desk.get(ticket_id)
+    customer = user = None
+    if record.customer_user_id is not None:
+        try:
+            user = s.customers.get_user(record.customer_user_id)
+        except NotFound:
+            user = None
+    if record.customer_id is not None:
+        try:
+            customer = s.customers.get_customer(record.customer_id)
+        except NotFound:
+            customer = None
+    names = agent_names()
+    closed = TicketState(record.state) in CLOSED_STATES
+    return render_template(
+        "console/ticket.html", t=record, history=s.ticket_desk.history(ticket_id),
+        names=names, me=me, customer=customer, user=user, errors=errors, closed=closed,
+        form_errors={k: v for k, v in errors.items() if k != "lock"},
+        labels=FIELD_LABELS, history_words=HISTORY_WORDS, state_label=state_label,
+        states=[st.value for st in TicketState if st != TicketState.NEW or
+                record.state == TicketState.NEW.value],
+        queues=known_queues(record.queue), priorities=PRIORITIES,
+        history_value=lambda field, value: _history_value(field, value, names))
+
+
+def _history_value(field: str, value: str | None, names: dict[int, str]) -> str:
+    if value is None or value == "":
+        return "—"
+    if field in ("owner_agent_id", "locked_by_agent_id"):
+        pk = row_id(value)
+        return names.get(pk, "a removed agent") if pk is not None else value
+    if field == "state":
+        return state_label(value)
+    if field == "article":
+        kind = value.rsplit("(", 1)[-1].rstrip(")")
+        return {"phone": "phone call", "email": "e-mail", "note": "note"}.get(kind, kind)
+    return value
+
+
+def _new_ticket(kind: str) -> ResponseReturnValue:
+    s = services()
+    me = require_viewer()
+    values = request.values
+    call = call_ref(values)
+    user = None
+    user_id = row_id(values.get("customer_user_id")) if values.get("customer_user_id") else None
+    if user_id is not None:
+        user = s.customers.get_user(user_id)
+    phone = (values.get("phone") or "").strip()
+    shown = {"subject": values.get("subject", ""), "body": values.get("body", ""),
+             "queue": values.get("queue", ""), "priority": values.get("priority", "3"),
+             "state": values.get("state", TicketState.OPEN.value),
+             "lock": values.get("lock", "on" if request.method == "GET" else ""),
+             "email": values.get("email", "")}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        body: dict[str, Any] = {"subject": shown["subject"].strip(),
+                                "state": shown["state"], "queue": shown["queue"] or None,
+                                "priority": row_id(shown["priority"]) or 0}
+        if user is not None:
+            body["customer_user_id"] = user.id
+        elif kind == "email" and shown["email"].strip():
+            body["requester"] = shown["email"].strip()
+        elif phone:
+            body["requester"] = phone
+        text = shown["body"].strip()
+        if not text:
+            errors["body"] = "write what the caller wants" if kind == "phone" else \
+                "write the e-mail"
+        try:
+            if errors:
+                raise ValidationError(errors)
+            created = s.ticket_desk.create(body, actor_of(me))
+            if shown["lock"]:
+                s.ticket_desk.lock(created.id, me.agent.id, actor_of(me))
+            s.ticket_desk.add_article(created.id, {"kind": kind, "body": text,
+                                                   "internal": False},
+                                      actor_of(me), author=me.agent.name)
+        except ValidationError as exc:
+            errors = {**errors, **exc.errors}
+            if errors.pop("requester", None):
+                if kind == "phone":
+                    errors["phone"] = ("enter the caller's number with its country code, "
+                                       "such as +49 30 1234567")
+                else:
+                    errors["email"] = "enter the customer's e-mail address"
+        else:
+            notify(f"Ticket {created.number} is created.")
+            return redirect(url_for("console.ticket", ticket_id=created.id))
+    return render_template(
+        "console/ticket_new.html", kind=kind, user=user, phone=phone, call=call, shown=shown,
+        errors=errors, labels=FIELD_LABELS, queues=known_queues(shown["queue"]),
+        priorities=PRIORITIES, state_label=state_label,
+        states=[TicketState.OPEN.value, TicketState.NEW.value]), 422 if errors else 200
