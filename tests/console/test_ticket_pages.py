@@ -8,22 +8,30 @@ import re
 
 import pytest
 
+from ringback.console.sessions import SessionStore
 from ringback.tickets.desk import Actor
-from tests.console.conftest import AGENT_PASSWORD, csrf_from, log_in
+from tests.console.conftest import csrf_from
 
 AGENT = "tess@example.com"
 
 
+def signed_in(app, services, agent):
+    """A browser with a session of ``agent`` (no password hashing: keeps the tests fast;
+    the log-in itself is tested in test_login.py)."""
+    client = app.test_client()
+    client.set_cookie("ringback_session", SessionStore(services.db, services.clock)
+                      .start(agent.id))
+    return client
+
+
 @pytest.fixture
 def tess(people):
-    return people.agent(AGENT, permissions=["tickets"])
+    return people.agent(AGENT, permissions=["tickets"], password=None)
 
 
 @pytest.fixture
-def client(app, tess):
-    client = app.test_client()
-    assert log_in(client, AGENT, AGENT_PASSWORD).status_code == 302
-    return client
+def client(app, services, tess):
+    return signed_in(app, services, tess)
 
 
 @pytest.fixture
@@ -108,7 +116,7 @@ def test_zoom_lock_state_note_and_unlock(client, services, tess):
 
 
 def test_zoom_refuses_a_ticket_locked_by_someone_else(client, services, people):
-    other = people.agent("otto@example.com", permissions=["tickets"])
+    other = people.agent("otto@example.com", permissions=["tickets"], password=None)
     t = services.ticket_desk.create({"subject": "Busy", "requester": "a@example.com"},
                                     Actor(None, True))
     services.ticket_desk.lock(t.id, other.id, Actor(None, True))
@@ -146,10 +154,9 @@ def test_new_phone_ticket_for_an_unknown_caller(client, services):
     assert made.requester == "+442071838750" and made.customer_user_id is None
 
 
-def test_ticket_pages_need_the_tickets_permission(app, people):
-    people.agent("bob@example.com", permissions=["bookings"])
-    client = app.test_client()
-    assert log_in(client, "bob@example.com", AGENT_PASSWORD).status_code == 302
+def test_ticket_pages_need_the_tickets_permission(app, services, people):
+    client = signed_in(app, services, people.agent("bob@example.com", permissions=["bookings"],
+                                                   password=None))
     for path in ("/console/tickets", "/console/tickets/1", "/console/tickets/new/phone",
                  "/console/customers", "/console/customers/1", "/console/customers/users/1"):
         assert client.get(path).status_code == 403, path
