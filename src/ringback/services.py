@@ -56,7 +56,7 @@ from ringback.services_routing import assemble_routing
 from ringback.settings import Settings
 from ringback.store.db import Database
 from ringback.telephony import Telephony, build_telephony
-from ringback.tickets import BuiltinTicketSink
+from ringback.tickets import BuiltinTicketSink, TicketSink
 from ringback.tickets.desk import TicketDesk
 from ringback.tickets.listing import TicketListing
 from ringback.tickets.my_queues import MyQueues
@@ -70,6 +70,8 @@ if TYPE_CHECKING:
     from ringback.booking_bridge.self_service import CallerAppointments
     from ringback.booking_bridge.slots import SlotFinder
     from ringback.calls.journey import CallJourney
+    from ringback.helpdesk.events import CallEvents
+    from ringback.helpdesk.outbox import HelpdeskOutbox
     from ringback.store.bookings import Booking
 
 
@@ -176,6 +178,32 @@ class Services:
         """The calls of a customer user's numbers, the same for every agent."""
         return CallTimeline(self.db, self.clock, self.agents)
 
+    @cached_property
+    def helpdesk_outbox(self) -> HelpdeskOutbox:
+        """Tickets, comments and call events bound for a helpdesk, retried until sent."""
+        from ringback.helpdesk.jobs import HelpdeskJobs
+        from ringback.helpdesk.outbox import HelpdeskOutbox
+
+        return HelpdeskOutbox(self.db, self.clock, self.settings,
+                              enqueue=HelpdeskJobs(self.redis).deliver)
+
+    @cached_property
+    def ticket_sink(self) -> TicketSink:
+        """Where ringback files tickets: the built-in store, and the helpdesk the
+        console's settings chose (through ``helpdesk_outbox``)."""
+        from ringback.helpdesk.sink import HelpdeskTicketSink
+
+        return HelpdeskTicketSink(self.tickets, self.helpdesk_outbox)
+
+    @cached_property
+    def call_events(self) -> CallEvents:
+        """Call events for the signed CTI webhook; silent while it is not configured."""
+        from ringback.helpdesk.events import CallEvents
+        from ringback.helpdesk.jobs import HelpdeskJobs
+
+        on = self.settings.cti_webhook_url and self.settings.cti_webhook_secret
+        return CallEvents(HelpdeskJobs(self.redis).call_event if on else None)
+
     # Bookings (ringback.booking_bridge)
 
     @cached_property
@@ -267,7 +295,7 @@ class Services:
             queue=self.queue,
             deadlines=self.deadlines,
             records=self.callback_records,
-            tickets=self.tickets,
+            tickets=self.ticket_sink,
             telephony=self.telephony,
             agents=self.agents,
             urls=self.outbound_urls,
@@ -321,6 +349,7 @@ class Services:
             urls=self.ivr_urls,
             route=self.routing.router.route,
             appointments=self.caller_appointments,
+            call_event=lambda event, entry: self.call_events.emit(event, entry),
         )
 
     @cached_property

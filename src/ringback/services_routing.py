@@ -15,6 +15,7 @@ from ringback.routing.urls import AgentUrls
 from ringback.routing.wiring import Routing
 
 if TYPE_CHECKING:
+    from ringback.queue.models import Entry
     from ringback.services import Services
 
 
@@ -32,7 +33,14 @@ def assemble_routing(s: Services) -> Routing:
         offers=offers,
         live=LiveCalls(queue=s.queue, router=router, deadlines=s.deadlines,
                        telephony=s.telephony, agents=agents, urls=urls,
-                       clock=s.clock, on_answered=s.call_timeline.record_live),
+                       clock=s.clock, on_answered=lambda e: _answered(s, e),
+                       on_finished=lambda e: s.call_events.emit("hangup", e)),
         softphone=SoftphoneTokens(s.settings, s.clock),
         urls=urls,
     )
+
+
+def _answered(s: Services, entry: Entry) -> None:
+    """A caller taken: on the customer user's timeline, and the CTI webhook's answer."""
+    s.call_timeline.record_live(entry)
+    s.call_events.emit("answer", entry)

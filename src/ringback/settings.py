@@ -71,6 +71,17 @@ class Settings:
     # after how many seconds each leg answers.
     simulator_outcome: str = "answered"
     simulator_answer_seconds: int = 3
+    # Helpdesk integrations (ringback.helpdesk); an adapter is configured when all its
+    # variables are set, and only then can the console's settings choose it.
+    zendesk_url: str | None = None
+    zendesk_email: str | None = None
+    zendesk_token: str | None = None
+    znuny_url: str | None = None
+    znuny_webservice: str | None = None
+    znuny_user: str | None = None
+    znuny_password: str | None = None
+    cti_webhook_url: str | None = None
+    cti_webhook_secret: str | None = None
 
     @property
     def uses_embedded_redis(self) -> bool:
@@ -140,6 +151,15 @@ class Settings:
                                       SIMULATOR_OUTCOMES, default="answered"),
             simulator_answer_seconds=_int(env, "RINGBACK_SIMULATOR_ANSWER_SECONDS", default=3,
                                           minimum=0, maximum=600),
+            zendesk_url=_url(env, "RINGBACK_ZENDESK_URL", schemes=("https", "http")),
+            zendesk_email=_email(env, "RINGBACK_ZENDESK_EMAIL"),
+            zendesk_token=_get(env, "RINGBACK_ZENDESK_TOKEN"),
+            znuny_url=_url(env, "RINGBACK_ZNUNY_URL", schemes=("https", "http")),
+            znuny_webservice=_get(env, "RINGBACK_ZNUNY_WEBSERVICE"),
+            znuny_user=_get(env, "RINGBACK_ZNUNY_USER"),
+            znuny_password=_get(env, "RINGBACK_ZNUNY_PASSWORD"),
+            cti_webhook_url=_url(env, "RINGBACK_CTI_WEBHOOK_URL", schemes=("https", "http")),
+            cti_webhook_secret=_token(env, "RINGBACK_CTI_WEBHOOK_SECRET"),
         )
 
 

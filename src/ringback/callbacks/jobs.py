@@ -45,6 +45,7 @@ def record_request(ref: str) -> bool:
     if entry is not None and entry.callback_number != "":
         parts.records.ensure(entry)
         recorded = True
+        job_services().call_events.emit("newCall", entry)  # the CTI webhook, if configured
     job_services().unrecorded_callbacks.remove(ref)  # the list reads the row now
     return recorded
 
@@ -145,7 +146,11 @@ def mark_answered(attempt_key: str) -> bool:
 
 def expire_callback(ref: str, due_at: float) -> str | None:
     """Callback expiry: the entry leaves the queue and a "Callback" ticket is filed."""
-    return Expiry(_parts()).expire(ref, due_at)
+    entry = _parts().queue.get(*parse_entry_ref(ref))
+    ticket = Expiry(_parts()).expire(ref, due_at)
+    if ticket is not None and entry is not None:  # the CTI webhook, if configured
+        job_services().call_events.emit("hangup", entry, cause="expired")
+    return ticket
 
 
 def queue_max_wait(ref: str, due_at: float) -> bool:

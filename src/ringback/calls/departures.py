@@ -20,12 +20,14 @@ from ringback.scheduler.deadlines import DeadlineKind, Deadlines
 
 class Departures:
     def __init__(self, *, queue: QueueService, deadlines: Deadlines, calls: CallIndex,
-                 route: Callable[[str], object]) -> None:
+                 route: Callable[[str], object],
+                 call_event: Callable[[str, Entry], object] | None = None) -> None:
         self._queue = queue
         self._deadlines = deadlines
         self._calls = calls
         # The router: an agent whose offered caller left is free for the next one.
         self._route = route
+        self._call_event = call_event or (lambda _event, _entry: None)  # the CTI webhook
 
     def overflow(self, call_sid: str, queue_id: str, entry: Entry | None,
                  reason: str = MAX_WAIT_REASON) -> None:
@@ -64,6 +66,7 @@ class Departures:
         if self._queue.leave(queue_id, entry_id) is not None:
             self._deadlines.cancel(DeadlineKind.QUEUE_MAX_WAIT, entry_ref(queue_id, entry_id))
             self._calls.left(call_sid, QueueExit.ABANDONED)
+            self._call_event("hangup", entry)
             if entry.state is EntryState.OFFERED:
                 # Hung up while offered or ringing an agent: the agent is free again.
                 self._deadlines.cancel(DeadlineKind.OFFER_TIMEOUT, entry_ref(queue_id, entry_id))

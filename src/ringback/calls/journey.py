@@ -79,6 +79,7 @@ class CallJourney:
         urls: Urls,
         route: Callable[[str], object] | None = None,
         appointments: Appointments | None = None,
+        call_event: Callable[[str, Entry], object] | None = None,
     ) -> None:
         self._redis = redis
         self._numbers = numbers
@@ -94,8 +95,10 @@ class CallJourney:
         self._route = route or (lambda _queue_id: None)
         # The booking bridge's self-service for callers with an upcoming appointment.
         self._appointments = appointments or NoAppointments()
+        # Told of each caller who joins a queue or hangs up waiting (the CTI webhook).
+        self._call_event = call_event or (lambda _event, _entry: None)
         self._departures = Departures(queue=queue, deadlines=deadlines, calls=calls,
-                                      route=self._route)
+                                      route=self._route, call_event=self._call_event)
 
     # Outside the queue ---------------------------------------------------
 
@@ -179,6 +182,7 @@ class CallJourney:
             self._deadlines.schedule(DeadlineKind.QUEUE_MAX_WAIT,
                                      entry_ref(queue_id, entry.entry_id), leave_at)
         self._route_after_join(queue_id, entry)
+        self._call_event("newCall", entry)
         return entry
 
     def _route_after_join(self, queue_id: str, entry: Entry) -> None:

@@ -67,10 +67,12 @@ class DialPlan:
 class LiveCalls:
     def __init__(self, *, queue: QueueService, router: Router, deadlines: Deadlines,
                  telephony: Telephony, agents: AgentDirectory, urls: AgentUrls,
-                 clock: Clock, on_answered: Callable[[Entry], None] | None = None) -> None:
+                 clock: Clock, on_answered: Callable[[Entry], None] | None = None,
+                 on_finished: Callable[[Entry], None] | None = None) -> None:
         self._queue = queue
         # Told of every caller an agent took (the customer user's call timeline).
         self._on_answered = on_answered or (lambda _entry: None)
+        self._on_finished = on_finished or (lambda _entry: None)  # the CTI webhook's hangup
         self._router = router
         self._deadlines = deadlines
         self._telephony = telephony
@@ -205,6 +207,7 @@ class LiveCalls:
         if self._queue.complete(tag.queue_id, tag.entry_id, tag.agent_id, handle) is None:
             return False
         self._router.after_call(tag.agent_id)
+        self._on_finished(entry)
         return True
 
     def endpoint(self, agent_id: str) -> Endpoint | None:

@@ -37,6 +37,7 @@ SWEEP_SECONDS = 1
 ABANDONED_JOBS_SECONDS = 15
 SESSION_PURGE_SECONDS = 3600
 TICKET_AUTO_CLOSE_SECONDS = 60
+HELPDESK_OUTBOX_SECONDS = 15
 
 
 def scheduler_id() -> str:
@@ -75,6 +76,11 @@ def build_scheduler(
         _auto_close(services), "interval", seconds=TICKET_AUTO_CLOSE_SECONDS,
         id="ticket-auto-close", name="close tickets past their pending auto-close time",
         max_instances=1, coalesce=True,
+    )
+    scheduler.add_job(
+        _quietly(services.helpdesk_outbox.sweep), "interval", seconds=HELPDESK_OUTBOX_SECONDS,
+        id="helpdesk-outbox", name="retry due helpdesk outbox rows", max_instances=1,
+        coalesce=True,
     )
     return scheduler
 

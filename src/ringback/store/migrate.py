@@ -28,6 +28,7 @@ MODEL_MODULES = (
     "ringback.store.customers",
     "ringback.store.bookings",
     "ringback.store.customer_calls",
+    "ringback.store.helpdesk_outbox",
 )
 
 
