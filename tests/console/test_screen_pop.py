@@ -81,11 +81,16 @@ def test_accepting_a_call_opens_the_callers_page_with_the_call(owner_client, ser
     assert f"live call in {QUEUE}" in page
 
 
-def test_an_unknown_caller_is_offered_a_new_ticket_or_a_new_customer(owner_client,
-                                                                     people_on_file):
-    page = owner_client.get("/console/caller?phone=%2B4930999000").get_data(as_text=True)
-    assert "Unknown caller" in page and "+4930999000" in page
-    assert "Add as booking customer" in page
+def test_one_match_opens_the_user_center_and_an_unknown_number_a_new_phone_ticket(
+        owner_client, people_on_file):
+    one = owner_client.get("/console/caller?phone=%2B4915112345678&call=support:x1")
+    assert one.status_code == 302
+    assert one.location.endswith(
+        f"/console/customers/users/{people_on_file.id}?call=support:x1")
+    unknown = owner_client.get("/console/caller?phone=%2B4930999000&call=support:x2")
+    assert unknown.status_code == 302 and "/console/tickets/new/phone" in unknown.location
+    form = owner_client.get(unknown.location).get_data(as_text=True)
+    assert "+4930999000" in form and "Add customer user" in form
 
 
 def test_the_callers_page_needs_the_tickets_permission(app, people):
@@ -105,8 +110,8 @@ def test_an_answered_call_lands_on_the_callers_timeline_once(owner_client, servi
     (item,) = services.call_timeline.for_numbers([CLARA])
     assert (item.what, item.queue_id, item.detail) == (
         "Live call taken", QUEUE, "by Olivia Owner")
-    page = owner_client.get("/console/caller?phone=0151%2012345678&region=DE")
-    assert page.status_code == 200
+    center = owner_client.get(f"/console/customers/users/{people_on_file.id}")
+    assert "Live call taken in support, by Olivia Owner" in center.get_data(as_text=True)
 
 
 def test_a_callback_and_its_expiry_ticket_show_on_the_timeline_of_the_number_called_back(
@@ -120,5 +125,17 @@ def test_a_callback_and_its_expiry_ticket_show_on_the_timeline_of_the_number_cal
     assert (item.what, item.queue_id) == ("Callback asked for", QUEUE)
     assert "ticket T-42" in item.detail
     assert services.call_timeline.for_numbers(["+4930555123"]) == []
-    page = owner_client.get("/console/caller?phone=%2B4915112345678").get_data(as_text=True)
-    assert "Callback asked for" in page and "ticket T-42" in page
+    center = owner_client.get(f"/console/customers/users/{people_on_file.id}")
+    assert "Callback asked for in support, expired; ticket T-42" in center.get_data(as_text=True)
+
+
+def test_accepting_a_known_callers_call_pops_their_center_with_the_call(
+        owner_client, services, owner, people_on_file):
+    entry = offered(services, owner, CLARA)
+    ref = f"{QUEUE}:{entry.entry_id}"
+    accepted = post_on_board(owner_client, f"/console/live/offers/{ref}/accept")
+    popped = owner_client.get(accepted.location)
+    assert popped.status_code == 302  # the caller's page sends on to the one match
+    center = owner_client.get(popped.location).get_data(as_text=True)
+    assert "Clara Caller" in center
+    assert f"On the line now: live call from {CLARA} in {QUEUE}" in center

@@ -22,6 +22,7 @@ from ringback.store.models import Permission
 
 TICKETS = area(Permission.TICKETS)
 USER_CENTER = "console.customer_user_center"
+NEW_PHONE_TICKET = "console.new_phone_ticket"
 
 
 def has_page(endpoint: str) -> bool:
@@ -38,6 +39,8 @@ def register(bp: Blueprint) -> None:
         matches = s.customers.find_by_phone(phone) if phone else []
         if len(matches) == 1 and has_page(USER_CENTER):
             return redirect(url_for(USER_CENTER, user_id=matches[0].user_id, call=call))
+        if not matches and phone and has_page(NEW_PHONE_TICKET):
+            return redirect(url_for(NEW_PHONE_TICKET, phone=phone, call=call))
         details = None
         if call:
             try:

@@ -20,8 +20,9 @@ from ringback.console.context import services
 from ringback.console.pages.tickets import agent_names, state_label
 from ringback.console.web import notify, wants_json
 from ringback.customers.validation import user_fields
-from ringback.errors import ValidationError
+from ringback.errors import NotFound, ValidationError
 from ringback.parsing import row_id
+from ringback.routing.offers import OfferView
 from ringback.store.customers import CustomerUser
 from ringback.store.models import Permission
 from ringback.store.tickets import TicketState
@@ -79,8 +80,11 @@ def register(bp: Blueprint) -> None:
     @bp.get("/customers/users/<int:user_id>")
     @access(TICKETS)
     def customer_user_center(user_id: int) -> ResponseReturnValue:
-        user = services().customers.get_user(user_id)
-        return _center(Scope(customer_user_id=user.id), customer=user.customer, user=user)
+        s = services()
+        user = s.customers.get_user(user_id)
+        return _center(Scope(customer_user_id=user.id), customer=user.customer, user=user,
+                       timeline=s.call_timeline.for_numbers([p.e164 for p in user.phones]),
+                       on_call=_call_view(call_ref(request.args)))
 
     @bp.post("/customers/layout")
     @access(TICKETS)
@@ -190,7 +194,18 @@ def _center(scope: Scope, **page: Any) -> str:
         names=agent_names(), filter_url=filter_url, list_url=list_url,
         scope_args=scope.args(),
         call=call_ref(request.args), here=request.full_path.rstrip("?"),
-        **{"users": None, "user": None, **page})
+        **{"users": None, "user": None, "timeline": [], "on_call": None, **page})
+
+
+def _call_view(ref: str | None) -> OfferView | None:
+    """The call the center was opened from (the screen pop), while it is still there."""
+    if ref is None:
+        return None
+    offers = services().routing.offers
+    try:
+        return offers.view(offers.get(ref))
+    except NotFound:
+        return None
 
 
 def _back() -> str:
