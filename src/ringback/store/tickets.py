@@ -94,9 +94,18 @@ class Ticket(Base):
         CheckConstraint(f"state IN ({_STATES})", name="state"),
         CheckConstraint(f"priority BETWEEN {MIN_PRIORITY} AND {MAX_PRIORITY}", name="priority"),
         Index("ix_tickets_created_at_id", "created_at", "id"),
-        # The customer information center's widgets (migration 0016).
+        # The customer information center's widgets and the ticket list's filters
+        # (migration 0016): counts per customer, "my queues", "my locked", reminders
+        # due and escalations.
         Index("ix_tickets_customer_id_state", "customer_id", "state"),
         Index("ix_tickets_customer_user_id_state", "customer_user_id", "state"),
+        Index("ix_tickets_state_queue", "state", "queue"),
+        Index("ix_tickets_locked_by_agent_id_state", "locked_by_agent_id", "state"),
+        Index("ix_tickets_owner_agent_id_state", "owner_agent_id", "state"),
+        Index("ix_tickets_state_pending_until", "state", "pending_until"),
+        Index("ix_tickets_first_response_due", "first_response_due"),
+        Index("ix_tickets_update_due", "update_due"),
+        Index("ix_tickets_solution_due", "solution_due"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -25,7 +25,7 @@ from ringback.store.console import from_epoch
 from ringback.store.customers import Customer, CustomerUser, CustomerUserPhone
 from ringback.store.db import Database
 from ringback.store.tickets import CLOSED_STATES, DashboardLayout, Ticket, TicketState
-from ringback.tickets.listing import TicketListing, TicketPage
+from ringback.tickets.listing import TicketListing, TicketPage, escalated_at, reminder_due_at
 
 TICKET_WIDGETS = ("reminder", "escalated", "new", "open")
 WIDGETS = ("customer_users", *TICKET_WIDGETS)
@@ -34,6 +34,7 @@ SEARCH_RULE = "type at least two letters of a name or e-mail address (** lists e
 SEARCH_LIMIT = 50
 WIDGET_LIMIT = 10
 _CLOSED = [s.value for s in CLOSED_STATES]
+_NOT_CLOSED = [s.value for s in TicketState if s not in CLOSED_STATES]
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ class TicketDashboard:
                                .cast(Integer).label(f"{widget}_{name}"))
         with self._db.session() as session:
             row = session.execute(select(*columns).where(
-                scope.where(), Ticket.state.not_in(_CLOSED))).one()
+                scope.where(), Ticket.state.in_(_NOT_CLOSED))).one()
         values = row._mapping
         return {w: {f: int(values[f"{w}_{f}"]) for f in FILTERS} for w in TICKET_WIDGETS}
 
@@ -164,10 +165,8 @@ class TicketDashboard:
     def _conditions(self) -> dict[str, ColumnElement[bool]]:
         now = from_epoch(self._clock.now())
         return {
-            "reminder": (Ticket.state == TicketState.PENDING_REMINDER.value)
-            & (Ticket.pending_until <= now),
-            "escalated": or_(Ticket.first_response_due <= now, Ticket.update_due <= now,
-                             Ticket.solution_due <= now),
+            "reminder": reminder_due_at(now),
+            "escalated": escalated_at(now),
             "new": Ticket.state == TicketState.NEW.value,
             "open": Ticket.state == TicketState.OPEN.value,
         }

@@ -138,22 +138,27 @@ class TicketListing:
             if escalated not in ("true", "false"):
                 errors["escalated"] = "must be true or false"
             else:
-                late = _escalated(from_epoch(self._clock.now()))
+                late = escalated_at(from_epoch(self._clock.now()))
                 where.append(late if escalated == "true" else ~late)
         reminder = args.get("reminder_due")
         if reminder not in (None, ""):
             if reminder not in ("true", "false"):
                 errors["reminder_due"] = "must be true or false"
             else:
-                due = (Ticket.state == TicketState.PENDING_REMINDER.value) & \
-                    (Ticket.pending_until <= from_epoch(self._clock.now()))
+                due = reminder_due_at(from_epoch(self._clock.now()))
                 where.append(due if reminder == "true" else ~due)
         return where
 
 
-def _escalated(now: datetime) -> ColumnElement[bool]:
+def escalated_at(now: datetime) -> ColumnElement[bool]:
+    """Some escalation time has passed (closed tickets have none)."""
     return or_(Ticket.first_response_due <= now, Ticket.update_due <= now,
                Ticket.solution_due <= now)
+
+
+def reminder_due_at(now: datetime) -> ColumnElement[bool]:
+    """A pending reminder whose time has come."""
+    return (Ticket.state == TicketState.PENDING_REMINDER.value) & (Ticket.pending_until <= now)
 
 
 def _order(errors: dict[str, str], raw: object) -> builtins.list[Any]:
