@@ -81,6 +81,26 @@ def test_list_filters_by_state_queue_search_and_mine(client, services, tess):
     assert "must be one of" in html
 
 
+def test_list_filters_by_owner_and_says_when_no_queues_are_chosen(client, services, tess,
+                                                                    people):
+    desk, system = services.ticket_desk, Actor(None, True)
+    otto = people.agent("otto@example.com", permissions=["tickets"], password=None)
+    mine = desk.create({"subject": "Mine", "requester": "a@example.com",
+                        "owner_agent_id": tess.id}, system)
+    ottos = desk.create({"subject": "Otto's", "requester": "a@example.com",
+                         "owner_agent_id": otto.id}, system)
+    nobodys = desk.create({"subject": "Nobody's", "requester": "a@example.com"}, system)
+    html = page(client, f"/console/tickets?owner_agent_id={otto.id}")
+    assert numbers(html) == [ottos.number]
+    assert f'<option value="{otto.id}" selected>Otto</option>' in html
+    assert numbers(page(client, f"/console/tickets?owner_agent_id={tess.id}")) == [mine.number]
+    assert numbers(page(client, "/console/tickets?owner_agent_id=none")) == [nobodys.number]
+    assert "not chosen your queues" not in page(client, "/console/tickets")
+    empty = page(client, "/console/tickets?mine=queues")
+    assert numbers(empty) == [] and "not chosen your queues" in empty
+    assert 'href="/console/account"' in empty
+
+
 def test_list_pages(client, services):
     for n in range(27):
         services.ticket_desk.create({"subject": f"T{n}", "requester": "a@example.com"},
@@ -113,6 +133,19 @@ def test_zoom_lock_state_note_and_unlock(client, services, tess):
     assert services.ticket_desk.get(t.id).locked_by_agent_id is None
     history = page(client, zoom)
     assert "Tess" in history and "Priority" in history
+
+
+def test_zoom_history_names_people_not_ids(client, services, customer_user):
+    desk, system = services.ticket_desk, Actor(None, True)
+    t = desk.create({"subject": "Who is it", "requester": "a@example.com"}, system)
+    desk.update(t.id, {"customer_user_id": customer_user.id, "priority": 5}, system)
+    html = page(client, f"/console/tickets/{t.id}")
+    rows = re.findall(r"<tr><td class=\"nowrap\">.*?</tr>", html)
+    changed = {re.findall(r"<td>(.*?)</td>", row)[0]: re.findall(r"<td>(.*?)</td>", row)[1:3]
+               for row in rows}
+    assert changed["Customer user"] == ["—", "Ada Lovelace"]
+    assert changed["Customer"] == ["—", "Acme"]
+    assert changed["Priority"] == ["3 normal", "5 very high"]
 
 
 def test_zoom_refuses_a_ticket_locked_by_someone_else(client, services, people):

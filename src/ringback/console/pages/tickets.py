@@ -33,7 +33,8 @@ FIELD_LABELS = {"subject": "Title", "description": "Description", "state": "Stat
                 "pending_until": "Pending until", "queue": "Queue", "owner_agent_id": "Owner",
                 "priority": "Priority", "body": "Text", "phone": "Caller's number",
                 "email": "E-mail address",
-                "customer_user_id": "Customer user", "kind": "Kind", "search": "Search",
+                "customer_user_id": "Customer user", "customer_id": "Customer", "kind": "Kind",
+                "search": "Search", "locked_by_agent_id": "Show",
                 "sort": "Sort", "offset": "Page"}
 HISTORY_WORDS = {"created": "Created", "subject": "Title", "description": "Description",
                  "state": "State", "pending_until": "Pending until", "queue": "Queue",
@@ -70,7 +71,7 @@ def list_args(values: Mapping[str, Any], me: Viewer) -> tuple[dict[str, Any], li
     states = [s for s in getattr(values, "getlist", lambda _n: [])("state") if s]
     if states:
         args["state"] = states
-    for name in ("queue", "customer_id", "customer_user_id", "sort"):
+    for name in ("queue", "owner_agent_id", "customer_id", "customer_user_id", "sort"):
         if values.get(name):
             args[name] = values[name]
     for name in ("reminder_due", "escalated"):
@@ -106,6 +107,7 @@ def register(bp: Blueprint) -> None:
         pages = max(1, -(-page.total // PAGE_SIZE))
         return render_template(
             "console/tickets.html", page=page, errors=errors, labels=FIELD_LABELS,
+            no_queues=queues == [], agents=sorted(agent_names().items(), key=lambda a: a[1]),
             states=[s.value for s in TicketState], chosen_states=request.args.getlist("state"),
             queues=known_queues(request.args.get("queue")), sorts=SORTS, names=agent_names(),
             current=current, pages=pages, state_label=state_label,
@@ -230,17 +232,36 @@ def _zoom(ticket_id: int, errors: dict[str, str]) -> str:
 
 
 def _history_value(field: str, value: str | None, names: dict[int, str]) -> str:
+    """A history row's old or new value as agents say it: names rather than ids."""
     if value is None or value == "":
         return "—"
     if field in ("owner_agent_id", "locked_by_agent_id"):
         pk = row_id(value)
         return names.get(pk, "a removed agent") if pk is not None else value
+    if field in ("customer_id", "customer_user_id"):
+        return _customer_name(field, row_id(value))
     if field == "state":
         return state_label(value)
+    if field == "priority":
+        pk = row_id(value)
+        return PRIORITIES.get(pk, value) if pk is not None else value
     if field == "article":
         kind = value.rsplit("(", 1)[-1].rstrip(")")
         return {"phone": "phone call", "email": "e-mail", "note": "note"}.get(kind, kind)
     return value
+
+
+def _customer_name(field: str, pk: int | None) -> str:
+    removed = "a removed customer" if field == "customer_id" else "a removed customer user"
+    if pk is None:
+        return removed
+    customers = services().customers
+    try:
+        if field == "customer_id":
+            return customers.get_customer(pk).name
+        return customers.get_user(pk).name
+    except NotFound:
+        return removed
 
 
 def _new_ticket(kind: str) -> ResponseReturnValue:
