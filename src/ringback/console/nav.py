@@ -35,6 +35,7 @@ NAV = (
     NavEntry("Admin", "Booking setup", "console.booking_setup"),
     NavEntry("Admin", "Agents", "console.agents"),
     NavEntry("Admin", "Outbox", "console.outbox_list"),
+    NavEntry("Admin", "Helpdesk outbox", "console.helpdesk_outbox"),
     NavEntry("Admin", "Settings", "console.settings"),
     NavEntry("Admin", "Audit log", "console.audit"),
 )

@@ -50,6 +50,7 @@ PAGE_MODULES = (
     "ringback.console.pages.settings",
     "ringback.console.pages.audit",
     "ringback.console.pages.outbox",
+    "ringback.console.pages.helpdesk_outbox",
     "ringback.console.pages.board",
     "ringback.console.pages.callbacks",
     "ringback.console.pages.numbers",

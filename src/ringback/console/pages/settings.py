@@ -27,10 +27,16 @@ def register(bp: Blueprint) -> None:
             "resource_availability": request.form.get("resource_availability", ""),
             "default_language": request.form.get("default_language", ""),
         }
+        system = request.form.get("ticket_system", services().helpdesk_outbox.chosen())
+        if system not in services().helpdesk_outbox.configured():
+            return _page(store.current(), {"ticket_system": "must be a configured ticket "
+                                                           "system"}), 422
         try:
             changed = store.save(changes, services().numbers)
         except ValidationError as exc:
             return _page(store.current(), exc.errors), 422
+        if services().helpdesk_outbox.choose(system):
+            changed["ticket_system"] = system
         if changed:
             audit_log().record(Actor.of(require_viewer().agent), AuditAction.SETTINGS_CHANGED,
                                target="account settings", details=changed)
@@ -48,4 +54,6 @@ def _page(current: object, errors: dict[str, str]) -> str:
                            environment_language=numbers.environment_default_language,
                            languages=[(code, LANGUAGE_NAMES.get(code, code))
                                       for code in sorted(available_languages())],
+                           ticket_systems=services().helpdesk_outbox.configured(),
+                           ticket_system=services().helpdesk_outbox.chosen(),
                            )

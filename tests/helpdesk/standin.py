@@ -1,0 +1,51 @@
+"""A helpdesk stand-in on 127.0.0.1: real HTTP, every request recorded, answers programmed."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+
+@dataclass(frozen=True)
+class Seen:
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+class HelpdeskStandIn:
+    def __init__(self) -> None:
+        self.seen: list[Seen] = []
+        self._answers: deque[tuple[int, str]] = deque()
+        self._server = make_server("127.0.0.1", 0, self._app, request_handler=_Quiet)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def answer(self, status: int, body: str) -> None:
+        self._answers.append((status, body))
+
+    def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        self.seen.append(Seen(request.method, request.path,
+                              request.query_string.decode(), dict(request.headers),
+                              request.get_data()))
+        status, body = self._answers.popleft() if self._answers else (500, "no answer programmed")
+        return Response(body, status=status, content_type="application/json")(
+            environ, start_response)
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
