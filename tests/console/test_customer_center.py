@@ -240,6 +240,18 @@ def test_layout_is_saved_per_agent(app, services, client, world, people):
                                             "new"]
 
 
+def test_layout_comes_back_in_a_new_session_and_on_the_user_center(app, services, client,
+                                                                    world, tess):
+    path = f"/console/customers/{world['acme'].id}"
+    layout_post(client, path, action="down", widget="customer_users")
+    layout_post(client, path, action="close", widget="escalated")
+    later = signed_in(app, services, tess)   # another browser, another day
+    assert order_of(page(later, path)) == ["reminder", "customer_users", "new", "open"]
+    center = page(later, f"/console/customers/users/{world['ada'].id}")
+    assert order_of(center) == ["reminder", "new", "open"]
+    assert "Closed: Escalated" in center
+
+
 def test_drag_and_drop_order_is_posted_as_json(client, world):
     path = f"/console/customers/{world['acme'].id}"
     token = csrf_from(page(client, path))
