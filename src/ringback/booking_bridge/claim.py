@@ -70,7 +70,8 @@ def check_free(session: Session, slots: Sequence[Slot],
                      exclude_booking_id)
     for part in parts:
         start, end = to_minutes(part.starts_at), to_minutes(part.ends_at)
-        if any(s < end and start < e for s, e in busy.get(part.resource_id, ())):
+        taken = busy.get(part.resource_id)
+        if taken is not None and taken.overlaps(start, end):
             raise Lost()
 
 
