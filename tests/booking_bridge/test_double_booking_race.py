@@ -58,6 +58,7 @@ def _spin(seconds: float) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.race
 def test_two_processes_confirming_one_slot_book_it_once_every_round(db, shop, clock):
     location = shop.location("Berlin")
     service = shop.service("Haircut", 30, at=[location])

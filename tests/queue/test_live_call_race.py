@@ -45,6 +45,7 @@ def _worker(url: str, role: str, rounds: list[tuple[str, str, str]], barrier, re
 
 
 @pytest.mark.slow
+@pytest.mark.race
 def test_answer_timeout_and_hang_up_racing_on_a_connecting_caller_one_wins(
     redis_url, redis_client, clock
 ):

@@ -83,6 +83,7 @@ def _run(target, argument_sets) -> list:
 
 
 @pytest.mark.slow
+@pytest.mark.race
 def test_two_processes_racing_to_accept_exactly_one_wins_every_round(
     redis_url, redis_client, clock
 ):
@@ -113,6 +114,7 @@ def test_two_processes_racing_to_accept_exactly_one_wins_every_round(
 
 
 @pytest.mark.slow
+@pytest.mark.race
 def test_an_agent_in_two_queues_routed_by_two_processes_holds_one_offer(
     redis_url, redis_client, clock
 ):
@@ -164,6 +166,7 @@ def _change_worker(url: str, index: int, rounds: int, barrier, results) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.race
 def test_concurrent_queue_changes_leave_an_agent_available_only_in_its_queues(
     redis_url, redis_client, clock
 ):
