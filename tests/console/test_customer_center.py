@@ -179,6 +179,7 @@ def test_sidebar_status_and_customer_users_counts(app, services, world, tess):
     assert f"/console/tickets/new/email?customer_user_id={bob.id}" in users
     assert "_" not in re.sub(r'(href|id|class|name|value|data-[a-z-]+|for|aria-[a-z]+)="[^"]*"',
                              "", users)
+    assert "+49 30 1234567" in users and "+49301234567" not in html   # as people write it
 
 
 def test_reminder_and_escalation_follow_the_clock_and_business_hours(world, services, clock,

@@ -138,7 +138,9 @@ def test_zoom_lock_state_note_and_unlock(client, services, tess):
 def test_zoom_history_names_people_not_ids(client, services, customer_user):
     desk, system = services.ticket_desk, Actor(None, True)
     t = desk.create({"subject": "Who is it", "requester": "a@example.com"}, system)
-    desk.update(t.id, {"customer_user_id": customer_user.id, "priority": 5}, system)
+    desk.update(t.id, {"customer_user_id": customer_user.id, "priority": 5,
+                       "state": "pending reminder", "pending_until": "2099-01-01T10:00:00Z"},
+                system)
     html = page(client, f"/console/tickets/{t.id}")
     rows = re.findall(r"<tr><td class=\"nowrap\">.*?</tr>", html)
     changed = {re.findall(r"<td>(.*?)</td>", row)[0]: re.findall(r"<td>(.*?)</td>", row)[1:3]
@@ -146,6 +148,7 @@ def test_zoom_history_names_people_not_ids(client, services, customer_user):
     assert changed["Customer user"] == ["—", "Ada Lovelace"]
     assert changed["Customer"] == ["—", "Acme"]
     assert changed["Priority"] == ["3 normal", "5 very high"]
+    assert changed["Pending until"] == ["—", "2099-01-01 10:00 UTC"]
 
 
 def test_zoom_refuses_a_ticket_locked_by_someone_else(client, services, people):
@@ -161,7 +164,7 @@ def test_zoom_refuses_a_ticket_locked_by_someone_else(client, services, people):
 def test_new_phone_ticket_prefilled_by_customer_user(client, services, customer_user, tess):
     path = f"/console/tickets/new/phone?customer_user_id={customer_user.id}"
     html = page(client, path)
-    assert "Ada Lovelace" in html and "Acme" in html
+    assert "Ada Lovelace" in html and "Acme" in html and "+49 30 1234567" in html
     assert f'name="customer_user_id" value="{customer_user.id}"' in html
     response = post(client, path, "/console/tickets/new/phone", subject="Router down",
                     body="The router blinks red", customer_user_id=str(customer_user.id),
@@ -185,6 +188,8 @@ def test_new_phone_ticket_for_an_unknown_caller(client, services):
                     state="open")
     made = services.ticket_desk.get(int(response.headers["Location"].rsplit("/", 1)[1]))
     assert made.requester == "+442071838750" and made.customer_user_id is None
+    zoom = page(client, f"/console/tickets/{made.id}")
+    assert "<dd>+44 20 7183 8750</dd>" in zoom   # the caller's number as people write it
 
 
 def test_ticket_pages_need_the_tickets_permission(app, services, people):

@@ -17,7 +17,12 @@ from flask.typing import ResponseReturnValue
 from ringback.console.access import access, area, require_viewer
 from ringback.console.booking_form import call_ref
 from ringback.console.context import services
-from ringback.console.pages.tickets import agent_names, state_label
+from ringback.console.pages.tickets import (
+    agent_names,
+    phone_label,
+    phones_label,
+    state_label,
+)
 from ringback.console.web import notify, wants_json
 from ringback.customers.validation import user_fields
 from ringback.errors import NotFound, ValidationError
@@ -67,6 +72,7 @@ def register(bp: Blueprint) -> None:
             except ValidationError as exc:
                 error = exc.errors["q"]
         return render_template("console/customers.html", q=q, phone=phone, found=found,
+                               phones_label=phones_label,
                                error=error), 422 if error else 200
 
     @bp.get("/customers/<int:customer_id>")
@@ -144,7 +150,8 @@ def register(bp: Blueprint) -> None:
         user = services().customers.get_user(user_id)
         if request.method == "GET":
             shown = {"name": user.name, "email": user.email or "",
-                     "phone": ", ".join(p.e164 for p in user.phones), "customer_name": ""}
+                     "phone": ", ".join(phone_label(p.e164) for p in user.phones),
+                     "customer_name": ""}
             errors: dict[str, str] = {}
         else:
             shown = {k: (request.form.get(k) or "").strip()
@@ -187,7 +194,8 @@ def _center(scope: Scope, **page: Any) -> str:
 
     shown = [w for w in layout.shown if w in lists or "users" in page]
     return render_template(
-        "console/customer_center.html", scope=scope, counts=counts, chosen=chosen,
+        "console/customer_center.html", phone_label=phone_label, phones_label=phones_label,
+        scope=scope, counts=counts, chosen=chosen,
         lists=lists, shown=shown, closed=sorted(layout.closed), status=board.status(scope),
         titles=WIDGET_TITLES, filter_labels=FILTER_LABELS, filters=FILTERS,
         state_label=state_label, states=[st.value for st in TicketState],

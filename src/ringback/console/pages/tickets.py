@@ -8,15 +8,17 @@ Every page needs the Tickets permission, as the API does; the work is done by
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
+import phonenumbers
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ringback.console.access import Viewer, access, area, require_viewer
 from ringback.console.booking_form import call_ref
 from ringback.console.context import directory, services
-from ringback.console.web import notify
+from ringback.console.web import fmt_time, notify
 from ringback.errors import Conflict, NotFound, ValidationError
 from ringback.parsing import row_id
 from ringback.store.models import Permission
@@ -45,6 +47,20 @@ HISTORY_WORDS = {"created": "Created", "subject": "Title", "description": "Descr
 
 def state_label(state: str) -> str:
     return state[:1].upper() + state[1:]
+
+
+def phone_label(e164: str) -> str:
+    """A stored number as people write it: +49 30 1234567 rather than +49301234567."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def phones_label(user: Any) -> str:
+    """A customer user's numbers, or a dash."""
+    return ", ".join(phone_label(p.e164) for p in user.phones) or "—"
 
 
 def actor_of(me: Viewer) -> Actor:
@@ -228,7 +244,9 @@ def _zoom(ticket_id: int, errors: dict[str, str]) -> str:
         states=[st.value for st in TicketState if st != TicketState.NEW or
                 record.state == TicketState.NEW.value],
         queues=known_queues(record.queue), priorities=PRIORITIES,
-        history_value=lambda field, value: _history_value(field, value, names))
+        history_value=lambda field, value: _history_value(field, value, names),
+        requester=phone_label(record.requester) if record.requester.startswith("+") else
+        record.requester)
 
 
 def _history_value(field: str, value: str | None, names: dict[int, str]) -> str:
@@ -242,6 +260,11 @@ def _history_value(field: str, value: str | None, names: dict[int, str]) -> str:
         return _customer_name(field, row_id(value))
     if field == "state":
         return state_label(value)
+    if field == "pending_until":
+        try:
+            return fmt_time(datetime.fromisoformat(value))
+        except ValueError:
+            return value
     if field == "priority":
         pk = row_id(value)
         return PRIORITIES.get(pk, value) if pk is not None else value
@@ -316,6 +339,7 @@ def _new_ticket(kind: str) -> ResponseReturnValue:
             return redirect(url_for("console.ticket", ticket_id=created.id))
     return render_template(
         "console/ticket_new.html", kind=kind, user=user, phone=phone, call=call, shown=shown,
+        phones_label=phones_label,
         errors=errors, labels=FIELD_LABELS, queues=known_queues(shown["queue"]),
         priorities=PRIORITIES, state_label=state_label,
         states=[TicketState.OPEN.value, TicketState.NEW.value]), 422 if errors else 200
