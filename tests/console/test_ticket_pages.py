@@ -195,8 +195,25 @@ def test_new_phone_ticket_for_an_unknown_caller(client, services):
 def test_ticket_pages_need_the_tickets_permission(app, services, people):
     client = signed_in(app, services, people.agent("bob@example.com", permissions=["bookings"],
                                                    password=None))
-    for path in ("/console/tickets", "/console/tickets/1", "/console/tickets/new/phone",
-                 "/console/customers", "/console/customers/1", "/console/customers/users/1"):
+    t = services.ticket_desk.create({"subject": "Hidden", "requester": "a@example.com"},
+                                    Actor(None, True))
+    user = services.customers.create_user({"customer_id": services.customers.create_customer(
+        {"name": "Acme"}).id, "name": "Ada"})
+    for path in ("/console/tickets", f"/console/tickets/{t.id}", "/console/tickets/new/phone",
+                 "/console/tickets/new/email", "/console/customers", "/console/customers?q=**",
+                 f"/console/customers/{user.customer_id}", f"/console/customers/users/{user.id}",
+                 "/console/customers/users/new", f"/console/customers/users/{user.id}/edit"):
         assert client.get(path).status_code == 403, path
+    token = csrf_from(page(client, "/console/account"))
+    for path, form in ((f"/console/tickets/{t.id}/lock", {}),
+                       (f"/console/tickets/{t.id}/change", {"priority": "5"}),
+                       (f"/console/tickets/{t.id}/articles", {"kind": "note", "body": "x"}),
+                       ("/console/tickets/new/phone", {"subject": "x", "body": "x",
+                                                       "phone": "+442071838750"}),
+                       ("/console/customers/layout", {"action": "close", "widget": "new"}),
+                       ("/console/customers/users/new", {"name": "Eve"})):
+        assert client.post(path, data={"csrf_token": token, **form}).status_code == 403, path
+    after = services.ticket_desk.get(t.id)
+    assert (after.locked_by_agent_id, after.priority, after.comments) == (None, 3, ())
     menu = page(client, "/console/bookings")
     assert 'href="/console/customers"' not in menu and 'href="/console/tickets"' not in menu
