@@ -192,6 +192,31 @@ def test_new_phone_ticket_for_an_unknown_caller(client, services):
     assert "<dd>+44 20 7183 8750</dd>" in zoom   # the caller's number as people write it
 
 
+def test_new_phone_ticket_for_a_known_number_is_the_customer_users(client, services,
+                                                                    customer_user):
+    path = "/console/tickets/new/phone?phone=030%201234567&call=live-2"
+    assert "Nobody in the customer directory" in page(client, path)   # no country: unknown
+    path = "/console/tickets/new/phone?phone=0049%2030%201234567&call=live-2"
+    html = page(client, path)
+    assert "Ada Lovelace" in html and "Nobody in the customer directory" not in html
+    assert f'name="customer_user_id" value="{customer_user.id}"' in html
+    response = post(client, path, "/console/tickets/new/phone", subject="Billing",
+                    body="Asks about the bill", customer_user_id=str(customer_user.id),
+                    phone="0049 30 1234567", state="open")
+    made = services.ticket_desk.get(int(response.headers["Location"].rsplit("/", 1)[1]))
+    assert (made.customer_user_id, made.requester) == (customer_user.id, "+49301234567")
+
+
+def test_new_phone_ticket_for_a_shared_number_asks_whom(client, services, customer_user):
+    ben = services.customers.create_user({"customer_id": customer_user.customer_id,
+                                          "name": "Ben Lovelace", "phones": ["+49301234567"]})
+    html = page(client, "/console/tickets/new/phone?phone=%2B49301234567")
+    assert "2 customer users have the number" in html
+    for who in (customer_user, ben):
+        assert f"/console/tickets/new/phone?customer_user_id={who.id}" in html
+    assert 'name="customer_user_id"' not in html   # nobody chosen for the agent
+
+
 def test_ticket_pages_need_the_tickets_permission(app, services, people):
     client = signed_in(app, services, people.agent("bob@example.com", permissions=["bookings"],
                                                    password=None))

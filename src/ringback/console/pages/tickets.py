@@ -19,6 +19,7 @@ from ringback.console.access import Viewer, access, area, require_viewer
 from ringback.console.booking_form import call_ref
 from ringback.console.context import directory, services
 from ringback.console.web import fmt_time, notify
+from ringback.customers.phones import caller_e164
 from ringback.errors import Conflict, NotFound, ValidationError
 from ringback.parsing import row_id
 from ringback.store.models import Permission
@@ -297,6 +298,9 @@ def _new_ticket(kind: str) -> ResponseReturnValue:
     if user_id is not None:
         user = s.customers.get_user(user_id)
     phone = (values.get("phone") or "").strip()
+    matches = s.customers.find_by_phone(phone) if phone and user is None else []
+    if len(matches) == 1:   # a known caller: their ticket, not the bare number's
+        user = s.customers.get_user(matches[0].user_id)
     shown = {"subject": values.get("subject", ""), "body": values.get("body", ""),
              "queue": values.get("queue", ""), "priority": values.get("priority", "3"),
              "state": values.get("state", TicketState.OPEN.value),
@@ -309,6 +313,9 @@ def _new_ticket(kind: str) -> ResponseReturnValue:
                                 "priority": row_id(shown["priority"]) or 0}
         if user is not None:
             body["customer_user_id"] = user.id
+            calling = caller_e164(phone) if phone and kind == "phone" else None
+            if calling is not None:
+                body["requester"] = calling   # the number they call from, of their numbers
         elif kind == "email" and shown["email"].strip():
             body["requester"] = shown["email"].strip()
         elif phone:
@@ -339,7 +346,7 @@ def _new_ticket(kind: str) -> ResponseReturnValue:
             return redirect(url_for("console.ticket", ticket_id=created.id))
     return render_template(
         "console/ticket_new.html", kind=kind, user=user, phone=phone, call=call, shown=shown,
-        phones_label=phones_label,
+        phones_label=phones_label, matches=matches if len(matches) > 1 else [],
         errors=errors, labels=FIELD_LABELS, queues=known_queues(shown["queue"]),
         priorities=PRIORITIES, state_label=state_label,
         states=[TicketState.OPEN.value, TicketState.NEW.value]), 422 if errors else 200
