@@ -97,6 +97,9 @@ def test_widgets_move_and_close_by_keyboard(page, live_server, desk, acme):
     page.keyboard.press("Enter")
     expect(page.locator("ol.widgets > li").nth(3)).to_have_attribute(
         "data-widget", "open", timeout=WAIT)
+    # The keyboard goes on from the widget moved, not from the top of the page.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('li.widget')?.id") == "w-open"
     page.get_by_role("button", name="Close Reminder").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("button", name="Show all widgets")).to_be_visible(timeout=WAIT)

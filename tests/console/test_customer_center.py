@@ -227,7 +227,7 @@ def test_layout_is_saved_per_agent(app, services, client, world, people):
     assert order_of(page(client, path)) == ["customer_users", "reminder", "escalated", "new",
                                             "open"]
     response = layout_post(client, path, action="up", widget="open")
-    assert response.status_code == 302 and response.headers["Location"] == path
+    assert response.status_code == 302 and response.headers["Location"] == path + "#w-open"
     layout_post(client, path, action="close", widget="reminder")
     mine = page(client, path)
     assert order_of(mine) == ["customer_users", "escalated", "open", "new"]

@@ -34,6 +34,7 @@ from ringback.store.tickets import TicketState
 from ringback.tickets.dashboard import (
     FILTERS,
     TICKET_WIDGETS,
+    WIDGETS,
     DashboardLayouts,
     Scope,
     TicketDashboard,
@@ -217,11 +218,17 @@ def _call_view(ref: str | None) -> OfferView | None:
 
 
 def _back() -> str:
-    """Where a layout post returns: the dashboard it came from, never elsewhere."""
+    """Where a layout post returns: the dashboard it came from, never elsewhere, at the
+    widget moved (so the keyboard goes on from there) or at the top."""
     target = request.form.get("next", "")
-    if target.startswith("/console/customers/") and "//" not in target and "\\" not in target:
-        return target
-    return url_for("console.customers")
+    if not (target.startswith("/console/customers/") and "//" not in target
+            and "\\" not in target and "#" not in target):
+        return url_for("console.customers")
+    widget = request.form.get("widget", "")
+    action = request.form.get("action", "")
+    if action in ("up", "down") and widget in WIDGETS:
+        return f"{target}#w-{widget}"
+    return target
 
 
 def _save_user(user: CustomerUser | None, customer_id: int | None,
