@@ -41,11 +41,14 @@ class UniqueJobs:
 
     def enqueue(self, func: str, ident: str, args: tuple[Any, ...], retries: int,
                 kwargs: Mapping[str, Any] | None = None) -> bool:
-        """True when the job was enqueued, False when rq already holds that id."""
+        """True when the job was enqueued, False when rq already holds that id.
+
+        ``retries`` 0 is a job rq never retries (rq's ``Retry`` refuses ``max=0``).
+        """
         try:
             self._queue.enqueue_call(
                 f"{self._module}.{func}", args=args, kwargs=dict(kwargs or {}), job_id=ident,
-                timeout=self._timeout, retry=Retry(max=retries),
+                timeout=self._timeout, retry=Retry(max=retries) if retries else None,
                 description=f"{func}{args or tuple(kwargs or {})!r}", unique=True,
             )
         except DuplicateJobError:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import redis
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 from ringback.helpdesk.events import event_key
 from ringback.helpdesk.outbox import CTI
@@ -12,17 +14,34 @@ from ringback.jobs import UniqueJobs, unique_job_id
 
 MODULE = "ringback.helpdesk.jobs"
 TIMEOUT_SECONDS = 60
+# A delivery job that ended without counting its attempt: killed by its timeout,
+# handed back by a dead or stopped worker. rq keeps it (a failed job for a year),
+# and its id would refuse the sweep's next delivery of the row.
+_ENDED = (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED)
 
 
 class HelpdeskJobs:
-    def __init__(self, redis_client: redis.Redis) -> None:
+    def __init__(self, redis_client: redis.Redis, *, timeout: int = TIMEOUT_SECONDS) -> None:
         # No rq retries: a failure stays on the outbox row and the sweep retries it.
-        self._jobs = UniqueJobs(redis_client, MODULE, timeout=TIMEOUT_SECONDS)
+        self._redis = redis_client
+        self._jobs = UniqueJobs(redis_client, MODULE, timeout=timeout)
 
-    def deliver(self, row_id: int, attempts: int) -> object:
-        return self._jobs.enqueue("deliver", unique_job_id("helpdesk", "deliver",
-                                                           f"{row_id}:{attempts}"),
-                                  (row_id,), retries=0)
+    def deliver(self, row_id: int, attempts: int) -> bool:
+        """Ask for one delivery of a row; a job of the same (row, attempts) that
+        ended without counting its attempt is replaced, one still queued or
+        running is left alone."""
+        ident = unique_job_id("helpdesk", "deliver", f"{row_id}:{attempts}")
+        if self._jobs.enqueue("deliver", ident, (row_id,), retries=0):
+            return True
+        try:
+            held = Job.fetch(ident, connection=self._redis)
+        except NoSuchJobError:
+            held = None
+        if held is not None and held.get_status(refresh=False) not in _ENDED:
+            return False
+        if held is not None:
+            held.delete()
+        return self._jobs.enqueue("deliver", ident, (row_id,), retries=0)
 
     def call_event(self, fields: Mapping[str, str]) -> object:
         return self._jobs.enqueue("call_event", unique_job_id("helpdesk", "event",

@@ -9,6 +9,7 @@ lost, or whose helpdesk was down, is sent later all the same.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,6 +24,8 @@ from ringback.settings import Settings
 from ringback.store.console import AccountSetting
 from ringback.store.db import Database
 from ringback.store.helpdesk_outbox import HelpdeskOutboxRow
+
+log = logging.getLogger(__name__)
 
 BUILTIN = "builtin"
 ZENDESK = "zendesk"
@@ -132,8 +135,9 @@ class HelpdeskOutbox:
     def _ask(self, row_id: int, attempts: int) -> None:
         try:
             self._enqueue(row_id, attempts)
-        except Exception:  # noqa: BLE001 - Redis away: the sweep enqueues it later
-            pass
+        except Exception:  # Redis away: the row stays due and the sweep asks again
+            log.warning("helpdesk outbox row %s: its delivery job could not be enqueued",
+                        row_id, exc_info=True)
 
     # Delivery
 
@@ -150,6 +154,10 @@ class HelpdeskOutbox:
             remote_id = self._send(target, kind, payload, local_ticket_id)
         except HelpdeskError as exc:
             self._failed(row_id, str(exc))
+            return False
+        except Exception as exc:  # noqa: BLE001 - a bad row or the job's timeout: kept, shown
+            log.exception("helpdesk outbox row %s could not be sent", row_id)
+            self._failed(row_id, f"{exc.__class__.__name__}: {exc}")
             return False
         with self._db.session() as session:
             row = session.get(HelpdeskOutboxRow, row_id)
