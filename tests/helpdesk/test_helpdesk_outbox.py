@@ -73,6 +73,8 @@ def test_zendesk_ticket_user_lookup_and_internal_comment(db, clock, settings, st
     assert (search.method, search.path) == ("GET", "/api/v2/users/search.json")
     assert parse_qs(search.query) == {"query": [f"phone:{PHONE}"]}
     assert (create.method, create.path) == ("POST", "/api/v2/tickets.json")
+    assert create.headers["Idempotency-Key"] == "callback:sales:1"
+    assert create.headers["Content-Type"] == "application/json"
     assert json.loads(create.body) == {"ticket": {
         "subject": "Callback", "comment": {"body": "Nobody called back.", "public": False},
         "external_id": "callback:sales:1", "tags": ["ringback"], "requester_id": 77}}

@@ -53,10 +53,15 @@ class ZendeskClient:
         self._base = url.rstrip("/")
         self._auth = (f"{email}/token", token)
 
-    def create_ticket(self, ticket: Mapping[str, Any]) -> str:
-        """POST /api/v2/tickets.json with {"ticket": ...}; the new ticket's id."""
+    def create_ticket(self, ticket: Mapping[str, Any], *, idempotency_key: str) -> str:
+        """POST /api/v2/tickets.json with {"ticket": ...}; the new ticket's id.
+
+        The ``Idempotency-Key`` header makes Zendesk answer a repeated creation (a
+        retry after an answer that was lost) with the ticket it already made.
+        """
         body = _json(_send("POST", f"{self._base}/api/v2/tickets.json",
-                           json={"ticket": dict(ticket)}, auth=self._auth))
+                           json={"ticket": dict(ticket)}, auth=self._auth,
+                           headers={"Idempotency-Key": idempotency_key[:255]}))
         try:
             return str(body["ticket"]["id"])
         except (KeyError, TypeError):

@@ -289,7 +289,7 @@ def _zendesk_ticket(zendesk: ZendeskClient, payload: Mapping[str, Any]) -> str:
             ticket["requester"] = {"name": requester}
     else:
         ticket["requester"] = {"name": requester, "email": requester}
-    return zendesk.create_ticket(ticket)
+    return zendesk.create_ticket(ticket, idempotency_key=str(payload["key"]))
 
 
 def _znuny_ticket(znuny: ZnunyClient, payload: Mapping[str, Any]) -> str:
