@@ -139,3 +139,19 @@ def test_accepting_a_known_callers_call_pops_their_center_with_the_call(
     center = owner_client.get(popped.location).get_data(as_text=True)
     assert "Clara Caller" in center
     assert f"On the line now: live call from {CLARA} in {QUEUE}" in center
+
+
+def test_with_znuny_chosen_the_user_center_also_opens_znunys_own_center(
+        app, services, owner_client, people_on_file):
+    center = f"/console/customers/users/{people_on_file.id}"
+    assert "Open in Znuny" not in owner_client.get(center).get_data(as_text=True)
+    services.customers.update_user(people_on_file.id, {"email": "clara@acme.example"})
+    s = app.extensions["ringback"]
+    s.settings = s.settings.with_changes(znuny_url="https://desk.acme.example",
+                                         znuny_webservice="Ringback", znuny_user="bot",
+                                         znuny_password="secret")
+    s.__dict__.pop("helpdesk_outbox", None)
+    assert s.helpdesk_outbox.choose("znuny")
+    page = owner_client.get(center).get_data(as_text=True)
+    assert ("https://desk.acme.example/otrs/index.pl?Action=AgentCustomerInformationCenter;"
+            "CustomerUserID=clara%40acme.example") in html.unescape(page)

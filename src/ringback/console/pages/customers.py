@@ -26,6 +26,8 @@ from ringback.console.pages.tickets import (
 from ringback.console.web import notify, wants_json
 from ringback.customers.validation import user_fields
 from ringback.errors import NotFound, ValidationError
+from ringback.helpdesk.clients import customer_center_url
+from ringback.helpdesk.outbox import ZNUNY
 from ringback.parsing import row_id
 from ringback.routing.offers import OfferView
 from ringback.store.customers import CustomerUser
@@ -91,7 +93,8 @@ def register(bp: Blueprint) -> None:
         user = s.customers.get_user(user_id)
         return _center(Scope(customer_user_id=user.id), customer=user.customer, user=user,
                        timeline=s.call_timeline.for_numbers([p.e164 for p in user.phones]),
-                       on_call=_call_view(call_ref(request.args)))
+                       on_call=_call_view(call_ref(request.args)),
+                       znuny_center=_znuny_center(user))
 
     @bp.post("/customers/layout")
     @access(TICKETS)
@@ -203,7 +206,17 @@ def _center(scope: Scope, **page: Any) -> str:
         names=agent_names(), filter_url=filter_url, list_url=list_url,
         scope_args=scope.args(),
         call=call_ref(request.args), here=request.full_path.rstrip("?"),
-        **{"users": None, "user": None, "timeline": [], "on_call": None, **page})
+        **{"users": None, "user": None, "timeline": [], "on_call": None,
+           "znuny_center": None, **page})
+
+
+def _znuny_center(user: CustomerUser) -> str | None:
+    """Znuny's own customer information center for the user, when Znuny is the chosen
+    helpdesk (its customer user id is taken to be the e-mail address)."""
+    s = services()
+    if not s.settings.znuny_url or not user.email or s.helpdesk_outbox.chosen() != ZNUNY:
+        return None
+    return customer_center_url(s.settings.znuny_url, user.email)
 
 
 def _call_view(ref: str | None) -> OfferView | None:
