@@ -24,18 +24,15 @@ line is ``screen pop ms: p99 A; dashboard ms: p99 B``.
 
 from __future__ import annotations
 
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import partial
 
-from sqlalchemy import create_engine, insert, select, text
-from sqlalchemy.engine import make_url
+from bench_database import temporary_database
+from sqlalchemy import insert, select, text
 
 from ringback.agents import AgentDirectory
 from ringback.clock import ManualClock
@@ -56,26 +53,6 @@ NOW = 1_800_000_000.0  # the clock the dashboards are read at
 STATES = ("new", "open", "pending reminder", "pending auto-close", "closed successful",
           "closed unsuccessful")
 QUEUES = ("support", "sales", "billing", "field", "returns")
-
-
-@contextmanager
-def database() -> Iterator[str]:
-    given = os.environ.get("DATABASE_URL")
-    if not given:
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{tmp}/lookup.sqlite3"
-        return
-    base = make_url(given)
-    name = f"ringback_lookup_bench_{os.getpid()}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def national(n: int) -> str:
@@ -207,7 +184,7 @@ def measure_dashboards(db: Database, agent_id: int) -> list[float]:
 
 
 def main() -> int:
-    with database() as url:
+    with temporary_database("lookup") as url:
         upgrade(url)
         db = Database.from_url(url)
         try:

@@ -20,20 +20,17 @@ is a p99 under 50 ms.
 from __future__ import annotations
 
 import gc
-import os
 import random
 import secrets
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, insert, select, text
-from sqlalchemy.engine import make_url
+from bench_database import temporary_database
+from sqlalchemy import insert, select
 
 from ringback.booking_bridge.hours import LocalDay, from_minutes
 from ringback.booking_bridge.slots import SlotFinder
@@ -60,26 +57,6 @@ SAMPLES = 300
 FIRST_DAY = date(2027, 3, 15)
 ZONE = ZoneInfo("Europe/Berlin")
 OPEN, CLOSE = 8 * 60, 18 * 60
-
-
-@contextmanager
-def database() -> Iterator[str]:
-    given = os.environ.get("DATABASE_URL")
-    if not given:
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{tmp}/slots.sqlite3"
-        return
-    base = make_url(given)
-    name = f"ringback_slots_bench_{os.getpid()}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def seed(db: Database) -> tuple[int, int, list[int], int]:
@@ -178,7 +155,7 @@ def measure(db: Database, location: int, service: int, resource_ids: list[int]
 
 
 def main() -> int:
-    with database() as url:
+    with temporary_database("slots") as url:
         upgrade(url)
         db = Database.from_url(url)
         try:

@@ -36,6 +36,15 @@ def log_in(client, email: str, password: str):
     return form_post(client, "/console/login", email=email, password=password)
 
 
+def signed_in(app, services, agent):
+    """A browser with a session of ``agent`` (no password hashing: keeps the tests fast;
+    the log-in itself is tested in test_login.py)."""
+    client = app.test_client()
+    client.set_cookie("ringback_session", SessionStore(services.db, services.clock)
+                      .start(agent.id))
+    return client
+
+
 def session_cookie(client) -> str | None:
     cookie = client.get_cookie("ringback_session")
     return cookie.value if cookie else None

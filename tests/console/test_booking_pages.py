@@ -14,7 +14,7 @@ from ringback.console.account_settings import ResourceAvailability
 from ringback.store.bookings import BookingStatus
 from tests import booking_example
 from tests.booking_example import MONDAY
-from tests.console.conftest import AGENT_PASSWORD, csrf_from, log_in
+from tests.console.conftest import AGENT_PASSWORD, csrf_from, log_in, signed_in
 
 BOOKER = "booker@salon.example"
 
@@ -25,11 +25,8 @@ def business(services):
 
 
 @pytest.fixture
-def booker(app, people):
-    people.agent(BOOKER, permissions=["bookings"])
-    client = app.test_client()
-    assert log_in(client, BOOKER, AGENT_PASSWORD).status_code == 302
-    return client
+def booker(app, services, people):
+    return signed_in(app, services, people.agent(BOOKER, permissions=["bookings"]))
 
 
 def page(client, path: str, status: int = 200) -> str:
@@ -171,6 +168,9 @@ def test_rescheduling_asks_for_the_password_and_keeps_the_location(booker, busin
     html = page(booker, path)
     assert "stays the same" in html and 'name="notify_customer" checked' in html
     target = slot_values(html)[-1]
+    unpicked = post(booker, f"/console/bookings/{booking.id}/reschedule",
+                    {"password": AGENT_PASSWORD}, from_page=path)
+    assert unpicked.status_code == 422 and "Pick a time" in unpicked.get_data(as_text=True)
     wrong = post(booker, f"/console/bookings/{booking.id}/reschedule",
                  {"starts": [target], "password": "not-it"}, from_page=path)
     assert wrong.status_code == 422
@@ -249,3 +249,21 @@ def test_unticked_mail_boxes_send_no_mail(booker, business, services):
     assert response.status_code == 302
     assert [m.to for m in services.outbox.all()] != [] and \
         "clara@example.com" not in {m.to for m in services.outbox.all()}
+
+
+def test_a_slot_taken_meanwhile_says_so_and_shows_fresh_slots(booker, business, services):
+    html = page(booker, add_path(business))
+    token = csrf_from(html)
+    first = slot_values(html)[0]
+    for _staff in ("Anna", "Ben"):  # another agent books the slot with each of them
+        services.bookings.book(
+            business.customer_id, business.haircut_id, business.location_id,
+            [datetime.fromisoformat(first)], multiple_allowed=False,
+            availability=ResourceAvailability.ONLINE_BOOKING_HOURS)
+    late = booker.post(add_path(business), data={
+        "csrf_token": token, "service_id": business.haircut_id,
+        "location_id": business.location_id, "starts": [first]})
+    assert late.status_code == 422
+    shown = late.get_data(as_text=True)
+    assert "This slot was just taken by another booking" in shown
+    assert first not in slot_values(shown)

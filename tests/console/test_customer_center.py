@@ -8,26 +8,16 @@ import re
 
 import pytest
 
-from ringback.console.sessions import SessionStore
 from ringback.tickets.dashboard import Scope, TicketDashboard
 from ringback.tickets.desk import SYSTEM
 from ringback.tickets.sla import QueueSla
-from tests.console.conftest import csrf_from
+from tests.console.conftest import csrf_from, signed_in
 from tests.tickets.conftest import at
 
 AGENT = "tess@example.com"
 FRIDAY_LATE = "2027-01-15T16:30:00+01:00"   # 60 business minutes: due Monday 08:30
 SATURDAY = "2027-01-16T12:00:00+01:00"
 MONDAY = "2027-01-18T09:00:00+01:00"
-
-
-def signed_in(app, services, agent):
-    """A browser with a session of ``agent`` (no password hashing: keeps the tests fast;
-    the log-in itself is tested in test_login.py)."""
-    client = app.test_client()
-    client.set_cookie("ringback_session", SessionStore(services.db, services.clock)
-                      .start(agent.id))
-    return client
 
 
 @pytest.fixture

@@ -8,20 +8,10 @@ import re
 
 import pytest
 
-from ringback.console.sessions import SessionStore
 from ringback.tickets.desk import Actor
-from tests.console.conftest import csrf_from
+from tests.console.conftest import csrf_from, signed_in
 
 AGENT = "tess@example.com"
-
-
-def signed_in(app, services, agent):
-    """A browser with a session of ``agent`` (no password hashing: keeps the tests fast;
-    the log-in itself is tested in test_login.py)."""
-    client = app.test_client()
-    client.set_cookie("ringback_session", SessionStore(services.db, services.clock)
-                      .start(agent.id))
-    return client
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from ringback.store.customers import CustomerUser
 
 SLOT_DAYS = 7  # days of free slots shown from the chosen first day
 CALL_REF_MAX = 64
+SLOT_TAKEN = "this slot was just taken by another booking; pick another from the fresh list below"
 PART_LABELS = {PartOfDay.MORNING: "Morning (before 12:00)",
                PartOfDay.AFTERNOON: "Afternoon (12:00 to 17:00)",
                PartOfDay.EVENING: "Evening (from 17:00)"}

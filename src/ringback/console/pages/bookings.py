@@ -99,8 +99,7 @@ def register(bp: Blueprint) -> None:
                     multiple_allowed=settings.multiple_slot_selection,
                     availability=settings.resource_availability)
             except SlotTaken:
-                errors["starts"] = ("this slot was just taken by another booking; pick "
-                                    "another from the fresh list below")
+                errors["starts"] = form.SLOT_TAKEN
             except ValidationError as exc:
                 errors.update(exc.errors)
             else:
@@ -124,18 +123,17 @@ def register(bp: Blueprint) -> None:
             service_id=line.service_id, location_id=line.location_id)
         errors: dict[str, str] = {}
         if request.method == "POST":
-            starts = form.chosen_starts(request.form)
             try:
                 confirm_password(require_viewer(), request.form.get("password"),
                                  field="password")
+                starts = form.chosen_starts(request.form)
                 if len(starts) != 1:
                     raise ValidationError({"starts": "pick the one new time"})
                 before = s.bookings.get(booking_id)
                 moved = s.bookings.reschedule(booking_id, starts[0],
                                               availability=settings.resource_availability)
             except SlotTaken:
-                errors["starts"] = ("this slot was just taken by another booking; pick "
-                                    "another from the fresh list below")
+                errors["starts"] = form.SLOT_TAKEN
             except ValidationError as exc:
                 errors.update(exc.errors)
             else:
