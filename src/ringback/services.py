@@ -349,7 +349,7 @@ class Services:
             urls=self.ivr_urls,
             route=self.routing.router.route,
             appointments=self.caller_appointments,
-            call_event=lambda event, entry: self.call_events.emit(event, entry),
+            call_event=lambda event, entry, **kw: self.call_events.emit(event, entry, **kw),
         )
 
     @cached_property

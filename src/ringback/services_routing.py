@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ringback.helpdesk.events import ANSWER, HANGUP, NORMAL_CLEARING
 from ringback.routing.enqueue import RoutingJobs
 from ringback.routing.live import LiveCalls
 from ringback.routing.offers import OfferService
@@ -34,7 +35,8 @@ def assemble_routing(s: Services) -> Routing:
         live=LiveCalls(queue=s.queue, router=router, deadlines=s.deadlines,
                        telephony=s.telephony, agents=agents, urls=urls,
                        clock=s.clock, on_answered=lambda e: _answered(s, e),
-                       on_finished=lambda e: s.call_events.emit("hangup", e)),
+                       on_finished=lambda e: s.call_events.emit(
+                           HANGUP, e, cause=NORMAL_CLEARING)),
         softphone=SoftphoneTokens(s.settings, s.clock),
         urls=urls,
     )
@@ -43,4 +45,4 @@ def assemble_routing(s: Services) -> Routing:
 def _answered(s: Services, entry: Entry) -> None:
     """A caller taken: on the customer user's timeline, and the CTI webhook's answer."""
     s.call_timeline.record_live(entry)
-    s.call_events.emit("answer", entry)
+    s.call_events.emit(ANSWER, entry, agent_id=entry.accepted_by)

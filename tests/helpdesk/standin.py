@@ -26,8 +26,9 @@ class _Quiet(WSGIRequestHandler):
 
 
 class HelpdeskStandIn:
-    def __init__(self) -> None:
+    def __init__(self, default: tuple[int, str] = (500, "no answer programmed")) -> None:
         self.seen: list[Seen] = []
+        self._default = default  # the answer when none is programmed
         self._answers: deque[tuple[int, str, threading.Event | None]] = deque()
         # Threaded: a held answer must not keep the next request waiting.
         self._server = make_server("127.0.0.1", 0, self._app, threaded=True,
@@ -50,7 +51,7 @@ class HelpdeskStandIn:
                               request.query_string.decode(), dict(request.headers),
                               request.get_data()))
         status, body, hold = self._answers.popleft() if self._answers \
-            else (500, "no answer programmed", None)
+            else (*self._default, None)
         if hold is not None:
             hold.wait(30)
         return Response(body, status=status, content_type="application/json")(

@@ -19,6 +19,19 @@ from ringback.callbacks.outcome import Outcomes
 from ringback.callbacks.parts import CallbackParts
 from ringback.callbacks.records import accepted_at_of, attempt_key, ref_of_attempt
 from ringback.callbacks.service import parse_entry_ref
+from ringback.helpdesk.events import (
+    ANSWER,
+    BUSY,
+    CONGESTION,
+    EXPIRED,
+    FORWARDED,
+    HANGUP,
+    LIVE,
+    NEW_CALL,
+    NO_ANSWER,
+    NORMAL_CLEARING,
+    callback_fields,
+)
 from ringback.store.callbacks import AttemptOutcome
 from ringback.worker import job_services
 
@@ -45,7 +58,12 @@ def record_request(ref: str) -> bool:
     if entry is not None and entry.callback_number != "":
         parts.records.ensure(entry)
         recorded = True
-        job_services().call_events.emit("newCall", entry)  # the CTI webhook, if configured
+        # The CTI webhook, if configured: the live call ends handed over, the callback
+        # comes in as a call of its own.
+        events = job_services().call_events
+        if entry.call_sid:
+            events.emit(HANGUP, entry, cause=FORWARDED, leg=LIVE)
+        events.emit(NEW_CALL, entry)
     job_services().unrecorded_callbacks.remove(ref)  # the list reads the row now
     return recorded
 
@@ -134,11 +152,36 @@ def finish_attempt(
                                      handle_seconds)
     if attempt is not None:
         _agent_free(attempt.agent_id)
+        if attempt.outcome is not None:
+            _callback_event(HANGUP, ref_of_attempt(attempt_key),
+                            cause=HANGUP_CAUSES[attempt.outcome])
     return attempt.outcome.value if attempt and attempt.outcome else None
 
 
 def mark_answered(attempt_key: str) -> bool:
-    return Outcomes(_parts()).answered(attempt_key)
+    answered = Outcomes(_parts()).answered(attempt_key)
+    attempt = _parts().records.attempt(attempt_key) if answered else None
+    if attempt is not None:
+        _callback_event(ANSWER, ref_of_attempt(attempt_key), agent_id=str(attempt.agent_id))
+    return answered
+
+
+# How a callback's call ended, as the CTI webhook's hang-up cause.
+HANGUP_CAUSES = {
+    AttemptOutcome.CONNECTED: NORMAL_CLEARING,
+    AttemptOutcome.NO_ANSWER: NO_ANSWER,
+    AttemptOutcome.BUSY: BUSY,
+    AttemptOutcome.FAILED: CONGESTION,
+}
+
+
+def _callback_event(event: str, ref: str, *, cause: str = "",
+                    agent_id: str | None = None) -> None:
+    """One CTI event of a callback's call, from its record (the entry may be gone)."""
+    events = job_services().call_events
+    record = _parts().records.get(ref) if events.enabled else None
+    if record is not None:
+        events.emit_fields(callback_fields(event, record, cause=cause), agent_id)
 
 
 # Deadline handlers
@@ -149,7 +192,7 @@ def expire_callback(ref: str, due_at: float) -> str | None:
     entry = _parts().queue.get(*parse_entry_ref(ref))
     ticket = Expiry(_parts()).expire(ref, due_at)
     if ticket is not None and entry is not None:  # the CTI webhook, if configured
-        job_services().call_events.emit("hangup", entry, cause="expired")
+        job_services().call_events.emit(HANGUP, entry, cause=EXPIRED)
     return ticket
 
 

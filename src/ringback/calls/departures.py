@@ -13,6 +13,7 @@ from collections.abc import Callable
 from ringback.callbacks.service import entry_ref
 from ringback.callbacks.timers import MAX_WAIT_REASON
 from ringback.calls.index import CallIndex, QueueExit
+from ringback.helpdesk.events import CANCEL, HANGUP, NO_ANSWER
 from ringback.queue.models import Entry, EntryKind, EntryState
 from ringback.queue.service import QueueService
 from ringback.scheduler.deadlines import DeadlineKind, Deadlines
@@ -21,13 +22,14 @@ from ringback.scheduler.deadlines import DeadlineKind, Deadlines
 class Departures:
     def __init__(self, *, queue: QueueService, deadlines: Deadlines, calls: CallIndex,
                  route: Callable[[str], object],
-                 call_event: Callable[[str, Entry], object] | None = None) -> None:
+                 call_event: Callable[..., object] | None = None) -> None:
         self._queue = queue
         self._deadlines = deadlines
         self._calls = calls
         # The router: an agent whose offered caller left is free for the next one.
         self._route = route
-        self._call_event = call_event or (lambda _event, _entry: None)  # the CTI webhook
+        # The CTI webhook: call_event(event, entry, cause=...).
+        self._call_event = call_event or (lambda _event, _entry, **_kw: None)
 
     def overflow(self, call_sid: str, queue_id: str, entry: Entry | None,
                  reason: str = MAX_WAIT_REASON) -> None:
@@ -45,6 +47,7 @@ class Departures:
                 return
             self._deadlines.cancel(DeadlineKind.QUEUE_MAX_WAIT,
                                    entry_ref(queue_id, entry.entry_id))
+            self._call_event(HANGUP, entry, cause=NO_ANSWER)
             if entry.state is EntryState.OFFERED:
                 self._route(queue_id)  # its agent is free again
         self._calls.left(call_sid, QueueExit.OVERFLOW)
@@ -66,7 +69,7 @@ class Departures:
         if self._queue.leave(queue_id, entry_id) is not None:
             self._deadlines.cancel(DeadlineKind.QUEUE_MAX_WAIT, entry_ref(queue_id, entry_id))
             self._calls.left(call_sid, QueueExit.ABANDONED)
-            self._call_event("hangup", entry)
+            self._call_event(HANGUP, entry, cause=CANCEL)
             if entry.state is EntryState.OFFERED:
                 # Hung up while offered or ringing an agent: the agent is free again.
                 self._deadlines.cancel(DeadlineKind.OFFER_TIMEOUT, entry_ref(queue_id, entry_id))

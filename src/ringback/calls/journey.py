@@ -79,7 +79,7 @@ class CallJourney:
         urls: Urls,
         route: Callable[[str], object] | None = None,
         appointments: Appointments | None = None,
-        call_event: Callable[[str, Entry], object] | None = None,
+        call_event: Callable[..., object] | None = None,
     ) -> None:
         self._redis = redis
         self._numbers = numbers
@@ -96,7 +96,7 @@ class CallJourney:
         # The booking bridge's self-service for callers with an upcoming appointment.
         self._appointments = appointments or NoAppointments()
         # Told of each caller who joins a queue or hangs up waiting (the CTI webhook).
-        self._call_event = call_event or (lambda _event, _entry: None)
+        self._call_event = call_event or (lambda _event, _entry, **_kw: None)
         self._departures = Departures(queue=queue, deadlines=deadlines, calls=calls,
                                       route=self._route, call_event=self._call_event)
 

@@ -8,6 +8,7 @@ import redis
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
+from ringback.errors import NotFound
 from ringback.helpdesk.events import event_key
 from ringback.helpdesk.outbox import CTI
 from ringback.jobs import UniqueJobs, unique_job_id
@@ -43,10 +44,10 @@ class HelpdeskJobs:
             held.delete()
         return self._jobs.enqueue("deliver", ident, (row_id,), retries=0)
 
-    def call_event(self, fields: Mapping[str, str]) -> object:
+    def call_event(self, fields: Mapping[str, str], agent_id: str | None = None) -> object:
         return self._jobs.enqueue("call_event", unique_job_id("helpdesk", "event",
                                                               event_key(fields)),
-                                  (dict(fields),), retries=3)
+                                  (dict(fields), agent_id), retries=3)
 
 
 def deliver(row_id: int) -> bool:
@@ -55,8 +56,15 @@ def deliver(row_id: int) -> bool:
     return job_services().helpdesk_outbox.deliver(row_id)
 
 
-def call_event(fields: dict[str, str]) -> int:
-    """The event's outbox row (written once), whose delivery ``add`` asks for."""
+def call_event(fields: dict[str, str], agent_id: str | None = None) -> int:
+    """The event's outbox row (written once), whose delivery ``add`` asks for; an
+    answer names its agent as ``user`` (Zammad shows it in the caller log)."""
     from ringback.worker import job_services
 
-    return job_services().helpdesk_outbox.add(CTI, "event", event_key(fields), fields)
+    services = job_services()
+    if agent_id and agent_id.isdigit():
+        try:
+            fields = {**fields, "user": services.agents.get(int(agent_id)).name}
+        except NotFound:
+            pass  # the agent is gone: the event goes without a name
+    return services.helpdesk_outbox.add(CTI, "event", event_key(fields), fields)
