@@ -80,6 +80,8 @@ class Settings:
     znuny_webservice: str | None = None
     znuny_user: str | None = None
     znuny_password: str | None = None
+    # The customer user of tickets whose caller no Znuny customer user has by phone.
+    znuny_customer_user: str | None = None
     cti_webhook_url: str | None = None
     cti_webhook_secret: str | None = None
 
@@ -158,6 +160,7 @@ class Settings:
             znuny_webservice=_get(env, "RINGBACK_ZNUNY_WEBSERVICE"),
             znuny_user=_get(env, "RINGBACK_ZNUNY_USER"),
             znuny_password=_get(env, "RINGBACK_ZNUNY_PASSWORD"),
+            znuny_customer_user=_get(env, "RINGBACK_ZNUNY_CUSTOMER_USER"),
             cti_webhook_url=_url(env, "RINGBACK_CTI_WEBHOOK_URL", schemes=("https", "http")),
             cti_webhook_secret=_token(env, "RINGBACK_CTI_WEBHOOK_SECRET"),
         )

@@ -149,7 +149,8 @@ def test_with_znuny_chosen_the_user_center_also_opens_znunys_own_center(
     s = app.extensions["ringback"]
     s.settings = s.settings.with_changes(znuny_url="https://desk.acme.example",
                                          znuny_webservice="Ringback", znuny_user="bot",
-                                         znuny_password="secret")
+                                         znuny_password="secret",
+                                         znuny_customer_user="phone-callers")
     s.__dict__.pop("helpdesk_outbox", None)
     assert s.helpdesk_outbox.choose("znuny")
     page = owner_client.get(center).get_data(as_text=True)

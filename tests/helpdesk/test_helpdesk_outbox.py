@@ -30,7 +30,8 @@ def _zendesk(settings, url):
 
 def _znuny(settings, url):
     return settings.with_changes(znuny_url=url, znuny_webservice="Ringback",
-                                 znuny_user="ringback", znuny_password="pw")
+                                 znuny_user="ringback", znuny_password="pw",
+                                 znuny_customer_user="phone-callers")
 
 
 def _basic(user, password):
@@ -90,7 +91,7 @@ def test_znuny_ticket_create_update_and_customer_search(db, clock, settings, sta
     outbox = _outbox(db, clock, _znuny(settings, standin.url), asked)
     outbox.choose("znuny")
     _file(db, clock, outbox)
-    standin.answer(200, json.dumps({"CustomerUserIDs": ["jdoe"]}))
+    standin.answer(200, json.dumps({"CustomerUser": ["jdoe"]}))
     standin.answer(200, json.dumps({"TicketID": "981", "TicketNumber": "2027011510000017",
                                     "ArticleID": "4001"}))
     standin.answer(200, json.dumps({"TicketID": "981", "ArticleID": "4002"}))
@@ -101,13 +102,14 @@ def test_znuny_ticket_create_update_and_customer_search(db, clock, settings, sta
     search, create, update = standin.seen
     login = {"UserLogin": "ringback", "Password": "pw"}
     assert (search.method, search.path) == ("POST", f"{base}/CustomerUserSearch")
-    assert json.loads(search.body) == {**login, "Search": PHONE}
+    assert json.loads(search.body) == {**login, "CustomerUser": {"UserPhone": PHONE}}
     assert (create.method, create.path) == ("POST", f"{base}/Ticket")
+    # No "From": Znuny's TicketCreate refuses a From that is not an e-mail address.
     assert json.loads(create.body) == {**login, "Ticket": {
         "Title": "Callback", "Queue": "Raw", "State": "new", "Priority": "3 normal",
         "CustomerUser": "jdoe"}, "Article": {
         "CommunicationChannel": "Phone", "SenderType": "customer", "IsVisibleForCustomer": 0,
-        "From": PHONE, "Subject": "Callback", "Body": "Nobody called back.",
+        "Subject": "Callback", "Body": f"Nobody called back.\n\nCaller: {PHONE}",
         "ContentType": "text/plain; charset=utf8"}}
     assert (update.method, update.path) == ("PATCH", f"{base}/Ticket/981")
     assert json.loads(update.body) == {**login, "Article": {
@@ -115,6 +117,36 @@ def test_znuny_ticket_create_update_and_customer_search(db, clock, settings, sta
         "Subject": "Note", "Body": "Callback attempt: no answer",
         "ContentType": "text/plain; charset=utf8"}}
     assert outbox.get(ticket_row).remote_id == "981"
+
+
+def test_a_caller_no_znuny_customer_user_has_is_filed_for_the_configured_one(
+    db, clock, settings, standin
+):
+    asked: list = []
+    outbox = _outbox(db, clock, _znuny(settings, standin.url), asked)
+    outbox.choose("znuny")
+    _file(db, clock, outbox)
+    not_found = {"Error": {"ErrorCode": "CustomerUserSearch.Operation failed",
+                           "ErrorMessage": "CustomerUserSearch: Could not find customer user"}}
+    standin.answer(200, json.dumps(not_found))  # nobody's phone
+    standin.answer(200, json.dumps(not_found))  # nobody's mobile
+    standin.answer(200, json.dumps({"TicketID": "982", "TicketNumber": "2027011510000018"}))
+    assert outbox.deliver(asked[0][0])
+
+    phone, mobile, create = standin.seen
+    assert json.loads(phone.body)["CustomerUser"] == {"UserPhone": PHONE}
+    assert json.loads(mobile.body)["CustomerUser"] == {"UserMobile": PHONE}
+    assert json.loads(create.body)["Ticket"]["CustomerUser"] == "phone-callers"
+    assert outbox.get(asked[0][0]).remote_id == "982"
+
+
+def test_znuny_needs_a_customer_user_for_unknown_callers_to_be_chosen(db, clock, settings):
+    without = _znuny(settings, "https://desk.example.com").with_changes(
+        znuny_customer_user=None)
+    outbox = _outbox(db, clock, without, [])
+    assert outbox.configured() == ["builtin"]
+    with pytest.raises(ValueError):
+        outbox.choose("znuny")
 
 
 def test_znuny_customer_center_url():
@@ -128,7 +160,7 @@ def test_a_znuny_error_in_a_200_answer_is_a_failure(db, clock, settings, standin
     outbox = _outbox(db, clock, _znuny(settings, standin.url), asked)
     outbox.choose("znuny")
     _file(db, clock, outbox)
-    standin.answer(200, json.dumps({"CustomerUserIDs": []}))
+    standin.answer(200, json.dumps({"CustomerUser": ["jdoe"]}))
     standin.answer(200, json.dumps({"Error": {"ErrorCode": "TicketCreate.AuthFail",
                                               "ErrorMessage": "Authorization failing!"}}))
     assert not outbox.deliver(asked[0][0])

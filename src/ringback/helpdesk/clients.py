@@ -23,6 +23,13 @@ class HelpdeskError(Exception):
     """The helpdesk did not take the request; the text says why."""
 
 
+class ZnunyNotFound(HelpdeskError):
+    """Znuny's customer user search found nobody (an answer, not a failure)."""
+
+
+NOT_FOUND = "Could not find customer user"
+
+
 def _send(method: str, url: str, **kwargs: Any) -> requests.Response:
     try:
         response = requests.request(method, url, timeout=TIMEOUT_SECONDS, **kwargs)
@@ -84,9 +91,10 @@ class ZnunyClient:
     """Znuny/OTRS GenericInterface REST, one web service (see docs/tickets.md).
 
     Routes: POST /Ticket (TicketCreate), PATCH /Ticket/:TicketID (TicketUpdate),
-    POST /CustomerUserSearch (CustomerUserSearch); the agent's UserLogin and
-    Password travel in each body.  Znuny answers errors with HTTP 200 and an
-    ``Error`` object, which counts as a failure too.
+    POST /CustomerUserSearch (the CustomerUser::CustomerUserSearch operation of
+    the GIExtension add-on; stock Znuny has no customer user search); the
+    agent's UserLogin and Password travel in each body.  Znuny answers errors
+    with HTTP 200 and an ``Error`` object, which counts as a failure too.
     """
 
     def __init__(self, url: str, webservice: str, user: str, password: str) -> None:
@@ -101,7 +109,8 @@ class ZnunyClient:
         if error:
             code = error.get("ErrorCode", "") if isinstance(error, dict) else ""
             text = error.get("ErrorMessage", "") if isinstance(error, dict) else str(error)
-            raise HelpdeskError(f"Znuny: {code}: {text}"[:500])
+            failure = ZnunyNotFound if NOT_FOUND in str(text) else HelpdeskError
+            raise failure(f"Znuny: {code}: {text}"[:500])
         return answer
 
     def ticket_create(self, ticket: Mapping[str, Any], article: Mapping[str, Any]) -> str:
@@ -116,12 +125,21 @@ class ZnunyClient:
         return str(answer.get("ArticleID", ""))
 
     def customer_user_search(self, phone: str) -> list[str]:
-        """The CustomerUserIDs whose phone or mobile is ``phone``."""
-        answer = self._call("POST", "/CustomerUserSearch", {"Search": phone})
-        ids = answer.get("CustomerUserIDs", answer.get("CustomerUserID", []))
-        if isinstance(ids, str):
-            ids = [ids]
-        return [str(i) for i in ids] if isinstance(ids, list) else []
+        """The logins of the customer users whose phone, else whose mobile, is ``phone``:
+        ``{"CustomerUser": {"UserPhone": ...}}``, answered ``{"CustomerUser": [...]}``
+        or, when none has it, the error "Could not find customer user"."""
+        for field in ("UserPhone", "UserMobile"):
+            try:
+                answer = self._call("POST", "/CustomerUserSearch",
+                                    {"CustomerUser": {field: phone}})
+            except ZnunyNotFound:
+                continue
+            logins = answer.get("CustomerUser")
+            if isinstance(logins, str):
+                logins = [logins]
+            if isinstance(logins, list) and logins:
+                return [str(login) for login in logins]
+        return []
 
     def customer_center_url(self, customer_user_id: str) -> str:
         return customer_center_url(self._root, customer_user_id)

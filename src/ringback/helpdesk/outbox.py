@@ -50,7 +50,7 @@ def configured_systems(settings: Settings) -> list[str]:
     if settings.zendesk_url and settings.zendesk_email and settings.zendesk_token:
         systems.append(ZENDESK)
     if settings.znuny_url and settings.znuny_webservice and settings.znuny_user \
-            and settings.znuny_password:
+            and settings.znuny_password and settings.znuny_customer_user:
         systems.append(ZNUNY)
     return systems
 
@@ -204,7 +204,7 @@ class HelpdeskOutbox:
             znuny = ZnunyClient(str(s.znuny_url), str(s.znuny_webservice), str(s.znuny_user),
                                 str(s.znuny_password))
             if kind == "ticket":
-                return _znuny_ticket(znuny, payload)
+                return _znuny_ticket(znuny, payload, str(s.znuny_customer_user))
             return znuny.ticket_update_article(
                 self._remote_ticket(target, local_ticket_id), _znuny_note(payload)) or None
         raise HelpdeskError(f"unknown target {target!r}")
@@ -292,18 +292,24 @@ def _zendesk_ticket(zendesk: ZendeskClient, payload: Mapping[str, Any]) -> str:
     return zendesk.create_ticket(ticket, idempotency_key=str(payload["key"]))
 
 
-def _znuny_ticket(znuny: ZnunyClient, payload: Mapping[str, Any]) -> str:
+def _znuny_ticket(znuny: ZnunyClient, payload: Mapping[str, Any], unknown_caller: str) -> str:
+    """TicketCreate for the one customer user who has the caller's number, else for
+    ``unknown_caller``: Znuny takes only a customer user's login or an e-mail address
+    as ``CustomerUser`` and as an article's ``From``, so a number goes in the body."""
     requester = str(payload["requester"])
-    customer = requester
-    if requester.startswith("+"):
+    body = str(payload.get("description") or payload["subject"])
+    article: dict[str, Any] = {"CommunicationChannel": "Phone", "SenderType": "customer",
+                               "IsVisibleForCustomer": 0, "Subject": payload["subject"]}
+    if "@" in requester:
+        customer = requester
+        article["From"] = requester
+    else:
         found = znuny.customer_user_search(requester)
-        customer = found[0] if len(found) == 1 else requester
+        customer = found[0] if len(found) == 1 else unknown_caller
+        body = f"{body}\n\nCaller: {requester}"
+    article.update({"Body": body, "ContentType": "text/plain; charset=utf8"})
     ticket = {"Title": payload["subject"], "Queue": "Raw", "State": "new",
               "Priority": "3 normal", "CustomerUser": customer}
-    article = {"CommunicationChannel": "Phone", "SenderType": "customer",
-               "IsVisibleForCustomer": 0, "From": requester, "Subject": payload["subject"],
-               "Body": payload.get("description") or payload["subject"],
-               "ContentType": "text/plain; charset=utf8"}
     return znuny.ticket_create(ticket, article)
 
 
