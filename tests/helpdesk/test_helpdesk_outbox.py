@@ -232,3 +232,22 @@ def test_cti_webhook_is_form_encoded_and_signed(db, clock, settings, standin):
         == fields
     expected = hmac.new(secret.encode(), seen.body, hashlib.sha256).hexdigest()
     assert seen.headers["X-Ringback-Signature"] == f"sha256={expected}"
+
+
+def test_a_comment_follows_its_ticket_not_the_current_choice(db, clock, settings, standin):
+    asked: list = []
+    outbox = _outbox(db, clock, _zendesk(settings, standin.url), asked)
+    sink = HelpdeskTicketSink(BuiltinTicketSink(db, clock), outbox)
+    before = sink.create_ticket(idempotency_key="callback:sales:7", subject="Callback",
+                                requester=PHONE, description="Filed in the built-in store.")
+    outbox.choose("zendesk")
+    after = sink.create_ticket(idempotency_key="callback:sales:8", subject="Callback",
+                               requester=PHONE, description="Filed for Zendesk too.")
+    outbox.choose("builtin")
+
+    sink.add_comment(before.id, body="Never went to Zendesk: stays here", internal=True)
+    sink.add_comment(after.id, body="Its ticket went to Zendesk", internal=True)
+
+    assert [(i.target, i.kind) for i in outbox.unsent()] == [
+        ("zendesk", "ticket"), ("zendesk", "comment")]
+    assert outbox.ticket_targets(int(before.id)) == []

@@ -132,6 +132,15 @@ class HelpdeskOutbox:
         self._ask(row_id, 0)
         return row_id
 
+    def ticket_targets(self, local_ticket_id: int) -> list[str]:
+        """The helpdesks a built-in ticket was queued for (its comments go there too)."""
+        with self._db.session() as session:
+            return list(session.scalars(
+                select(HelpdeskOutboxRow.target).where(
+                    HelpdeskOutboxRow.kind == "ticket",
+                    HelpdeskOutboxRow.local_ticket_id == local_ticket_id)
+                .order_by(HelpdeskOutboxRow.id)))
+
     def _ask(self, row_id: int, attempts: int) -> None:
         try:
             self._enqueue(row_id, attempts)

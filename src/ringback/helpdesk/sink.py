@@ -44,8 +44,9 @@ class HelpdeskTicketSink:
                     idempotency_key: str | None = None, author: str | None = None) -> CommentRef:
         ref = self._builtin.add_comment(ticket_id, body=body, internal=internal,
                                         idempotency_key=idempotency_key, author=author)
-        target = self._outbox.chosen()
-        if target != BUILTIN:
+        # A comment follows its ticket: to the helpdesk that ticket was queued for,
+        # whatever is chosen now (a ticket filed before a helpdesk was chosen has none).
+        for target in self._outbox.ticket_targets(int(ref.ticket_id)):
             self._outbox.add(target, "comment", f"{target}:comment:{ref.id}", {
                 "body": body.strip(), "internal": internal, "author": author,
             }, local_ticket_id=int(ref.ticket_id))
