@@ -56,7 +56,7 @@ def file_voicemail_ticket(**fields: Any) -> str:
         # A withheld caller cannot be the requester; the ticket still records the message.
         requester = voicemail.dialled
         description += f"\nThe caller's number was withheld ({voicemail.caller or 'none'})."
-    ref: TicketRef = services.tickets.create_ticket(
+    ref: TicketRef = services.ticket_sink.create_ticket(  # the chosen helpdesk too
         idempotency_key=f"voicemail:{voicemail.call_sid}",
         subject=VOICEMAIL_SUBJECT,
         requester=requester,
