@@ -13,10 +13,12 @@ def test_each_collaborator_is_built_once_and_shared(services: Services) -> None:
     assert services.routing is services.routing
     assert services.journey is services.journey
     shared = {"queue": services.queue, "deadlines": services.deadlines,
-              "records": services.callback_records, "tickets": services.tickets,
+              "records": services.callback_records, "tickets": services.ticket_sink,
               "agents": services.agents, "urls": services.outbound_urls,
               "telephony": services.telephony, "clock": services.clock}
     assert [name for name, one in shared.items() if getattr(parts, name) is not one] == []
+    # The sink callbacks file through keeps the one built-in store underneath.
+    assert services.ticket_sink._builtin is services.tickets
 
 
 def test_the_web_edge_reaches_the_services_the_app_was_given(app, services) -> None:

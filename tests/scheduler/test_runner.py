@@ -29,7 +29,7 @@ def test_the_scheduler_sweeps_every_second_one_sweep_at_a_time(services):
     scheduler = build_scheduler(services, "test-scheduler", handlers=RECORD)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {"heartbeat", "deadlines", "abandoned-jobs", "console-sessions",
-                         "ticket-auto-close"}
+                         "ticket-auto-close", "helpdesk-outbox"}
     sweep = jobs["deadlines"]
     assert sweep.trigger.interval.total_seconds() == 1
     assert (sweep.max_instances, sweep.coalesce) == (1, True)
