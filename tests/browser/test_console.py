@@ -95,7 +95,8 @@ def test_an_invited_agent_sets_a_password_from_the_outbox_and_logs_in(
     page.get_by_role("button", name="Add and send invitation").click()
     page.get_by_role("status").filter(has_text="an invitation went to dana@example.com").wait_for()
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Outbox", exact=True).click()
+    menu = page.get_by_role("navigation", name="Main")
+    menu.get_by_role("link", name="Outbox", exact=True).click()
     page.get_by_role("link", name="Your ringback account").click()
     link = page.locator('.mail-body a[href*="/console/invitation#"]')
     invitation_url = link.get_attribute("href")
