@@ -72,6 +72,9 @@ AREA_LABELS = {
     Permission.REPORTS: "Reports",
     Permission.BOOKINGS: "Bookings",
     Permission.TICKETS: "Tickets",
+    Permission.REQUESTS: "Requests",
+    Permission.KNOWLEDGE_BASE: "Knowledge base editing",
+    Permission.WORK_ORDERS: "Work orders and problem codes",
 }
 
 

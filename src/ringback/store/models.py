@@ -45,6 +45,12 @@ class Permission(str, enum.Enum):
     REPORTS = "reports"
     BOOKINGS = "bookings"
     TICKETS = "tickets"
+    # Call-centre requests: log requests, read the knowledge base, see work orders.
+    REQUESTS = "requests"
+    # Write and change knowledge-base articles (supervisors).
+    KNOWLEDGE_BASE = "knowledge_base"
+    # Move work orders through their states and edit the problem-code tree.
+    WORK_ORDERS = "work_orders"
 
 
 class Agent(Base):
