@@ -29,6 +29,7 @@ MODEL_MODULES = (
     "ringback.store.bookings",
     "ringback.store.customer_calls",
     "ringback.store.helpdesk_outbox",
+    "ringback.store.knowledge",
 )
 
 
