@@ -72,6 +72,7 @@ if TYPE_CHECKING:
     from ringback.calls.journey import CallJourney
     from ringback.helpdesk.events import CallEvents
     from ringback.helpdesk.outbox import HelpdeskOutbox
+    from ringback.knowledge import KnowledgeBase
     from ringback.store.bookings import Booking
 
 
@@ -172,6 +173,13 @@ class Services:
     def customers(self) -> CustomerDirectory:
         """Customers, their people and the caller lookup of the screen pop."""
         return CustomerDirectory(self.db)
+
+    @cached_property
+    def knowledge(self) -> KnowledgeBase:
+        """Knowledge-base articles: search, versions and how often each was used."""
+        from ringback.knowledge import KnowledgeBase
+
+        return KnowledgeBase(self.db, self.clock)
 
     @cached_property
     def call_timeline(self) -> CallTimeline:
