@@ -22,6 +22,9 @@ LIMITS = ("max_size", "max_wait_seconds", "offer_timeout_seconds", "wrap_up_seco
 DEFAULTS = QueueSettings()
 DEFAULT_PRIORITY = 0  # an intent without a rule (docs/queue.md)
 _WHOLE = re.compile(r"^-?[0-9]{1,12}$")
+# How the menu and queue forms name each intent.
+INTENT_LABELS = {Intent.GENERAL.value: "General", Intent.BOOKING.value: "Booking",
+                 Intent.TICKET.value: "Ticket", Intent.PROBLEM.value: "Report a problem"}
 
 
 @dataclass

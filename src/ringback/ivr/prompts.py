@@ -68,6 +68,7 @@ class PromptKey(str, Enum):
     AGENT_WHISPER_INTENT = "agent_whisper_intent"
     INTENT_BOOKING = "intent_booking"
     INTENT_TICKET = "intent_ticket"
+    INTENT_PROBLEM = "intent_problem"
     DURATION_ONE_MINUTE = "duration_one_minute"
     DURATION_MINUTES = "duration_minutes"
     DURATION_ONE_SECOND = "duration_one_second"

@@ -41,6 +41,8 @@ class Intent(str, Enum):
     GENERAL = "general"
     BOOKING = "booking"
     TICKET = "ticket"
+    # "Report a problem": the agent's request form opens on an action request.
+    PROBLEM = "problem"
 
 
 class AgentState(str, Enum):

@@ -26,7 +26,8 @@ from ringback.routing.endpoints import Endpoint, EndpointKind
 from ringback.routing.urls import AgentUrls, OfferTag
 
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
-_INTENT_WORDS = {Intent.BOOKING: PromptKey.INTENT_BOOKING, Intent.TICKET: PromptKey.INTENT_TICKET}
+_INTENT_WORDS = {Intent.BOOKING: PromptKey.INTENT_BOOKING, Intent.TICKET: PromptKey.INTENT_TICKET,
+                 Intent.PROBLEM: PromptKey.INTENT_PROBLEM}
 
 
 def connect(entry: Entry, endpoint: Endpoint, urls: AgentUrls, tag: OfferTag,
@@ -54,7 +55,7 @@ def whisper(prompts: Prompts, entry: Entry, now: float) -> str:
 
 
 def whisper_text(prompts: Prompts, entry: Entry, now: float) -> str:
-    """What the agent hears: queue, intent (booking or ticket, none for general) and
+    """What the agent hears: queue, intent (booking, ticket or problem, none for general) and
     the caller's wait so far, e.g. "..., booking, waiting 2 minutes 5 seconds"."""
     duration = prompts.duration(now - entry.enqueued_at)
     word = _INTENT_WORDS.get(entry.intent)

@@ -27,6 +27,7 @@ from ringback.console.number_form import (
     shipped_language_name,
     shipped_prompts,
 )
+from ringback.console.queue_form import INTENT_LABELS
 from ringback.console.web import allow_media_from, notify
 from ringback.errors import NotFound, ValidationError
 from ringback.ivr.config import GREETING_NAMES, LineType, MenuAction, OverflowKind
@@ -131,7 +132,7 @@ def _form_page(form: NumberForm, errors: dict[str, str], *, new: bool = False,
         "console/number_form.html", form=form, errors=errors, new=new,
         remove_error=remove_error, greeting_names=GREETING_NAMES,
         greeting_labels=GREETING_LABELS, field_label=field_label, line_types=list(LineType),
-        menu_actions=list(MenuAction), intents=list(Intent),
+        menu_actions=list(MenuAction), intents=list(Intent), intent_labels=INTENT_LABELS,
         overflow_kinds=list(OverflowKind),
         shipped=shipped_prompts(form.language, default_language),
         shipped_language_name=shipped_language_name(form.language, default_language),

@@ -20,6 +20,7 @@ from ringback.console.context import audit_log, services
 from ringback.console.queue_form import (
     DEFAULT_PRIORITY,
     DEFAULTS,
+    INTENT_LABELS,
     QueueForm,
     QueueRow,
     changes,
@@ -39,6 +40,8 @@ INTENT_HINTS = {
     Intent.GENERAL.value: "Callers of a number without a menu, or of a menu key marked General.",
     Intent.BOOKING.value: "Callers of a menu key marked Booking (appointments).",
     Intent.TICKET.value: "Callers of a menu key marked Ticket (requests and remarks).",
+    Intent.PROBLEM.value: "Callers of a menu key marked Report a problem (the request form "
+                          "opens on an action request).",
 }
 log = logging.getLogger(__name__)
 
@@ -139,12 +142,14 @@ def _list_page(wanted: str = "", problem: str | None = None, *, new_queue: str =
     if add_problem:
         errors["new_queue"] = add_problem
     return render_template("console/queues.html", rows=_known_rows(), intents=list(Intent),
+                           intent_labels=INTENT_LABELS,
                            wanted=wanted, new_queue=new_queue, errors=errors)
 
 
 def _form_page(form: QueueForm, errors: dict[str, str]) -> str:
     return render_template(
         "console/queue_form.html", form=form, errors=errors, intents=list(Intent),
+        intent_labels=INTENT_LABELS,
         intent_hints=INTENT_HINTS, defaults=DEFAULTS, default_priority=DEFAULT_PRIORITY,
         max_priority=MAX_PRIORITY,
         numbers=_numbers_by_queue().get(form.queue_id, []),
