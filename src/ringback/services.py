@@ -74,6 +74,7 @@ if TYPE_CHECKING:
     from ringback.helpdesk.outbox import HelpdeskOutbox
     from ringback.knowledge import KnowledgeBase
     from ringback.store.bookings import Booking
+    from ringback.work_orders import ProblemCodes, WorkOrders
 
 
 @dataclass
@@ -211,6 +212,27 @@ class Services:
 
         on = self.settings.cti_webhook_url and self.settings.cti_webhook_secret
         return CallEvents(HelpdeskJobs(self.redis).call_event if on else None)
+
+    # Problem codes and work orders (ringback.work_orders)
+
+    @cached_property
+    def problem_codes(self) -> ProblemCodes:
+        """The problem-code tree and each code's work-order template."""
+        from ringback.work_orders import ProblemCodes
+
+        return ProblemCodes(self.db)
+
+    @cached_property
+    def work_orders(self) -> WorkOrders:
+        """Work orders; also sent to the signed work-order webhook when it is configured."""
+        from ringback.work_orders import WorkOrders
+        from ringback.work_orders.adapter import BuiltinAdapter, WebhookAdapter, WorkOrderAdapter
+
+        s = self.settings
+        adapter: WorkOrderAdapter = (
+            WebhookAdapter(self.helpdesk_outbox)
+            if s.work_order_webhook_url and s.work_order_webhook_secret else BuiltinAdapter())
+        return WorkOrders(self.db, self.clock, self.problem_codes, adapter)
 
     # Bookings (ringback.booking_bridge)
 

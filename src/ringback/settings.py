@@ -84,6 +84,10 @@ class Settings:
     znuny_customer_user: str | None = None
     cti_webhook_url: str | None = None
     cti_webhook_secret: str | None = None
+    # Work orders also go to this webhook, as signed JSON, when both are set
+    # (ringback.work_orders.adapter); without them they stay in ringback only.
+    work_order_webhook_url: str | None = None
+    work_order_webhook_secret: str | None = None
 
     @property
     def uses_embedded_redis(self) -> bool:
@@ -163,6 +167,9 @@ class Settings:
             znuny_customer_user=_get(env, "RINGBACK_ZNUNY_CUSTOMER_USER"),
             cti_webhook_url=_url(env, "RINGBACK_CTI_WEBHOOK_URL", schemes=("https", "http")),
             cti_webhook_secret=_token(env, "RINGBACK_CTI_WEBHOOK_SECRET"),
+            work_order_webhook_url=_url(env, "RINGBACK_WORK_ORDER_WEBHOOK_URL",
+                                        schemes=("https", "http")),
+            work_order_webhook_secret=_token(env, "RINGBACK_WORK_ORDER_WEBHOOK_SECRET"),
         )
 
 

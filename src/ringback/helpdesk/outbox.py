@@ -5,6 +5,10 @@ the row and marks it sent, or keeps it pending with one more attempt, the
 error and the time of its next attempt.  The scheduler's sweep
 (``jobs.sweep``) enqueues rows whose time has come, so a row whose job was
 lost, or whose helpdesk was down, is sent later all the same.
+
+Besides helpdesks, the outbox carries work orders to the work-order webhook
+(target ``work_order``, ``ringback.work_orders.webhook``); those rows are
+queued inside the work order's own transaction (``add_in``).
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from ringback.clock import Clock
 from ringback.helpdesk.clients import CtiWebhook, HelpdeskError, ZendeskClient, ZnunyClient
@@ -24,6 +29,7 @@ from ringback.settings import Settings
 from ringback.store.console import AccountSetting
 from ringback.store.db import Database
 from ringback.store.helpdesk_outbox import HelpdeskOutboxRow
+from ringback.work_orders import webhook as work_order_webhook
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +37,7 @@ BUILTIN = "builtin"
 ZENDESK = "zendesk"
 ZNUNY = "znuny"
 CTI = "cti"
+WORK_ORDER = "work_order"
 TICKET_SYSTEMS = (BUILTIN, ZENDESK, ZNUNY)
 CHOICE_KEY = "ticket_system"
 PENDING = "pending"
@@ -132,6 +139,21 @@ class HelpdeskOutbox:
         self._ask(row_id, 0)
         return row_id
 
+    def add_in(self, session: Session, target: str, kind: str, key: str,
+               payload: Mapping[str, Any]) -> int:
+        """Queue one row in the caller's unit of work; its delivery is asked for once
+        that commits, and a rollback takes the row with it.  The row's id."""
+        now = self._now()
+        row = HelpdeskOutboxRow(target=target, kind=kind, key=key, payload=dict(payload),
+                                status=PENDING, attempts=0, next_attempt_at=now,
+                                created_at=now, updated_at=now)
+        session.add(row)
+        session.flush()
+        row_id = row.id
+        event.listen(session, "after_commit", lambda _session: self._ask(row_id, 0),
+                     once=True)
+        return row_id
+
     def ticket_targets(self, local_ticket_id: int) -> list[str]:
         """The helpdesks a built-in ticket was queued for (its comments go there too)."""
         with self._db.session() as session:
@@ -158,9 +180,9 @@ class HelpdeskOutbox:
             if row is None or row.status == SENT:
                 return row is not None
             target, kind, payload = row.target, row.kind, dict(row.payload)
-            local_ticket_id = row.local_ticket_id
+            local_ticket_id, key = row.local_ticket_id, row.key
         try:
-            remote_id = self._send(target, kind, payload, local_ticket_id)
+            remote_id = self._send(target, kind, payload, local_ticket_id, key)
         except HelpdeskError as exc:
             self._failed(row_id, str(exc))
             return False
@@ -172,6 +194,8 @@ class HelpdeskOutbox:
             row = session.get(HelpdeskOutboxRow, row_id)
             if row is not None:
                 row.status = SENT
+                if target == WORK_ORDER and kind == "created" and remote_id:
+                    work_order_webhook.record_reference(session, payload, remote_id)
                 row.remote_id = remote_id
                 row.last_error = None
                 row.attempts += 1
@@ -190,8 +214,16 @@ class HelpdeskOutbox:
             row.updated_at = now
 
     def _send(self, target: str, kind: str, payload: dict[str, Any],
-              local_ticket_id: int | None) -> str | None:
+              local_ticket_id: int | None, key: str) -> str | None:
         s = self._settings
+        if target == WORK_ORDER:
+            if not (s.work_order_webhook_url and s.work_order_webhook_secret):
+                raise HelpdeskError("the work-order webhook is not configured")
+            if kind != "created":
+                self._created_first(payload)
+            return work_order_webhook.WorkOrderWebhook(
+                s.work_order_webhook_url, s.work_order_webhook_secret).post(
+                    key, payload)
         if target == CTI:
             if not (s.cti_webhook_url and s.cti_webhook_secret):
                 raise HelpdeskError("the CTI webhook is not configured")
@@ -229,6 +261,17 @@ class HelpdeskOutbox:
         if not remote:
             raise HelpdeskError("waiting for its ticket to reach the helpdesk first")
         return remote
+
+    def _created_first(self, payload: Mapping[str, Any]) -> None:
+        """A work order's change waits until its creation reached the webhook."""
+        order = payload.get("work_order")
+        key = f"work_order:{order.get('id') if isinstance(order, dict) else None}:created"
+        with self._db.session() as session:
+            status = session.scalar(select(HelpdeskOutboxRow.status)
+                                    .where(HelpdeskOutboxRow.key == key))
+        if status != SENT:
+            raise HelpdeskError("waiting for its work order's creation to reach the "
+                                "webhook first")
 
     # Retries and the console
 

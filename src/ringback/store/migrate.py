@@ -30,6 +30,7 @@ MODEL_MODULES = (
     "ringback.store.customer_calls",
     "ringback.store.helpdesk_outbox",
     "ringback.store.knowledge",
+    "ringback.store.work_orders",
 )
 
 
