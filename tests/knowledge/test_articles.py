@@ -158,3 +158,14 @@ def test_archived_articles_are_not_found_but_stay_readable(kb):
     assert [h.id for h in kb.search("appliance")] == [made.id]
     with pytest.raises(NotFound):
         kb.get("abc")
+
+
+def test_of_two_equally_good_matches_the_more_used_comes_first(kb):
+    one = kb.create(SCRIPT, None)
+    two = kb.create(SCRIPT, None)  # the same words: the same rank
+    before = kb.search("fridge")
+    assert before[0].rank == before[1].rank
+    other = two.id if before[0].id == one.id else one.id
+    kb.record_use([other])
+    hits = kb.search("fridge")
+    assert (hits[0].id, hits[0].usage_count) == (other, 1)
