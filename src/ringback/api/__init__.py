@@ -42,6 +42,7 @@ def create_api_blueprint() -> Blueprint:
         openapi,
         presence,
         queues,
+        service_requests,
         ticket_settings,
         tickets,
     )
@@ -70,4 +71,5 @@ def create_api_blueprint() -> Blueprint:
     customers.register(bp)
     ticket_settings.register(bp)
     bookings.register(bp)
+    service_requests.register(bp)
     return bp

@@ -61,6 +61,8 @@ PAGE_MODULES = (
     "ringback.console.pages.caller",
     "ringback.console.pages.tickets",
     "ringback.console.pages.customers",
+    "ringback.console.pages.service_requests",
+    "ringback.console.pages.request_volume",
 )
 
 SECURITY_HEADERS = {
