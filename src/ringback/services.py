@@ -74,6 +74,8 @@ if TYPE_CHECKING:
     from ringback.helpdesk.outbox import HelpdeskOutbox
     from ringback.knowledge import KnowledgeBase
     from ringback.store.bookings import Booking
+    from ringback.service_requests import RequestLog
+    from ringback.service_requests.volume import VolumeReport
     from ringback.work_orders import ProblemCodes, WorkOrders
 
 
@@ -233,6 +235,22 @@ class Services:
             WebhookAdapter(self.helpdesk_outbox)
             if s.work_order_webhook_url and s.work_order_webhook_secret else BuiltinAdapter())
         return WorkOrders(self.db, self.clock, self.problem_codes, adapter)
+
+    # Call-centre requests (ringback.service_requests)
+
+    @cached_property
+    def service_requests(self) -> RequestLog:
+        """Requests: logged at once, completed by type, joined to work orders."""
+        from ringback.service_requests import RequestLog
+
+        return RequestLog(self.db, self.clock, articles=self.knowledge,
+                          codes=self.problem_codes, work_orders=self.work_orders)
+
+    @cached_property
+    def request_volume(self) -> VolumeReport:
+        from ringback.service_requests.volume import VolumeReport
+
+        return VolumeReport(self.db, self.problem_codes)
 
     # Bookings (ringback.booking_bridge)
 

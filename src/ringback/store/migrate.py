@@ -31,6 +31,7 @@ MODEL_MODULES = (
     "ringback.store.helpdesk_outbox",
     "ringback.store.knowledge",
     "ringback.store.work_orders",
+    "ringback.store.service_requests",
 )
 
 
