@@ -36,6 +36,7 @@ def create_api_blueprint() -> Blueprint:
         bookings,
         callbacks,
         customers,
+        knowledge,
         metrics,
         numbers,
         offers,
@@ -72,4 +73,5 @@ def create_api_blueprint() -> Blueprint:
     ticket_settings.register(bp)
     bookings.register(bp)
     service_requests.register(bp)
+    knowledge.register(bp)
     return bp

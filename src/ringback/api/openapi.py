@@ -17,10 +17,12 @@ from flask.typing import ResponseReturnValue
 
 from ringback.api.openapi_bookings import BOOKING_PATHS, BOOKING_SCHEMAS
 from ringback.api.openapi_customers import CUSTOMER_PATHS, CUSTOMER_SCHEMAS
+from ringback.api.openapi_knowledge import KB_PATHS, KB_SCHEMAS
 from ringback.api.openapi_ops import PAGING, op, path_param, query
 from ringback.api.openapi_schemas import RESPONSES, SCHEMAS, ref
 from ringback.api.openapi_service_requests import REQUEST_PATHS, REQUEST_SCHEMAS
 from ringback.api.openapi_tickets import TICKET_PATHS, TICKET_SCHEMAS
+from ringback.api.openapi_work_orders import WORK_ORDER_PATHS, WORK_ORDER_SCHEMAS
 
 OPENAPI_VERSION = "3.1.0"
 PATH = "/openapi.json"
@@ -171,11 +173,12 @@ def document() -> dict[str, Any]:
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
-        "paths": {**PATHS, **CUSTOMER_PATHS, **TICKET_PATHS, **BOOKING_PATHS, **REQUEST_PATHS},
+        "paths": {**PATHS, **CUSTOMER_PATHS, **TICKET_PATHS, **BOOKING_PATHS, **REQUEST_PATHS,
+                  **KB_PATHS, **WORK_ORDER_PATHS},
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {**SCHEMAS, **CUSTOMER_SCHEMAS, **TICKET_SCHEMAS, **BOOKING_SCHEMAS,
-                        **REQUEST_SCHEMAS},
+                        **REQUEST_SCHEMAS, **KB_SCHEMAS, **WORK_ORDER_SCHEMAS},
             "responses": RESPONSES,
         },
     })
