@@ -46,6 +46,7 @@ def create_api_blueprint() -> Blueprint:
         service_requests,
         ticket_settings,
         tickets,
+        work_orders,
     )
 
     bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -74,4 +75,5 @@ def create_api_blueprint() -> Blueprint:
     bookings.register(bp)
     service_requests.register(bp)
     knowledge.register(bp)
+    work_orders.register(bp)
     return bp
