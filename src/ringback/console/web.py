@@ -63,6 +63,7 @@ PAGE_MODULES = (
     "ringback.console.pages.customers",
     "ringback.console.pages.service_requests",
     "ringback.console.pages.request_volume",
+    "ringback.console.pages.knowledge",
 )
 
 SECURITY_HEADERS = {

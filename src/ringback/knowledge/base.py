@@ -146,6 +146,17 @@ class KnowledgeBase:
                 raise NotFound("article version", f"{article.id} v{number}")
             return _version(found[0], found[1])
 
+    def link_targets(self, but: int | None = None) -> list[tuple[int, str]]:
+        """(id, title) of every article a link may point to, by title: in use, not a
+        link itself, not ``but`` (the article being edited)."""
+        with self._db.session() as session:
+            return [(i, t) for i, t in session.execute(
+                select(KbArticle.id, KbArticle.title)
+                .where(KbArticle.archived.is_(False),
+                       KbArticle.kind != ArticleKind.ARTICLE_LINK.value,
+                       KbArticle.id != (but or 0))
+                .order_by(KbArticle.title, KbArticle.id))]
+
     def search(self, q: str, limit: int = 10) -> list[ArticleHit]:
         """Unarchived articles matching ``q``, most relevant first (equal ranks: the
         most used first). An empty ``q`` lists the most used articles."""
