@@ -64,6 +64,7 @@ PAGE_MODULES = (
     "ringback.console.pages.service_requests",
     "ringback.console.pages.request_volume",
     "ringback.console.pages.knowledge",
+    "ringback.console.pages.work_orders",
 )
 
 SECURITY_HEADERS = {
