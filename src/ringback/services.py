@@ -73,9 +73,9 @@ if TYPE_CHECKING:
     from ringback.helpdesk.events import CallEvents
     from ringback.helpdesk.outbox import HelpdeskOutbox
     from ringback.knowledge import KnowledgeBase
-    from ringback.store.bookings import Booking
     from ringback.service_requests import RequestLog
     from ringback.service_requests.volume import VolumeReport
+    from ringback.store.bookings import Booking
     from ringback.work_orders import ProblemCodes, WorkOrders
 
 

@@ -216,6 +216,7 @@ def _template_context() -> dict[str, Any]:
         "csrf_token": form_token,
         "page_notices": page_notices,
         "area_label": area_label,
+        "requests_permission": Permission.REQUESTS,
         "area_names": area_names,
         "role_label": role_label,
         "fmt_time": fmt_time,

@@ -147,6 +147,8 @@ def register(bp: Blueprint) -> None:
             notify(f"Calling {entry.callback_number} back: your phone rings first.")
             if entry.intent is Intent.BOOKING and may_book():
                 return _booking_view(entry.callback_number, ref)
+            if entry.intent is Intent.PROBLEM and may_log_requests():
+                return redirect(_request_url(entry.callback_number, ref))
         return _back()
 
     @bp.post("/live/callbacks/<ref>/decline")
@@ -184,6 +186,8 @@ def register(bp: Blueprint) -> None:
                 else offer.caller
             if offer.intent is Intent.BOOKING and may_book():
                 return _booking_view(number, ref)
+            if offer.intent is Intent.PROBLEM and may_log_requests():
+                return redirect(_request_url(number, ref))
             if require_viewer().principal.may(Permission.TICKETS):
                 return redirect(url_for("console.caller", phone=number, call=ref))
         return _back()
@@ -262,11 +266,22 @@ def _screen_pop(board: Board) -> ScreenPop | None:
         words = f"{len(matches)} customer users have this number"
     else:
         words = "a number no customer user has"
+    if offer.intent is Intent.PROBLEM and may_log_requests():
+        return ScreenPop(words, _request_url(number, offer.id))
     return ScreenPop(words, url_for("console.caller", phone=number, call=offer.id))
 
 
 def may_book() -> bool:
     return require_viewer().principal.may(Permission.BOOKINGS)
+
+
+def may_log_requests() -> bool:
+    return require_viewer().principal.may(Permission.REQUESTS)
+
+
+def _request_url(number: str | None, ref: str) -> str:
+    """A "report a problem" call: the request form, opened on an action request."""
+    return url_for("console.new_service_request", phone=number or None, call=ref, type="action")
 
 
 def _booking_view(number: str, ref: str) -> ResponseReturnValue:

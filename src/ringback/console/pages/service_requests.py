@@ -97,8 +97,10 @@ def register(bp: Blueprint) -> None:
                 notify(f"{TYPE_NAMES[view.request.type]} {view.request.id} is logged. "
                        "Add what it needs below.")
                 return redirect(url_for("console.service_request", request_id=view.request.id))
+        chosen = row_id(shown["customer_user_id"]) if shown["customer_user_id"] else None
+        user = _user(chosen) if len(matches) != 1 else None
         return render_template("console/request_new.html", shown=shown, phone=phone, call=call,
-                               matches=matches, errors=errors, labels=LABELS,
+                               matches=matches, user=user, errors=errors, labels=LABELS,
                                type_names=TYPE_NAMES, channels=CHANNEL_LABELS), \
             422 if errors else 200
 
