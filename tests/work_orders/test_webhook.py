@@ -109,3 +109,16 @@ def test_a_work_order_rolled_back_is_never_announced(services, standin, applianc
     _work(services)
     assert standin.seen == []
     assert services.helpdesk_outbox.unsent() == []
+
+
+def test_the_webhook_settings_come_from_the_environment(tmp_path):
+    from ringback.settings import Settings, SettingsError
+
+    base = {"RINGBACK_DATA_DIR": str(tmp_path), "SECRET_KEY": "k" * 32}
+    s = Settings.from_env({**base, "RINGBACK_WORK_ORDER_WEBHOOK_URL": "https://wo.example/in",
+                           "RINGBACK_WORK_ORDER_WEBHOOK_SECRET": SECRET})
+    assert (s.work_order_webhook_url, s.work_order_webhook_secret) == (
+        "https://wo.example/in", SECRET)
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({**base, "RINGBACK_WORK_ORDER_WEBHOOK_URL": "ftp://wo.example"})
+    assert "RINGBACK_WORK_ORDER_WEBHOOK_URL" in str(refused.value)
