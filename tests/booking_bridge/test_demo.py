@@ -54,6 +54,9 @@ def test_the_command_line_adds_it_and_then_says_it_is_there(cli_env, capsys, db)
     assert main(["demo-data"]) == 0
     out = capsys.readouterr().out
     assert "demo business added: 2 locations, 5 services, 6 resources, 4 customers" in out
+    assert "demo call centre added: 6 knowledge-base articles, 3 problem codes" in out
     assert main(["demo-data"]) == 0
-    assert "the demo business is there already" in capsys.readouterr().out
+    again = capsys.readouterr().out
+    assert "the demo business is there already" in again
+    assert "the demo knowledge base and problem codes are there already" in again
     assert len(BookingCatalog(db).locations()) == 2

@@ -159,6 +159,7 @@ def _book_first_free(book: BookingBook, finder: SlotFinder, customer_id: int,
 
 def cmd_demo_data(_args: argparse.Namespace) -> int:
     from ringback.data_dir import ensure_private
+    from ringback.service_requests.demo import seed_call_centre
     from ringback.settings import Settings, SettingsError
     from ringback.store.migrate import upgrade
 
@@ -172,9 +173,11 @@ def cmd_demo_data(_args: argparse.Namespace) -> int:
     db = Database.from_url(settings.effective_database_url)
     try:
         result = seed_demo(db, SystemClock())
+        call_centre = seed_call_centre(db, SystemClock())
     finally:
         db.dispose()
     print(f"ringback: {result.summary()}")
+    print(f"ringback: {call_centre}")
     return 0
 
 
@@ -182,5 +185,6 @@ def add_demo_data_parser(sub: argparse._SubParsersAction) -> None:  # type: igno
     parser = sub.add_parser(
         "demo-data",
         help="add a small example business (locations, services, resources, customers, "
-             "bookings) to try the booking pages; a second run changes nothing")
+             "bookings, knowledge-base articles, problem codes) to try the booking and "
+             "request pages; a second run changes nothing")
     parser.set_defaults(func=cmd_demo_data)
