@@ -121,11 +121,13 @@ def register(bp: Blueprint) -> None:
         if errors:
             return _request_page(request_id, errors=errors, form=form)
         try:
+            # The details are kept even when completing is refused, so the page can
+            # show what is missing and the work orders already open nearby.
+            view = log.update(request_id, payload, me) if payload else log.get(request_id)
             if form.get("action") == "complete":
-                view = log.complete(request_id, payload | _work_order_choice(form), me)
+                view = log.complete(request_id, _work_order_choice(form), me)
                 notify(_completed_words(view))
             else:
-                view = log.update(request_id, payload, me)
                 notify("Saved.")
         except AlreadyReported:
             return _request_page(request_id, errors={
