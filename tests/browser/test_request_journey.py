@@ -93,6 +93,10 @@ def test_a_problem_call_to_a_work_order_joined_by_a_second_caller(page, browser,
     expect(page.get_by_role("table")).to_contain_text("Information request became Action request")
     (order,) = s.work_orders.page().items
     assert order.problem.name == "Appliance pickup" and order.crew == "Bulky waste crew"
+    page.get_by_role("link", name=f"Work order {order.number}").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(order.number)
+    expect(page.locator("main")).to_contain_text("Schedule the truck")  # the template's tasks
+    screenshot(page, "work-order")
 
     # 6. A neighbour reports the same fridge: another agent links to the open work order.
     ben = desk.agent("ben@example.com", ["live_queue", "requests"])
@@ -126,6 +130,8 @@ def test_a_problem_call_to_a_work_order_joined_by_a_second_caller(page, browser,
     assert len(s.service_requests.for_work_order(order.id)) == 2
 
     # 7. The volume report counts both action requests.
+    page.goto(live_server.at("/console/knowledge?q=fridge"))
+    screenshot(page, "knowledge-base")
     page.goto(request_url)
     page.get_by_role("navigation", name="Main").get_by_role("link",
                                                             name="Request volume").click()

@@ -149,3 +149,31 @@ def test_the_volume_page_counts_and_exports(services, agent_client, clock):
     assert refused.status_code == 422
     assert "Per</a>: must be one of day, week, month" in text(refused)
     assert "Time zone</a>: must be a time zone" in text(refused)
+
+
+def test_a_problem_already_reported_is_offered_to_link_and_the_details_stay(
+        services, agent_client):
+    client, ben = agent_client
+    demo_problem_codes(services.problem_codes)
+    log = services.service_requests
+    first = log.save({"type": "action"}, ben.id).request
+    page = f"/console/requests/{first.id}"
+    post_form(client, page, page, action="complete", problem_code_text="SW-APPL",
+              address="12 Elm Street")
+    order_id = log.get(first.id).request.work_order_id
+    second = log.save({"type": "action"}, ben.id).request
+    page = f"/console/requests/{second.id}"
+    half = post_form(client, page, page, action="complete", problem_code_text="SW-APPL")
+    assert half.status_code == 422
+    assert "Saved, but not complete yet:" in text(half)
+    assert log.get(second.id).request.problem_code_id is not None  # kept
+    asked = post_form(client, page, page, action="complete", address="12 elm st")
+    assert asked.status_code == 409
+    body = text(asked)
+    assert "Already reported nearby." in body and 'name="work_order" value="new"' in body
+    assert log.get(second.id).request.work_order_id is None
+    linked = post_form(client, page, page, action="complete", work_order=str(order_id))
+    assert linked.status_code == 302
+    assert log.get(second.id).request.work_order_id == order_id
+    assert services.work_orders.page().total == 1
+    assert "It is linked to work order" in text(client.get(page))

@@ -235,6 +235,8 @@ class RequestLog:
     def _apply(self, session: Session, row: ServiceRequest, fields: Mapping[str, Any],
                by_agent_id: int | None) -> None:
         errors: dict[str, str] = {}
+        before = _snapshot(row)
+        articles_before = self._article_ids(session, row.id)
         if "customer_user_id" in fields:
             self._check_customer_user(session, fields["customer_user_id"])
             row.customer_user_id = fields["customer_user_id"]
@@ -257,7 +259,10 @@ class RequestLog:
             self._set_articles(session, row, fields["article_ids"], errors)
         if errors:
             raise ValidationError(errors)
-        changed = [name for name in fields if name not in ("work_order_id", "new_work_order")]
+        after = _snapshot(row)
+        changed = [name for name in after if after[name] != before[name]]
+        if self._article_ids(session, row.id) != articles_before:
+            changed.append("article_ids")
         if changed:
             row.updated_at = self._now()
             self._history(session, row.id, "details", "", ", ".join(changed)[:200], by_agent_id)
@@ -332,6 +337,13 @@ class RequestLog:
                  agent_id: int | None) -> None:
         session.add(ServiceRequestHistory(request_id=request_id, event=event, old=old, new=new,
                                           agent_id=agent_id, at=self._now()))
+
+
+def _snapshot(row: ServiceRequest) -> dict[str, Any]:
+    """The detail fields as they are, to tell which ones a save changed."""
+    return {name: getattr(row, name) for name in ("description", "customer_user_id", "channel",
+                                                   "problem_code_id", "address", "latitude",
+                                                   "longitude")}
 
 
 def _location(row: ServiceRequest) -> Location:

@@ -124,18 +124,19 @@ def register(bp: Blueprint) -> None:
             # The details are kept even when completing is refused, so the page can
             # show what is missing and the work orders already open nearby.
             view = log.update(request_id, payload, me) if payload else log.get(request_id)
-            if form.get("action") == "complete":
-                view = log.complete(request_id, _work_order_choice(form), me)
-                notify(_completed_words(view))
-            else:
-                notify("Saved.")
-        except AlreadyReported:
-            return _request_page(request_id, errors={
-                "work_order_id": "this problem was already reported nearby; choose whether to "
-                                 "link this request to that work order or create a new one"},
-                form=form)
         except ValidationError as exc:
             return _request_page(request_id, errors=exc.errors, form=form)
+        if form.get("action") == "complete":
+            try:
+                view = log.complete(request_id, _work_order_choice(form), me)
+            except AlreadyReported:
+                return _request_page(request_id, choose_work_order=True, status=409)
+            except ValidationError as exc:
+                return _request_page(request_id, errors=exc.errors, form=form,
+                                     intro="Saved, but not complete yet:")
+            notify(_completed_words(view))
+        else:
+            notify("Saved.")
         return redirect(url_for("console.service_request", request_id=view.request.id))
 
     @bp.post("/requests/<int:request_id>/articles")
@@ -166,7 +167,8 @@ def register(bp: Blueprint) -> None:
 
 
 def _request_page(request_id: int, *, errors: Mapping[str, str] | None = None,
-                  form: Mapping[str, str] | None = None) -> ResponseReturnValue:
+                  form: Mapping[str, str] | None = None, intro: str | None = None,
+                  choose_work_order: bool = False, status: int = 200) -> ResponseReturnValue:
     s = services()
     view = s.service_requests.get(request_id)
     row = view.request
@@ -187,8 +189,9 @@ def _request_page(request_id: int, *, errors: Mapping[str, str] | None = None,
         resolved=resolved, codes=codes, code=code, near=near, order=order, user=user,
         errors=dict(errors or {}), shown=shown, labels=LABELS, type_names=TYPE_NAMES,
         channels=CHANNEL_LABELS, history=_history(view),
+        intro=intro, choose_work_order=choose_work_order,
         has_page=lambda e: e in current_app.view_functions,
-    ), 422 if errors else 200
+    ), 422 if errors else status
 
 
 def _details(form: Mapping[str, str], errors: dict[str, str]) -> dict[str, Any]:
