@@ -123,6 +123,7 @@ def test_information_request_uses_an_article_then_becomes_an_action_request(
     after = text(client.get(page))
     assert "Action request" in after
     assert "Information request became Action request" in after
+    assert "Articles read out" in after  # what was read out stays on the contact
 
 
 def test_the_request_list_and_pages_need_the_requests_permission(app, services, people):
