@@ -4,28 +4,18 @@ the database's kind, and the downgrade to 0018."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import command
 
 from ringback.store.db import make_engine
 from ringback.store.knowledge import KbArticle, KbArticleVersion
-from ringback.store.migrate import alembic_config
+from tests.migrations import migrate
 from tests.tickets.test_migration_0014 import empty_url  # noqa: F401 (fixture)
-
-
-def _go(url: str, engine, up: str, down: str | None = None) -> None:
-    config = alembic_config(url)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, up)
-        if down:
-            command.downgrade(config, down)
 
 
 def test_the_migration_makes_the_models_tables_and_index_and_takes_them_away(
         empty_url):  # noqa: F811
     engine = make_engine(empty_url)
     try:
-        _go(empty_url, engine, "0019_knowledge_base")
+        migrate(empty_url, engine, "0019_knowledge_base")
         found = sa.inspect(engine)
         for model in (KbArticle, KbArticleVersion):
             table = model.__table__
@@ -50,7 +40,7 @@ def test_the_migration_makes_the_models_tables_and_index_and_takes_them_away(
         with engine.connect() as conn:
             assert conn.scalar(sa.text(match)) == 1
 
-        _go(empty_url, engine, "0019_knowledge_base", down="0018_customer_calls")
+        migrate(empty_url, engine, "0019_knowledge_base", down="0018_customer_calls")
         names = sa.inspect(engine).get_table_names()
         assert not {"kb_articles", "kb_article_versions", "kb_articles_fts"} & set(names)
     finally:

@@ -10,12 +10,11 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 
 from ringback.store.db import make_engine
-from ringback.store.migrate import alembic_config
 from ringback.store.tickets import Ticket
 from ringback.tickets.dashboard import Scope, TicketDashboard
+from tests.migrations import migrate
 from tests.tickets.test_migration_0014 import empty_url  # noqa: F401 (fixture)
 
 MIGRATION = importlib.import_module(
@@ -27,26 +26,17 @@ def _indexes(engine) -> dict[str, list[str]]:
             for ix in sa.inspect(engine).get_indexes("tickets")}
 
 
-def _go(url: str, engine, up: str, down: str | None = None) -> None:
-    config = alembic_config(url)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, up)
-        if down:
-            command.downgrade(config, down)
-
-
 def test_the_migration_adds_the_layout_table_and_the_models_indexes(empty_url):  # noqa: F811
     engine = make_engine(empty_url)
     try:
-        _go(empty_url, engine, "0016_dashboard_layout")
+        migrate(empty_url, engine, "0016_dashboard_layout")
         found = _indexes(engine)
         model = {ix.name: [c.name for c in ix.columns] for ix in Ticket.__table__.indexes
                  if ix.name in MIGRATION.INDEXES}
         assert model == MIGRATION.INDEXES
         assert {name: found.get(name) for name in MIGRATION.INDEXES} == MIGRATION.INDEXES
         assert "dashboard_layouts" in sa.inspect(engine).get_table_names()
-        _go(empty_url, engine, "0016_dashboard_layout", down="0015_bookings")
+        migrate(empty_url, engine, "0016_dashboard_layout", down="0015_bookings")
         assert not set(MIGRATION.INDEXES) & set(_indexes(engine))
         assert "dashboard_layouts" not in sa.inspect(engine).get_table_names()
     finally:
