@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import Any
 
 import pytest
 from werkzeug.serving import make_server
@@ -72,6 +73,27 @@ def desk_fixture(live_server) -> Desk:
         row = session.get(Agent, owner.id)
         row.endpoint = OWNER_PHONE
     return Desk(live_server, owner)
+
+
+@contextmanager
+def second_agent(browser, desk: Desk, email: str, permissions: list[str], phone: str, *,
+                 width: int = 1280, height: int = 800) -> Iterator[Any]:
+    """Another agent with a phone, logged in in a browser context of their own and
+    looking at the live board; the context closes when the block ends."""
+    from playwright.sync_api import expect
+
+    agent = desk.agent(email, permissions)
+    with desk.services.db.session() as session:
+        session.get(Agent, agent.id).endpoint = phone
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        log_in(page, desk.live, email, AGENT_PASSWORD)
+        page.goto(desk.live.at("/console/live"))
+        expect(page.locator("[data-live-status]")).to_have_text("Live", timeout=WAIT)
+        yield page
+    finally:
+        context.close()
 
 
 def log_in(page, live_server, email: str = OWNER_EMAIL, password: str = OWNER_PASSWORD) -> None:

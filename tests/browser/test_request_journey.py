@@ -12,14 +12,13 @@ import pytest
 from playwright.sync_api import expect
 
 from ringback.service_requests.demo import seed_call_centre
-from ringback.store.models import Agent
 from tests.browser.conftest import screenshot
 from tests.browser.console_flows import (  # noqa: F401 (the desk fixture)
-    AGENT_PASSWORD,
     BUSINESS,
     WAIT,
     desk_fixture,
     log_in,
+    second_agent,
 )
 
 pytestmark = pytest.mark.browser
@@ -99,15 +98,8 @@ def test_a_problem_call_to_a_work_order_joined_by_a_second_caller(page, browser,
     screenshot(page, "work-order")
 
     # 6. A neighbour reports the same fridge: another agent links to the open work order.
-    ben = desk.agent("ben@example.com", ["live_queue", "requests"])
-    with s.db.session() as session:
-        session.get(Agent, ben.id).endpoint = "+493012345679"
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    other = context.new_page()
-    try:
-        log_in(other, live_server, "ben@example.com", AGENT_PASSWORD)
-        other.goto(live_server.at("/console/live"))
-        expect(other.locator("[data-live-status]")).to_have_text("Live", timeout=WAIT)
+    with second_agent(browser, desk, "ben@example.com", ["live_queue", "requests"],
+                      "+493012345679", width=390, height=844) as other:
         offer = offered_and_accepted(other, desk, NEIGHBOUR)
         offer.get_by_role("button", name="Accept").click()
         expect(other.get_by_role("heading", level=1)).to_have_text("New request", timeout=WAIT)
@@ -124,8 +116,6 @@ def test_a_problem_call_to_a_work_order_joined_by_a_second_caller(page, browser,
         expect(other.get_by_role("status")).to_contain_text(
             f"linked to work order {order.number}")
         assert other.evaluate("document.documentElement.scrollWidth") <= 390
-    finally:
-        context.close()
     assert s.work_orders.page().total == 1
     assert len(s.service_requests.for_work_order(order.id)) == 2
 

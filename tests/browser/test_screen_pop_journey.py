@@ -10,14 +10,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ringback.store.models import Agent
 from tests.browser.conftest import screenshot
 from tests.browser.console_flows import (  # noqa: F401 (the desk fixture)
-    AGENT_PASSWORD,
     BUSINESS,
     WAIT,
     desk_fixture,
     log_in,
+    second_agent,
 )
 
 pytestmark = pytest.mark.browser
@@ -76,20 +75,11 @@ def test_a_known_caller_pops_their_center_and_an_unknown_one_a_new_phone_ticket(
     screenshot(page, "customer-center")
 
     # 5. An unknown caller, offered to another agent, pops "new phone ticket".
-    ben = desk.agent("ben@example.com", ["live_queue", "tickets"])
-    with s.db.session() as session:
-        session.get(Agent, ben.id).endpoint = "+493012345679"
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    other = context.new_page()
-    try:
-        log_in(other, live_server, "ben@example.com", AGENT_PASSWORD)
-        other.goto(live_server.at("/console/live"))
-        expect(other.locator("[data-live-status]")).to_have_text("Live", timeout=WAIT)
+    with second_agent(browser, desk, "ben@example.com", ["live_queue", "tickets"],
+                      "+493012345679") as other:
         offer = take_the_offer(other, desk, STRANGER)
         expect(offer.locator("[data-caller-pop]")).to_have_text(
             "Caller: a number no customer user has")
         offer.get_by_role("button", name="Accept").click()
         expect(other.get_by_label("Caller's number")).to_have_value(STRANGER, timeout=WAIT)
         expect(other.get_by_role("link", name="Add customer user")).to_be_visible()
-    finally:
-        context.close()

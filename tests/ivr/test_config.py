@@ -110,7 +110,7 @@ def test_every_problem_is_reported_at_once() -> None:
         "greetings.menu": "must have either text or audio_url, not both",
         "greetings.hold.text": "must be non-empty text of at most 1000 characters",
         "menu.0.digit": "must be one key: 0-9 or *",
-        "menu.1.intent": "must be one of general, booking, ticket",
+        "menu.1.intent": "must be one of general, booking, ticket, problem",
         "menu.2.action": "must be one of queue, message",
         "menu.3.message": "is required for a message action",
         "menu.4.intent": "is only for queue actions",
