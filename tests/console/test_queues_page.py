@@ -60,7 +60,7 @@ def test_the_list_shows_the_queues_numbers_name_and_default_with_defaults_marked
     assert "25 s</td>" in rows["support"]  # the stored offer timeout, not marked default
     assert "60</td>" in rows["support"]  # the booking priority
     assert "20 s <span" in rows["default"] and "(default)" in rows["default"]
-    assert rows["support"].count("(default)") == 2  # general and ticket priorities
+    assert rows["support"].count("(default)") == 3  # general, ticket and problem priorities
 
 
 def test_a_change_is_stored_audited_and_announced(owner_client, services, owner):
