@@ -128,3 +128,47 @@ def test_a_problem_call_to_a_work_order_joined_by_a_second_caller(page, browser,
     expect(page.locator('[data-figure="total"]')).to_have_text("2")
     expect(page.locator('[data-group="Action"]')).to_have_text("2")
     screenshot(page, "request-volume")
+
+
+def test_every_request_page_fits_a_phone_and_works_by_keyboard(page, live_server, desk):
+    """Each page of issue 13 at 390 px without sideways scrolling; the KB search, the
+    use of an article and Save reached and pressed with the keyboard alone."""
+    s = desk.services
+    seed_call_centre(s.db, s.clock)
+    from ringback.work_orders.codes import codes_of
+
+    code = next(c for c in codes_of(s.problem_codes.tree()) if c.name == "Appliance pickup")
+    article = s.knowledge.search("appliance pickup", limit=1)[0]
+    done = s.service_requests.save({"type": "action"}, desk.owner.id).request
+    s.service_requests.complete(done.id, {"problem_code_id": code.id,
+                                          "address": "12 Elm Street"}, desk.owner.id)
+    order_id = s.service_requests.get(done.id).request.work_order_id
+    open_request = s.service_requests.save({"type": "information"}, desk.owner.id).request
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server)
+    for path in ("/console/requests", "/console/requests/new", f"/console/requests/{done.id}",
+                 f"/console/requests/{open_request.id}?q=fridge",
+                 "/console/reports/request-volume", "/console/knowledge?q=fridge",
+                 f"/console/knowledge/{article.id}", f"/console/knowledge/{article.id}/edit",
+                 "/console/knowledge/new", "/console/work-orders",
+                 f"/console/work-orders/{order_id}", "/console/problem-codes",
+                 f"/console/problem-codes/codes/{code.id}"):
+        page.goto(live_server.at(path))
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width} px wide"
+
+    # The keyboard alone: search, use the first article, complete.
+    page.goto(live_server.at(f"/console/requests/{open_request.id}"))
+    page.get_by_label("Search articles").focus()
+    page.keyboard.type("fridge")
+    page.keyboard.press("Enter")
+    use = page.get_by_role("button", name=re.compile("^Use ")).first
+    use.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Articles used")).to_be_visible()
+    page.get_by_label("Notes").focus()
+    page.keyboard.press("Tab")  # to Complete
+    expect(page.get_by_role("button", name="Complete")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("is complete")
