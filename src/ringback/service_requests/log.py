@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from ringback.clock import Clock
 from ringback.errors import Conflict, NotFound, ValidationError
+from ringback.parsing import row_id
 from ringback.service_requests.rules import detail_fields, missing_sections, new_fields
 from ringback.store.console import from_epoch
 from ringback.store.customers import CustomerUser
@@ -320,7 +321,8 @@ class RequestLog:
 
     @staticmethod
     def _row(session: Session, request_id: int) -> ServiceRequest:
-        row = session.get(ServiceRequest, request_id)
+        # An id beyond the column's range names nothing (PostgreSQL would refuse it).
+        row = session.get(ServiceRequest, request_id) if row_id(request_id) else None
         if row is None:
             raise NotFound("request", request_id)
         return row
