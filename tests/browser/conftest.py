@@ -91,7 +91,8 @@ def live_server(services) -> Iterator[LiveServer]:
     settings = services.settings.with_changes(public_base_url=url)
     live_services = replace(services, settings=settings)
     deferred.app = create_app(settings, live_services)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), name="live-server",
+                              daemon=True)
     thread.start()
     try:
         yield LiveServer(url, live_services)

@@ -116,7 +116,7 @@ def configured_server(services, **config) -> Iterator[LiveServer]:
         public_base_url=url))
     deferred.app = create_app(live_services.settings, live_services)
     deferred.app.config.update(config)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
         yield LiveServer(url, live_services)

@@ -7,7 +7,6 @@ signature check is part of every test.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -37,18 +36,9 @@ def event_types(services, queue_id: str = QUEUE) -> list[EventType]:
     return [e.type for e in services.queue.events(queue_id)]
 
 
-class QuickLiveServer(LiveServer):
-    """A LiveServer that stops in a few milliseconds instead of half a second."""
-
-    def __init__(self, app) -> None:
-        super().__init__(app)
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.02}, daemon=True)
-
-
 @pytest.fixture
 def server(app) -> Iterator[LiveServer]:
-    with QuickLiveServer(app) as live:
+    with LiveServer(app) as live:
         yield live
 
 

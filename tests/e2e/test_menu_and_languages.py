@@ -10,7 +10,8 @@ from ringback.app import create_app
 from ringback.ivr.prompts import PromptKey
 from ringback.queue.models import EntryKind, EventType, Intent
 from ringback.terminal_phone import TerminalPhone
-from tests.e2e.conftest import BUSINESS, CALLER, QUEUE, QuickLiveServer, event_types, text
+from tests.e2e.conftest import BUSINESS, CALLER, QUEUE, event_types, text
+from tests.live_server import LiveServer
 
 MENU = {
     "greetings": {"menu": {"text": "For bookings press 1. For opening hours press 2."}},
@@ -122,7 +123,7 @@ def test_a_number_without_a_language_speaks_the_account_default_else_english(
                           headers=owner_headers)
     assert response.get_json()["language"] is None
 
-    with QuickLiveServer(app) as server:
+    with LiveServer(app) as server:
         phone = TerminalPhone(server.url, auth_token=settings.webhook_auth_token,
                               public_url=settings.public_base_url)
         call = phone.dial(BUSINESS, CALLER)

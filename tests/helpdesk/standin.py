@@ -35,7 +35,8 @@ class HelpdeskStandIn:
                                    request_handler=_Quiet)
         self._holds: list[threading.Event] = []
         self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,),
+                                        daemon=True)
         self._thread.start()
 
     def answer(self, status: int, body: str, *, hold: threading.Event | None = None) -> None:

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from ringback.queue.models import EventType
 from ringback.webhooks.phone_command import run_call
-from tests.e2e.conftest import QuickLiveServer
+from tests.live_server import LiveServer
 from tests.routing.conftest import BUSINESS, CALLER, QUEUE
 
 
@@ -26,7 +26,7 @@ def test_ringback_call_answers_the_agent_phone_and_the_agent_hangs_up(
         return desk.redirects(call_sid)
 
     app = desk.client.application
-    with QuickLiveServer(app) as server:
+    with LiveServer(app) as server:
         own = settings.with_changes(port=urlsplit(server.url).port)
         status = run_call(own, BUSINESS, CALLER, keys="a,x", out=out, redirects=redirects)
 

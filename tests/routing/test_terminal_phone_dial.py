@@ -10,7 +10,7 @@ from twilio.twiml.voice_response import Dial, VoiceResponse
 
 from ringback.clock import ManualClock
 from ringback.terminal_phone import Ringing, Talking, TerminalPhone
-from tests.e2e.conftest import QuickLiveServer
+from tests.live_server import LiveServer
 
 TOKEN = "phone-dial-token"
 PUBLIC = "https://public.example.com"
@@ -68,7 +68,7 @@ def server(seen):
     def status():
         return "", 204
 
-    with QuickLiveServer(app) as live:
+    with LiveServer(app) as live:
         yield live
 
 

@@ -28,7 +28,7 @@ from ringback.store.callbacks import AttemptOutcome, CallbackState
 from ringback.telephony import SimulatedTelephony
 from ringback.telephony.sim_play import Outcome, Player, PlayRules, Stage, start_playing
 from tests.callbacks.conftest import QUEUE, Desk
-from tests.e2e.conftest import QuickLiveServer
+from tests.live_server import LiveServer
 from tests.serve_process import Serve, wait_for
 
 pytestmark = pytest.mark.slow
@@ -128,7 +128,7 @@ def test_a_step_run_twice_moves_the_call_once(app, settings, services, clock):
     first = f"{placed.sid}/placed"
     assert services.deadlines.due_at(DeadlineKind.SIM_CALL, first) == clock.now()
 
-    with QuickLiveServer(app) as server:
+    with LiveServer(app) as server:
         own = settings.with_changes(port=urlsplit(server.url).port)
         player = Player(own, sim, services.deadlines, clock, PlayRules(Outcome.ANSWERED, 3))
         assert player.step(first) is Stage.RINGING

@@ -14,7 +14,7 @@ from ringback.ivr.prompts import PromptKey, load_prompts
 from ringback.queue.models import EntryKind
 from ringback.settings import Settings, SettingsError
 from ringback.webhooks.phone_command import example_caller, run_call
-from tests.e2e.conftest import QuickLiveServer
+from tests.live_server import LiveServer
 from tests.webhooks.conftest import BUSINESS, CALLER
 
 EN = load_prompts("en")
@@ -29,7 +29,7 @@ def cli_env(settings, server_url: str) -> dict[str, str]:
 
 def test_ringback_call_with_scripted_keys_asks_for_a_callback(app, settings, services, number):
     number(queue_id="support")
-    with QuickLiveServer(app) as server:
+    with LiveServer(app) as server:
         done = subprocess.run(
             [sys.executable, "-m", "ringback", "call", "--to", BUSINESS, "--from", CALLER,
              "--keys", "1"],
@@ -48,7 +48,7 @@ def test_typed_keys_silence_and_h_to_hang_up(app, settings, services, number):
     number(queue_id="support")
     typed = io.StringIO("\n3\nh\n")  # silence in the hold loop, keep waiting, hang up
     out = io.StringIO()
-    with QuickLiveServer(app) as server:
+    with LiveServer(app) as server:
         own = settings.with_changes(port=urlsplit(server.url).port)
         status = run_call(own, BUSINESS, CALLER, stdin=typed, out=out)
 
