@@ -140,9 +140,13 @@ def db(database_url: str) -> Iterator[Database]:
 
     load_models()
     database = Database.from_url(database_url)
+    tables = list(reversed(Base.metadata.sorted_tables))
     with database.engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(table.delete())
+        if conn.dialect.name == "postgresql":  # one round trip instead of one per table
+            conn.exec_driver_sql("; ".join(f'DELETE FROM "{t.name}"' for t in tables))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
     try:
         yield database
     finally:
