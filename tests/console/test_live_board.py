@@ -198,7 +198,8 @@ def test_the_presence_switch_makes_the_agent_available_and_routing_offers_at_onc
 def test_going_available_without_a_phone_says_why(owner_client, services, owner):
     post_on_board(owner_client, "/console/live/presence", state="available", queues=QUEUE)
     page = notices(owner_client)
-    assert "Not switched: the agent needs an endpoint" in page
+    assert '<div class="alert" role="alert">Set your phone first:' in page  # red, not green
+    assert "endpoint" not in page.split('role="alert">')[1].split("</div>")[0]
     assert services.routing.presence.get(owner.id).state is PresenceState.LOGGED_OUT
 
 

@@ -32,6 +32,7 @@ from ringback.agents import Principal
 from ringback.console.access import Viewer, area_label, rule_of, viewer
 from ringback.console.context import mailer, notices, services, session_store
 from ringback.console.nav import visible_entries
+from ringback.console.notices import Notice
 from ringback.console.security import csrf_matches, csrf_token, new_token
 from ringback.errors import NotFound, PermissionDenied
 from ringback.store.console import as_utc
@@ -167,11 +168,12 @@ def clear_session_cookie(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
-def notify(text: str) -> None:
-    """Show ``text`` once on the viewer's next page."""
+def notify(text: str, *, error: bool = False) -> None:
+    """Show ``text`` once on the viewer's next page: green, or red when ``error``
+    (a refusal, in words that say what to do next)."""
     current = viewer()
     if current is not None:
-        notices().push(current.session_token, text)
+        notices().push(current.session_token, text, error=error)
 
 
 def _finish(response: Response) -> Response:
@@ -201,7 +203,7 @@ def _cookies_set(response: Response) -> set[str]:
 def _template_context() -> dict[str, Any]:
     current = viewer()
 
-    def page_notices() -> list[str]:
+    def page_notices() -> list[Notice]:
         # Taken only when a whole page shows them: a fragment fetched by the
         # board's script in the meantime must not swallow the notice of the
         # page the browser is being redirected to.

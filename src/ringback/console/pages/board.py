@@ -41,6 +41,7 @@ from ringback.console.live_feed import (
     event_stream,
     parse_since,
 )
+from ringback.console.refusals import refusal_words
 from ringback.console.web import notify
 from ringback.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ringback.queue.models import Entry, EntryKind, EntryState, Intent
@@ -103,10 +104,8 @@ def register(bp: Blueprint) -> None:
         queues = request.form.getlist("queues") or None
         try:
             status = services().routing.presence.set(me.id, request.form.get("state"), queues)
-        except ValidationError as exc:
-            notify("Not switched: " + "; ".join(exc.errors.values()) + ".")
-        except Conflict as exc:
-            notify(_sentence(f"not switched: {exc}"))
+        except (ValidationError, Conflict) as exc:
+            notify(refusal_words(exc), error=True)
         else:
             where = f" in {', '.join(status.queues)}" if status.queues else ""
             notify(SWITCHED.get(status.state, f"You are {status.state.value}") + where + ".")
@@ -120,7 +119,8 @@ def register(bp: Blueprint) -> None:
         try:
             agent = services().agents.set_endpoint(me.agent.id, value, by=me.principal)
         except ValidationError as exc:
-            notify("Your phone is not changed: " + "; ".join(exc.errors.values()) + ".")
+            notify("Your phone is not changed: " + "; ".join(exc.errors.values()) + ".",
+                   error=True)
         else:
             notify(f"Your calls now ring {agent.endpoint}." if agent.endpoint
                    else "Your phone is removed; you cannot take calls until you set one.")
@@ -137,12 +137,9 @@ def register(bp: Blueprint) -> None:
             else:
                 services().callbacks.call(ref, me.id, me.endpoint)
         except NotFound:
-            notify("This callback is no longer in the queue.")
-        except ValidationError:
-            notify("Your account has no phone to ring. Set your phone above the board, "
-                   "then press Call again.")
-        except Conflict as exc:
-            notify(_sentence(str(exc)))
+            notify("This callback is no longer in the queue.", error=True)
+        except (ValidationError, Conflict) as exc:
+            notify(refusal_words(exc), error=True)
         else:
             notify(f"Calling {entry.callback_number} back: your phone rings first.")
             if entry.intent is Intent.BOOKING and may_book():
@@ -160,9 +157,9 @@ def register(bp: Blueprint) -> None:
             entry = _callback(ref)
             s.routing.offers.decline_callback(ref, me.id)
         except NotFound:
-            notify("This callback is no longer in the queue.")
+            notify("This callback is no longer in the queue.", error=True)
         except Conflict as exc:
-            notify(_sentence(str(exc)))
+            notify(refusal_words(exc), error=True)
         else:
             position = s.queue.position(entry.queue_id, entry.entry_id)
             where = f" at position {position}" if position else ""
@@ -177,9 +174,9 @@ def register(bp: Blueprint) -> None:
             _check_offer_area(ref)
             offer = services().routing.offers.accept(ref, require_viewer().agent.id)
         except NotFound:
-            notify("This caller is no longer in the queue.")
+            notify("This caller is no longer in the queue.", error=True)
         except (Conflict, ValidationError) as exc:
-            notify(_sentence(_message(exc)))
+            notify(refusal_words(exc), error=True)
         else:
             notify(f"Your phone rings with {offer.caller or 'the caller'}; answer it to talk.")
             number = offer.callback_number if offer.kind is EntryKind.CALLBACK \
@@ -199,9 +196,9 @@ def register(bp: Blueprint) -> None:
             _check_offer_area(ref)
             services().routing.offers.reject(ref, require_viewer().agent.id)
         except NotFound:
-            notify("This caller is no longer in the queue.")
+            notify("This caller is no longer in the queue.", error=True)
         except Conflict as exc:
-            notify(_sentence(str(exc)))
+            notify(refusal_words(exc), error=True)
         else:
             notify("Passed on. The caller keeps the place in the queue.")
         return _back()
@@ -294,11 +291,3 @@ def _back() -> ResponseReturnValue:
     return redirect(url_for(target))
 
 
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "; ".join(exc.errors.values())
-    return str(exc)
-
-
-def _sentence(text: str) -> str:
-    return (text[:1].upper() + text[1:]).rstrip(".") + "."
