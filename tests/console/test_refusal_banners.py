@@ -49,3 +49,27 @@ def test_calling_a_callback_while_away_is_a_red_banner_that_says_go_available(
     banner = page.split('<div class="alert" role="alert">')[1].split("</div>")[0]
     assert banner == IN_STATE["logged_out"]
     assert 'class="notice" role="status">' not in page  # no green banner for a refusal
+
+
+def test_an_offer_that_rang_out_is_not_labelled_declined_by_you(owner_client, services, owner):
+    """Issue 14's defect 3: only a decline says "declined by you"."""
+    NumberDirectory(services.db, services.redis).put(BUSINESS, {"queue_id": QUEUE})
+    owner = with_phone(services, owner)
+    services.routing.presence.set(owner.id, "available", [QUEUE])
+    entry = join(services, "+4930555123")
+    services.routing.router.route(QUEUE)
+    offered = services.queue.get(QUEUE, entry.entry_id)
+    assert offered.offered_to == str(owner.id)
+    services.clock.advance(120)
+    assert services.queue.offer_timed_out(QUEUE, entry.entry_id, str(owner.id))
+    after = services.queue.get(QUEUE, entry.entry_id)
+    assert str(owner.id) in after.declined_by and str(owner.id) in after.timed_out_for
+    row = owner_client.get("/console/live/board").get_data(as_text=True).split(
+        f'data-ref="{QUEUE}:{entry.entry_id}"')[1].split("</tr>")[0]
+    assert "declined by you" not in row and "not answered by you" in row
+    # Passed on afterwards, it is declined: the label says so.
+    assert services.queue.decline(QUEUE, entry.entry_id, str(owner.id))
+    row = owner_client.get("/console/live/board").get_data(as_text=True).split(
+        f'data-ref="{QUEUE}:{entry.entry_id}"')[1].split("</tr>")[0]
+    assert "declined by you" in row
+    assert services.queue.get(QUEUE, entry.entry_id).timed_out_for == ()

@@ -64,6 +64,7 @@ class EntryRow:
     offered_to_viewer: bool
     offer_seconds_left: int | None
     declined_by_viewer: bool
+    rang_out_for_viewer: bool
 
     @property
     def is_callback(self) -> bool:
@@ -187,7 +188,9 @@ class LiveBoard:
             offered_to_viewer=viewer is not None and entry.offered_to == viewer
             and entry.state is EntryState.OFFERED,
             offer_seconds_left=seconds_left,
-            declined_by_viewer=viewer is not None and viewer in entry.declined_by,
+            declined_by_viewer=viewer is not None and viewer in entry.declined_by
+            and viewer not in entry.timed_out_for,
+            rang_out_for_viewer=viewer is not None and viewer in entry.timed_out_for,
         )
 
     @staticmethod

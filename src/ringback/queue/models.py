@@ -243,6 +243,8 @@ class Entry:
     accepted_by: str | None = None
     accepted_at: float | None = None
     declined_by: tuple[str, ...] = ()
+    # Of ``declined_by``, the agents whose offer rang out (they did not decline it).
+    timed_out_for: tuple[str, ...] = ()
     # The offer (OfferTag text) whose agent was rung for this live caller (LiveCallState).
     rung: str | None = None
 
@@ -263,7 +265,7 @@ class Entry:
         instance's fields directly instead of through the generated __init__.
         """
         get = r.get
-        dx = get("dx")
+        dx, tx = get("dx"), get("tx")
         rt, od, at = get("rt"), get("od"), get("at")
         entry = object.__new__(cls)
         entry.__dict__.update(
@@ -285,6 +287,7 @@ class Entry:
             accepted_by=get("aa"),
             accepted_at=float(at) if at else None,
             declined_by=tuple(dx.split(",")) if dx else (),
+            timed_out_for=tuple(tx.split(",")) if tx else (),
             rung=get("rg"),
         )
         return entry

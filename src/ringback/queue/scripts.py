@@ -378,6 +378,7 @@ while ids[i] do
     end
     if not others then
       e.dx = nil
+      e.tx = nil
       pick, idle = agents[1], agents[2]
     end
   end
@@ -484,7 +485,8 @@ DECLINE = _queue_script(
     """\
 -- ARGV[1] now, ARGV[2] entry id, ARGV[3] agent, ARGV[4] mode (decline|timeout|miss),
 -- ARGV[5] the offer (OfferTag text) the entry must still be in, '' for any
--- The entry goes back to its place and remembers the agent; the agent goes back on
+-- The entry goes back to its place and remembers the agent (in dx; in tx too when the
+-- offer rang out rather than being declined); the agent goes back on
 -- the available list (keeping its idle time on decline, at the end on timeout) and
 -- the caller releases it on its own key (AGENT_RELEASE). A miss is a timeout when
 -- due, else a decline, and leaves the agent off the list (the caller runs AGENT_MISS).
@@ -504,6 +506,7 @@ if e.s == 'o' and e.oa == agent and (ARGV[5] == '' or offertag(e) == ARGV[5]) th
   local idle = e.ois
   if timed_out then idle = now end
   e.dx = listadd(e.dx, agent)
+  if timed_out then e.tx = listadd(e.tx, agent) end  -- rang out, not declined
   unoffer(eid, e)
   local raw = save(eid, e)
   if mode ~= 'miss' then readd(agent, idle) end
@@ -514,6 +517,14 @@ if e.s == 'o' and e.oa == agent and (ARGV[5] == '' or offertag(e) == ARGV[5]) th
 end
 if e.s == 'w' and mode == 'decline' then
   e.dx = listadd(e.dx, agent)
+  if listhas(e.tx, agent) then  -- declined now, after an offer that rang out
+    local kept = {}
+    for a in string.gmatch(e.tx, '[^,]+') do
+      if a ~= agent then kept[#kept + 1] = a end
+    end
+    e.tx = nil
+    if #kept > 0 then e.tx = table.concat(kept, ',') end
+  end
   local raw = save(eid, e)
   emit('declined', eid, e, now, 'pos', rank(eid), 'wait', waited(e, now), 'agent', agent)
   return answer('ok', eid, e, previous, {agent = ''}, raw)
