@@ -21,6 +21,7 @@ from typing import Any
 
 from ringback.customers.phones import PhoneNumberRefused, to_e164
 from ringback.customers.validation import unknown_fields
+from ringback.errors import ValidationError
 from ringback.parsing import MAX_ROW_ID
 from ringback.store.service_requests import MAX_ADDRESS, MAX_DESCRIPTION, Channel, RequestType
 from ringback.tickets.validation import text_field
@@ -123,8 +124,6 @@ def missing_sections(kind: RequestType, values: Mapping[str, Any]) -> dict[str, 
 
 def _raise(errors: dict[str, str]) -> None:
     if errors:
-        from ringback.errors import ValidationError
-
         raise ValidationError(errors)
 
 
