@@ -80,7 +80,6 @@ def second_agent(browser, desk: Desk, email: str, permissions: list[str], phone:
                  width: int = 1280, height: int = 800) -> Iterator[Any]:
     """Another agent with a phone, logged in in a browser context of their own and
     looking at the live board; the context closes when the block ends."""
-    from playwright.sync_api import expect
 
     agent = desk.agent(email, permissions)
     with desk.services.db.session() as session:
@@ -89,11 +88,34 @@ def second_agent(browser, desk: Desk, email: str, permissions: list[str], phone:
     try:
         page = context.new_page()
         log_in(page, desk.live, email, AGENT_PASSWORD)
-        page.goto(desk.live.at("/console/live"))
-        expect(page.locator("[data-live-status]")).to_have_text("Live", timeout=WAIT)
+        open_live_board(page)
         yield page
     finally:
         context.close()
+
+
+def open_live_board(page) -> None:
+    """From any console page to the live board, once its event stream is live."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Live queue").click()
+    expect(page.locator("[data-live-status]")).to_have_text("Live", timeout=WAIT)
+
+
+def take_offer(page, desk: Desk, caller: str, keys: str | None = None) -> Any:
+    """``caller`` dials the business (pressing ``keys`` at the menu), the agent on the
+    board goes Available, and the offer shows: its card (the ``[data-offer]`` locator)."""
+    from playwright.sync_api import expect
+
+    call = desk.phone().dial(BUSINESS, caller)
+    if keys is not None:
+        call.press(keys)
+    assert not call.ended
+    page.get_by_role("form", name="Your presence").get_by_role(
+        "button", name="Available").click()
+    offer = page.locator("[data-offer]")
+    expect(offer).to_contain_text("Offered to you", timeout=WAIT)
+    return offer
 
 
 def log_in(page, live_server, email: str = OWNER_EMAIL, password: str = OWNER_PASSWORD) -> None:

@@ -22,6 +22,7 @@ from tests.browser.console_flows import (  # noqa: F401 (the desk fixture)
     WAIT,
     desk_fixture,
     log_in,
+    open_live_board,
 )
 
 pytestmark = pytest.mark.browser
@@ -48,8 +49,7 @@ def test_a_booking_call_from_the_phone_to_two_bookings_moved_cancelled_and_self_
     business = booking_example.build(s.booking_catalog, s.customers)
     desk.configure(**MENU)
     log_in(page, live_server)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Live queue").click()
-    expect(page.locator("[data-live-status]")).to_have_text("Live", timeout=WAIT)
+    open_live_board(page)
 
     # 1. The caller presses the booking option; no appointment yet, so into the queue.
     call = desk.phone().dial(BUSINESS, CALLER)

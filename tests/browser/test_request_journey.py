@@ -14,11 +14,12 @@ from playwright.sync_api import expect
 from ringback.service_requests.demo import seed_call_centre
 from tests.browser.conftest import screenshot
 from tests.browser.console_flows import (  # noqa: F401 (the desk fixture)
-    BUSINESS,
     WAIT,
     desk_fixture,
     log_in,
+    open_live_board,
     second_agent,
+    take_offer,
 )
 
 pytestmark = pytest.mark.browser
@@ -31,17 +32,6 @@ MENU = {
 }
 
 
-def offered_and_accepted(page, desk, caller: str):
-    call = desk.phone().dial(BUSINESS, caller)
-    call.press("2")  # 1. the "report a problem" option
-    assert not call.ended
-    page.get_by_role("form", name="Your presence").get_by_role(
-        "button", name="Available").click()
-    offer = page.locator("[data-offer]")
-    expect(offer).to_contain_text("Offered to you", timeout=WAIT)
-    return offer
-
-
 def test_a_problem_call_to_a_work_order_joined_by_a_second_caller(page, browser, live_server,
                                                                   desk):
     s = desk.services
@@ -50,11 +40,10 @@ def test_a_problem_call_to_a_work_order_joined_by_a_second_caller(page, browser,
     s.customers.create_user({"customer_id": family.id, "name": "Ana Silva", "phones": [ANA]})
     desk.configure(**MENU)
     log_in(page, live_server)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Live queue").click()
-    expect(page.locator("[data-live-status]")).to_have_text("Live", timeout=WAIT)
+    open_live_board(page)
 
     # 1-2. Ana reports a problem; the board names her, accepting pops her on the form.
-    offer = offered_and_accepted(page, desk, ANA)
+    offer = take_offer(page, desk, ANA, keys="2")  # 1. the report-a-problem option
     expect(offer.locator("[data-caller-pop]")).to_have_text("Caller: Ana Silva (Silva household)")
     offer.get_by_role("button", name="Accept").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("New request", timeout=WAIT)
@@ -100,7 +89,7 @@ def test_a_problem_call_to_a_work_order_joined_by_a_second_caller(page, browser,
     # 6. A neighbour reports the same fridge: another agent links to the open work order.
     with second_agent(browser, desk, "ben@example.com", ["live_queue", "requests"],
                       "+493012345679", width=390, height=844) as other:
-        offer = offered_and_accepted(other, desk, NEIGHBOUR)
+        offer = take_offer(other, desk, NEIGHBOUR, keys="2")
         offer.get_by_role("button", name="Accept").click()
         expect(other.get_by_role("heading", level=1)).to_have_text("New request", timeout=WAIT)
         other.get_by_role("button", name="Save").click()

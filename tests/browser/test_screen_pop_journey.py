@@ -12,27 +12,18 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.browser.console_flows import (  # noqa: F401 (the desk fixture)
-    BUSINESS,
     WAIT,
     desk_fixture,
     log_in,
+    open_live_board,
     second_agent,
+    take_offer,
 )
 
 pytestmark = pytest.mark.browser
 
 CLARA = "+4915112345678"
 STRANGER = "+4930999000"
-
-
-def take_the_offer(page, desk, caller: str):
-    call = desk.phone().dial(BUSINESS, caller)
-    assert not call.ended
-    page.get_by_role("form", name="Your presence").get_by_role(
-        "button", name="Available").click()
-    offer = page.locator("[data-offer]")
-    expect(offer).to_contain_text("Offered to you", timeout=WAIT)
-    return offer
 
 
 def test_a_known_caller_pops_their_center_and_an_unknown_one_a_new_phone_ticket(
@@ -43,11 +34,10 @@ def test_a_known_caller_pops_their_center_and_an_unknown_one_a_new_phone_ticket(
                              "phones": ["+49 151 12345678"], "email": "clara@acme.example"})
     desk.configure()
     log_in(page, live_server)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Live queue").click()
-    expect(page.locator("[data-live-status]")).to_have_text("Live", timeout=WAIT)
+    open_live_board(page)
 
     # 1-2. Clara is offered; the board names her, and accepting pops her center.
-    offer = take_the_offer(page, desk, CLARA)
+    offer = take_offer(page, desk, CLARA)
     expect(offer.locator("[data-caller-pop]")).to_have_text("Caller: Clara Caller (Acme)")
     offer.get_by_role("button", name="Accept").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Clara Caller", timeout=WAIT)
@@ -77,7 +67,7 @@ def test_a_known_caller_pops_their_center_and_an_unknown_one_a_new_phone_ticket(
     # 5. An unknown caller, offered to another agent, pops "new phone ticket".
     with second_agent(browser, desk, "ben@example.com", ["live_queue", "tickets"],
                       "+493012345679") as other:
-        offer = take_the_offer(other, desk, STRANGER)
+        offer = take_offer(other, desk, STRANGER)
         expect(offer.locator("[data-caller-pop]")).to_have_text(
             "Caller: a number no customer user has")
         offer.get_by_role("button", name="Accept").click()
