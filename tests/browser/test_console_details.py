@@ -9,7 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from ringback.console.audit import AuditLog
+from tests.browser.conftest import screenshot
 from tests.browser.console_flows import (  # noqa: F401 (the desk fixture)
+    BUSINESS,
     WAIT,
     desk_fixture,
     log_in,
@@ -139,3 +141,29 @@ def test_ticket_queues_are_chosen_by_their_labels_on_my_account(page, live_serve
     assert desk.services.my_queues.of(desk.owner.id) == ["billing"]
     # The sessions table's hidden "Action" heading used to poke 5 px out of the page.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_board_and_callbacks_fit_390_px_with_call_and_decline_on_screen(
+        page, live_server, desk):
+    """Defect 6: at 390 px the board was 601 px wide and Callbacks 923 px, so the page
+    panned sideways and Call / Decline sat off-screen."""
+    from ringback.queue.models import NewEntry
+
+    s = desk.services
+    desk.configure()
+    desk.phone().dial(BUSINESS, "+4930123456701")
+    waiting = s.queue.join("support", NewEntry(call_sid="CAcb", caller="+4930999111",
+                                               dialled=BUSINESS))
+    s.callbacks.request("support", waiting.entry_id, "+4930999111")
+    page.set_viewport_size(PHONE_WIDTH)
+    log_in(page, live_server)
+    for path in ("/console/live", "/console/callbacks"):
+        page.goto(live_server.at(path))
+        call = page.get_by_role("button", name="Call +4930999111 back")
+        expect(call).to_be_visible(timeout=WAIT)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        screenshot(page, "board-mobile" if path == "/console/live" else "callbacks-mobile")
+        for button in (call, page.get_by_role("button", name=re.compile(
+                "^Decline the callback to \\+4930999111"))):
+            box = button.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, path
