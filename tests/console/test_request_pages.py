@@ -178,3 +178,12 @@ def test_a_problem_already_reported_is_offered_to_link_and_the_details_stay(
     assert log.get(second.id).request.work_order_id == order_id
     assert services.work_orders.page().total == 1
     assert "It is linked to work order" in text(client.get(page))
+
+
+def test_the_request_list_names_each_customer_user(services, agent_client, ana):
+    client, ben = agent_client
+    services.service_requests.save({"type": "remark", "customer_user_id": ana.id}, ben.id)
+    services.service_requests.save({"type": "remark", "caller_number": "+4930999000"}, ben.id)
+    page = text(client.get("/console/requests"))
+    assert "Ana Silva" in page and "+4930999000" in page
+    assert services.customers.user_names([ana.id, 424242]) == {ana.id: "Ana Silva"}

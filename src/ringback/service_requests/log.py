@@ -193,8 +193,12 @@ class RequestLog:
 
     def already_reported(self, request_id: int) -> builtins.list[Any]:
         """Open work orders for this request's problem near its place (none without both)."""
-        view = self.get(request_id)
-        row = view.request
+        with self._db.session() as session:
+            row = self._row(session, request_id)
+        return self.open_work_orders_near(row)
+
+    def open_work_orders_near(self, row: ServiceRequest) -> builtins.list[Any]:
+        """``already_reported`` for a request already read."""
         if row.problem_code_id is None or not row.address.strip():
             return []
         return list(self._work_orders.open_near(row.problem_code_id, _location(row)))

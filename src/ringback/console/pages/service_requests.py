@@ -179,7 +179,7 @@ def _request_page(request_id: int, *, errors: Mapping[str, str] | None = None,
                 if a.linked_article_id is not None}
     codes = codes_of(s.problem_codes.tree())
     code = _code(row.problem_code_id)
-    near = s.service_requests.already_reported(request_id) \
+    near = s.service_requests.open_work_orders_near(row) \
         if row.type == "action" and row.work_order_id is None else []
     order = _work_order(row.work_order_id)
     user = _user(row.customer_user_id)
@@ -273,15 +273,8 @@ def _agent_names(ids: list[int | None]) -> dict[int | None, str]:
 
 
 def _people(items: Any) -> dict[int, str]:
-    s = services()
-    names = {}
-    for row in items:
-        if row.customer_user_id and row.customer_user_id not in names:
-            try:
-                names[row.customer_user_id] = s.customers.get_user(row.customer_user_id).name
-            except NotFound:
-                pass
-    return names
+    return services().customers.user_names(r.customer_user_id for r in items
+                                           if r.customer_user_id)
 
 
 def _code(code_id: int | None) -> CodeView | None:
